@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Creates a Python venv at $1 with the pinned MLflow server and boto3 (MLflow proxies artifacts to S3).
+# Prints the venv's python. Idempotent: an existing venv with the right version is kept.
+set -euo pipefail
+venv=${1:?usage: install-mlflow.sh VENV_DIR}
+version=${MLFLOW_VERSION:-3.17.2}
+python=${TRAINYARD_PYTHON:-python3}
+if [ -x "$venv/bin/python" ] && [ -f "$venv/.trainyard-mlflow-$version" ]; then
+  echo "$venv/bin/python"; exit 0
+fi
+if ! command -v "$python" >/dev/null 2>&1; then
+  echo "error: Python 3.9+ ('$python') was not found, and MLflow needs it. Install python3 with venv support (Debian: apt-get install python3-venv) or set TRAINYARD_PYTHON to its path, then retry." >&2
+  exit 3
+fi
+if ! "$python" -c 'import sys, venv; sys.exit(0 if sys.version_info >= (3, 9) else 1)' 2>/dev/null; then
+  echo "error: '$python' is not Python 3.9+ with the venv module. Install python3-venv or set TRAINYARD_PYTHON to a suitable python, then retry." >&2
+  exit 3
+fi
+echo "installing MLflow $version into $venv (first time only, about 2 minutes)..." >&2
+rm -rf "$venv"
+"$python" -m venv "$venv" >&2
+if ! "$venv/bin/pip" install --disable-pip-version-check -q "mlflow==$version" "boto3>=1.34,<2" >&2; then
+  rm -rf "$venv"
+  echo "error: 'pip install mlflow==$version boto3' failed (see above). Check that PyPI is reachable (or PIP_INDEX_URL), then retry." >&2
+  exit 4
+fi
+touch "$venv/.trainyard-mlflow-$version"
+echo "$venv/bin/python"
