@@ -6,7 +6,12 @@ set -euo pipefail
 prefix=${1:?usage: install-temporal.sh PREFIX}
 version=${TEMPORAL_CLI_VERSION:-v1.5.1}
 bin="$prefix/bin/temporal"
-if [ -x "$bin" ] && "$bin" --version 2>/dev/null | grep -q "${version#v}"; then
+# A Temporal CLI already on PATH wins (the user's own install), unless TRAINYARD_IGNORE_PATH_TOOLS=1.
+if [ "${TRAINYARD_IGNORE_PATH_TOOLS:-0}" != 1 ] && command -v temporal >/dev/null 2>&1; then
+  command -v temporal; exit 0
+fi
+# `go install` builds report version 0.0.0-DEV, so a marker records which tag was built.
+if [ -x "$bin" ] && [ -f "$bin.$version" ]; then
   echo "$bin"; exit 0
 fi
 if ! command -v go >/dev/null 2>&1; then
@@ -19,4 +24,5 @@ if ! GOBIN="$(cd "$prefix/bin" && pwd)" GOFLAGS=-mod=mod go install "github.com/
   echo "error: 'go install github.com/temporalio/cli/cmd/temporal@$version' failed (see above). Check that the Go module proxy is reachable (GOPROXY=$(go env GOPROXY)), then retry." >&2
   exit 4
 fi
+touch "$bin.$version"
 echo "$bin"
