@@ -1,0 +1,99 @@
+package dev.trainyard.app.cli;
+
+import dev.trainyard.app.worker.TrainyardWorker;
+import dev.trainyard.stack.StackException;
+import dev.trainyard.workflows.TaskQueues;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(
+    name = "worker",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run a Temporal worker for Trainyard's task queues until stopped (Ctrl-C or SIGTERM).",
+      "On stop it polls no more and lets running activities finish (see --shutdown-grace)."
+    })
+public final class WorkerCommand implements Callable<Integer> {
+  @Mixin Context ctx;
+
+  @Option(
+      names = "--queues",
+      split = ",",
+      paramLabel = "QUEUE",
+      defaultValue = "control,spark,train",
+      description = "Queues to poll: control, spark, train (default: all).")
+  List<String> queues;
+
+  @Option(
+      names = "--shutdown-grace",
+      paramLabel = "SECONDS",
+      defaultValue = "30",
+      description =
+          "How long running activities may take to finish on stop (default: ${DEFAULT-VALUE}s).")
+  long graceSeconds;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    List<String> taskQueues = taskQueues(queues);
+    TrainyardWorker worker = new TrainyardWorker(ctx.stack(), taskQueues);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  System.err.println(
+                      "worker stopping: no new tasks; running activities have "
+                          + graceSeconds
+                          + "s to finish");
+                  boolean clean = worker.shutdown(Duration.ofSeconds(graceSeconds));
+                  System.err.println(
+                      clean
+                          ? "worker stopped cleanly"
+                          : "worker stopped; unfinished activities were handed back to Temporal");
+                  stopped.countDown();
+                },
+                "worker-shutdown"));
+    worker.start();
+    System.err.println(
+        "worker "
+            + worker.identity()
+            + " polling "
+            + String.join(", ", taskQueues)
+            + " on "
+            + ctx.stack().temporal().address()
+            + " (namespace "
+            + ctx.stack().temporal().namespace()
+            + ")");
+    System.err.println("Temporal UI: " + ctx.stack().temporal().uiUri());
+    stopped.await();
+    return 0;
+  }
+
+  /** Maps short names (control, spark, train) or full queue names to Trainyard's task queues. */
+  static List<String> taskQueues(List<String> names) {
+    List<String> result = new ArrayList<>();
+    for (String raw : names) {
+      String name = raw.trim();
+      String queue =
+          switch (name) {
+            case "control", TaskQueues.CONTROL -> TaskQueues.CONTROL;
+            case "spark", TaskQueues.SPARK -> TaskQueues.SPARK;
+            case "train", TaskQueues.TRAIN -> TaskQueues.TRAIN;
+            default ->
+                throw new StackException(
+                    "Unknown queue '" + name + "' in --queues.",
+                    "Use any of: control, spark, train (comma-separated).");
+          };
+      if (!result.contains(queue)) {
+        result.add(queue);
+      }
+    }
+    return result;
+  }
+}

@@ -1,0 +1,238 @@
+package dev.trainyard.app.config;
+
+import dev.trainyard.stack.LocalCredentials;
+import dev.trainyard.stack.StackConfig;
+import java.io.IOException;
+import java.io.Reader;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+
+/**
+ * The one place configuration is read. Precedence, lowest first: built-in defaults, the YAML file
+ * ({@code --config}, {@code TRAINYARD_CONFIG}, or {@code trainyard.yaml} in the Trainyard home),
+ * then the ecosystem's environment variables ({@code TEMPORAL_ADDRESS}, {@code
+ * MLFLOW_TRACKING_URI}, {@code AWS_*}), so a shell that already talks to those services needs no
+ * extra setup.
+ */
+public final class TrainyardConfig {
+  private static final Map<String, Set<String>> KNOWN_KEYS =
+      Map.of(
+          "temporal", Set.of("address", "namespace", "uiUrl"),
+          "mlflow", Set.of("trackingUri"),
+          "s3", Set.of("endpoint", "region", "lakeBucket", "artifactBucket"),
+          "stateDir", Set.of());
+
+  private TrainyardConfig() {}
+
+  public static StackConfig load(Path home, Path configFile, Map<String, String> env) {
+    Map<String, Object> file = configFile == null ? Map.of() : readYaml(configFile);
+    Source src = new Source(file, env, configFile);
+
+    Path stateDir =
+        Path.of(
+                src.get(
+                    "TRAINYARD_STATE_DIR", "stateDir", null, home.resolve(".trainyard").toString()))
+            .toAbsolutePath();
+
+    String temporalAddress =
+        src.get(
+            "TEMPORAL_ADDRESS",
+            "temporal",
+            "address",
+            "127.0.0.1:" + StackConfig.DEFAULT_TEMPORAL_PORT);
+    int colon = temporalAddress.lastIndexOf(':');
+    if (colon <= 0 || !temporalAddress.substring(colon + 1).matches("\\d{1,5}")) {
+      throw new ConfigException(
+          src.where("TEMPORAL_ADDRESS", "temporal", "address")
+              + " is '"
+              + temporalAddress
+              + "', not host:port. Set it like 127.0.0.1:7233.");
+    }
+    String temporalHost = temporalAddress.substring(0, colon);
+    int temporalPort = Integer.parseInt(temporalAddress.substring(colon + 1));
+    String namespace = src.get("TEMPORAL_NAMESPACE", "temporal", "namespace", "default");
+    URI ui =
+        src.uri(
+            "TRAINYARD_TEMPORAL_UI_URL",
+            "temporal",
+            "uiUrl",
+            "http://" + temporalHost + ":" + (temporalPort + 1000));
+
+    URI mlflow =
+        src.uri(
+            "MLFLOW_TRACKING_URI",
+            "mlflow",
+            "trackingUri",
+            "http://127.0.0.1:" + StackConfig.DEFAULT_MLFLOW_PORT);
+
+    String s3Default = "http://127.0.0.1:" + StackConfig.DEFAULT_S3_PORT;
+    // The AWS SDKs' own variables: the S3-specific endpoint wins over the general one.
+    String endpointVar =
+        env.containsKey("AWS_ENDPOINT_URL_S3") ? "AWS_ENDPOINT_URL_S3" : "AWS_ENDPOINT_URL";
+    URI s3Endpoint = src.uri(endpointVar, "s3", "endpoint", s3Default);
+    String regionVar = env.containsKey("AWS_REGION") ? "AWS_REGION" : "AWS_DEFAULT_REGION";
+    String region = src.get(regionVar, "s3", "region", "us-east-1");
+
+    String accessKey = env.get("AWS_ACCESS_KEY_ID");
+    String secretKey = env.get("AWS_SECRET_ACCESS_KEY");
+    if (accessKey == null && StackConfig.isLoopback(s3Endpoint.getHost())) {
+      // The local store's keys live in the state folder, made on first use.
+      LocalCredentials local = LocalCredentials.loadOrCreate(stateDir);
+      accessKey = local.accessKeyId();
+      secretKey = local.secretAccessKey();
+    }
+
+    return new StackConfig(
+        home,
+        stateDir,
+        stateDir.resolve("tools"),
+        new StackConfig.TemporalEndpoint(temporalHost, temporalPort, namespace, ui),
+        mlflow,
+        new StackConfig.S3Endpoint(
+            s3Endpoint,
+            region,
+            accessKey,
+            secretKey,
+            src.get("TRAINYARD_LAKE_BUCKET", "s3", "lakeBucket", StackConfig.DEFAULT_LAKE_BUCKET),
+            src.get(
+                "TRAINYARD_ARTIFACT_BUCKET",
+                "s3",
+                "artifactBucket",
+                StackConfig.DEFAULT_ARTIFACT_BUCKET)));
+  }
+
+  /** The config file to use: an explicit one must exist; the default one is optional. */
+  public static Path locate(Path home, Path explicit, Map<String, String> env) {
+    if (explicit != null) {
+      return requireFile(explicit, "--config");
+    }
+    if (env.containsKey("TRAINYARD_CONFIG")) {
+      return requireFile(Path.of(env.get("TRAINYARD_CONFIG")), "TRAINYARD_CONFIG");
+    }
+    Path dflt = home.resolve("trainyard.yaml");
+    return Files.isRegularFile(dflt) ? dflt : null;
+  }
+
+  private static Path requireFile(Path p, String from) {
+    if (!Files.isRegularFile(p)) {
+      throw new ConfigException(
+          "Config file "
+              + p
+              + " (from "
+              + from
+              + ") does not exist. Fix the path or leave it unset.");
+    }
+    return p;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> readYaml(Path path) {
+    Object doc;
+    try (Reader r = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+      doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(r);
+    } catch (IOException e) {
+      throw new ConfigException("Cannot read config file " + path + ": " + e.getMessage());
+    } catch (RuntimeException e) {
+      throw new ConfigException(
+          "Config file " + path + " is not valid YAML: " + e.getMessage().replace('\n', ' '));
+    }
+    if (doc == null) {
+      return Map.of();
+    }
+    if (!(doc instanceof Map)) {
+      throw new ConfigException(
+          "Config file "
+              + path
+              + " must be a YAML mapping (key: value), not a "
+              + doc.getClass().getSimpleName());
+    }
+    Map<String, Object> map = (Map<String, Object>) doc;
+    List<String> problems = new ArrayList<>();
+    for (var e : map.entrySet()) {
+      Set<String> known = KNOWN_KEYS.get(e.getKey());
+      if (known == null) {
+        problems.add(
+            "unknown key '"
+                + e.getKey()
+                + "' (known: "
+                + String.join(", ", new java.util.TreeSet<>(KNOWN_KEYS.keySet()))
+                + ")");
+      } else if (!known.isEmpty()) {
+        if (!(e.getValue() instanceof Map)) {
+          problems.add("'" + e.getKey() + "' must be a mapping with keys " + known);
+          continue;
+        }
+        for (Object k : ((Map<String, Object>) e.getValue()).keySet()) {
+          if (!known.contains(String.valueOf(k))) {
+            problems.add(
+                "unknown key '"
+                    + e.getKey()
+                    + "."
+                    + k
+                    + "' (known: "
+                    + String.join(", ", new java.util.TreeSet<>(known))
+                    + ")");
+          }
+        }
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new ConfigException("Config file " + path + ": " + String.join("; ", problems) + ".");
+    }
+    return map;
+  }
+
+  /** Looks a setting up in the environment, then the file, then the default. */
+  private record Source(Map<String, Object> file, Map<String, String> env, Path path) {
+    String get(String var, String section, String key, String dflt) {
+      if (var != null && env.get(var) != null && !env.get(var).isBlank()) {
+        return env.get(var).trim();
+      }
+      Object v = key == null ? file.get(section) : sectionMap(section).get(key);
+      return v == null ? dflt : String.valueOf(v).trim();
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> sectionMap(String section) {
+      Object s = file.get(section);
+      return s instanceof Map ? (Map<String, Object>) s : new LinkedHashMap<>();
+    }
+
+    URI uri(String var, String section, String key, String dflt) {
+      String text = get(var, section, key, dflt);
+      try {
+        URI u = new URI(text);
+        if (u.getScheme() == null || u.getHost() == null) {
+          throw new IllegalArgumentException("no scheme or host");
+        }
+        return u;
+      } catch (Exception e) {
+        throw new ConfigException(
+            where(var, section, key)
+                + " is '"
+                + text
+                + "', not a URL. Set it like http://127.0.0.1:5000.");
+      }
+    }
+
+    String where(String var, String section, String key) {
+      if (var != null && env.get(var) != null) {
+        return "Environment variable " + var;
+      }
+      if (path != null && sectionMap(section).containsKey(key)) {
+        return "'" + section + "." + key + "' in " + path;
+      }
+      return var;
+    }
+  }
+}
