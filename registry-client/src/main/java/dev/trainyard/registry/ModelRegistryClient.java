@@ -29,18 +29,20 @@ public final class ModelRegistryClient {
 
   /** The registered model {@code name}, created if absent (an existing one is returned as is). */
   public RegisteredModel createRegisteredModel(String name) {
-    return createRegisteredModel(name, Map.of(), Optional.empty());
+    return createRegisteredModel(name, Map.of(), null);
   }
 
   /**
-   * The registered model {@code name}, created with {@code tags} and {@code description} if absent.
-   * When it exists already it is returned unchanged, so retries are safe.
+   * The registered model {@code name}, created with {@code tags} and {@code description} (may be
+   * null) if absent. When it exists already it is returned unchanged, so retries are safe.
    */
   public RegisteredModel createRegisteredModel(
-      String name, Map<String, String> tags, Optional<String> description) {
+      String name, Map<String, String> tags, String description) {
     ObjectNode body = MlflowHttp.object().put("name", name);
     body.set("tags", TrackingClient.keyValues(tags));
-    description.ifPresent(d -> body.put("description", d));
+    if (description != null) {
+      body.put("description", description);
+    }
     try {
       return RegisteredModel.fromJson(
           http.post("registered-models/create", body).path("registered_model"));

@@ -39,12 +39,17 @@ public final class TrackingClient {
 
   /**
    * The active experiment called {@code name}, created with {@code artifactLocation} (e.g. {@code
-   * s3://bucket/prefix}) if absent. An existing experiment keeps its own location. Safe against
-   * concurrent callers: whoever loses the race to create reads the winner's experiment.
+   * s3://bucket/prefix} or {@code file:///data/mlflow}) if absent. An existing experiment keeps its
+   * own location. Safe against concurrent callers: whoever loses the race to create reads the
+   * winner's experiment.
    *
    * @throws InvalidParameterException if an experiment of that name exists but is deleted
    */
-  public Experiment getOrCreateExperiment(String name, Optional<String> artifactLocation) {
+  public Experiment getOrCreateExperiment(String name, String artifactLocation) {
+    return getOrCreateExperiment(name, Optional.of(artifactLocation));
+  }
+
+  private Experiment getOrCreateExperiment(String name, Optional<String> artifactLocation) {
     Optional<Experiment> existing = findExperimentByName(name);
     if (existing.isEmpty()) {
       ObjectNode body = MlflowHttp.object().put("name", name);

@@ -22,7 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -58,7 +57,7 @@ class ArtifactsIT {
 
   @Test
   void mlflowArtifactsRoundTripThroughTheTrackingServer() throws IOException {
-    Run run = newRun(Optional.empty());
+    Run run = newRun(null);
     assertTrue(run.info().artifactUri().startsWith("mlflow-artifacts:"), run.info().artifactUri());
 
     roundTrip(run);
@@ -67,7 +66,7 @@ class ArtifactsIT {
   @Test
   void s3RoundTripGoesStraightToTheBucket(S3Server s3) throws IOException {
     String prefix = TestClients.unique("it-s3");
-    Run run = newRun(Optional.of("s3://" + s3.artifactBucket() + "/" + prefix));
+    Run run = newRun("s3://" + s3.artifactBucket() + "/" + prefix);
     assertTrue(run.info().artifactUri().startsWith("s3://"), run.info().artifactUri());
 
     roundTrip(run);
@@ -90,7 +89,7 @@ class ArtifactsIT {
   @Test
   void fileRoundTripUsesTheLocalFolder() throws IOException {
     Path store = Files.createDirectories(tmp.resolve("store"));
-    Run run = newRun(Optional.of(store.toUri().toString()));
+    Run run = newRun(store.toUri().toString());
     assertTrue(run.info().artifactUri().startsWith("file:"), run.info().artifactUri());
 
     roundTrip(run);
@@ -104,7 +103,7 @@ class ArtifactsIT {
 
   @Test
   void downloadOfAMissingPathIsResourceNotFound() {
-    Run run = newRun(Optional.empty());
+    Run run = newRun(null);
     ResourceNotFoundException e =
         assertThrows(
             ResourceNotFoundException.class,
@@ -116,9 +115,13 @@ class ArtifactsIT {
     assertTrue(!e.isRetryable());
   }
 
-  private Run newRun(Optional<String> artifactLocation) {
+  /** A run in a new experiment; {@code artifactLocation} null for the server's default. */
+  private Run newRun(String artifactLocation) {
+    String name = TestClients.unique("artifacts");
     Experiment exp =
-        mlflow.tracking().getOrCreateExperiment(TestClients.unique("artifacts"), artifactLocation);
+        artifactLocation == null
+            ? mlflow.tracking().getOrCreateExperiment(name)
+            : mlflow.tracking().getOrCreateExperiment(name, artifactLocation);
     return mlflow
         .tracking()
         .createRun(RunSpec.builder().setExperimentId(exp.experimentId()).build());

@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -40,7 +39,7 @@ class ModelRegistryIT {
     ModelRegistryClient registry = mlflow.registry();
 
     RegisteredModel created =
-        registry.createRegisteredModel(name, Map.of("team", "ml"), Optional.of("churn model"));
+        registry.createRegisteredModel(name, Map.of("team", "ml"), "churn model");
     assertEquals(name, created.name());
     RegisteredModel again = registry.createRegisteredModel(name); // idempotent
     assertEquals(created.creationTime(), again.creationTime());
