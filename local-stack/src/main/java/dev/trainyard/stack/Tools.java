@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -17,11 +18,18 @@ public final class Tools {
   private final Path home;
   private final Path toolsDir;
   private final Consumer<String> progress;
+  private final Map<String, String> env;
 
   public Tools(Path home, Path toolsDir, Consumer<String> progress) {
+    this(home, toolsDir, progress, Map.of());
+  }
+
+  /** {@code env} overrides the scripts' environment (versions, TRAINYARD_PYTHON, PATH). */
+  public Tools(Path home, Path toolsDir, Consumer<String> progress, Map<String, String> env) {
     this.home = home;
     this.toolsDir = toolsDir;
     this.progress = progress;
+    this.env = Map.copyOf(env);
   }
 
   /** The {@code temporal} CLI (it embeds the dev server and the Web UI). */
@@ -49,10 +57,11 @@ public final class Tools {
     }
     List<String> errors = new ArrayList<>();
     try {
-      Process p =
+      ProcessBuilder pb =
           new ProcessBuilder("bash", scriptPath.toString(), target)
-              .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-              .start();
+              .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+      pb.environment().putAll(env);
+      Process p = pb.start();
       // Scripts report progress and errors on stderr and print the installed path on stdout.
       Thread pump =
           new Thread(

@@ -6,6 +6,7 @@ import dev.trainyard.workflows.check.WorkerAnswer;
 import dev.trainyard.workflows.check.WorkerCheckActivities;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
+import io.temporal.client.ActivityWorkerShutdownException;
 
 public class WorkerCheckActivitiesImpl implements WorkerCheckActivities {
   private final String workerIdentity;
@@ -19,9 +20,17 @@ public class WorkerCheckActivitiesImpl implements WorkerCheckActivities {
     ActivityExecutionContext ctx = Activity.getExecutionContext();
     String queue = ctx.getInfo().getActivityTaskQueue();
     long until = System.currentTimeMillis() + holdMillis;
+    boolean workerStopping = false;
     while (System.currentTimeMillis() < until) {
-      // Heartbeats let a worker shutdown or a cancellation reach this activity while it holds.
-      ctx.heartbeat(until - System.currentTimeMillis());
+      if (!workerStopping) {
+        try {
+          ctx.heartbeat(until - System.currentTimeMillis());
+        } catch (ActivityWorkerShutdownException e) {
+          // This answer is short, so it finishes within the worker's shutdown grace rather than
+          // handing back; long activities checkpoint and rethrow instead.
+          workerStopping = true;
+        }
+      }
       try {
         Thread.sleep(Math.min(500, Math.max(1, until - System.currentTimeMillis())));
       } catch (InterruptedException e) {

@@ -95,7 +95,12 @@ public final class TrainyardConfig {
     return new StackConfig(
         home,
         stateDir,
-        stateDir.resolve("tools"),
+        // Installs are kept apart from the state so that several stacks (a second state folder,
+        // the tests' stacks) share one download of each program.
+        Path.of(
+                env.getOrDefault(
+                    "TRAINYARD_TOOLS_DIR", home.resolve(".trainyard/tools").toString()))
+            .toAbsolutePath(),
         new StackConfig.TemporalEndpoint(temporalHost, temporalPort, namespace, ui),
         mlflow,
         new StackConfig.S3Endpoint(

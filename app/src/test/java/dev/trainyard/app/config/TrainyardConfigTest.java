@@ -1,0 +1,125 @@
+package dev.trainyard.app.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.trainyard.stack.StackConfig;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainyardConfigTest {
+  @TempDir Path home;
+
+  @Test
+  void defaultsAreTheLocalStackOnLoopback() {
+    StackConfig c = TrainyardConfig.load(home, null, Map.of());
+
+    assertEquals("127.0.0.1:7233", c.temporal().address());
+    assertEquals("default", c.temporal().namespace());
+    assertEquals(URI.create("http://127.0.0.1:8233"), c.temporal().uiUri());
+    assertEquals(URI.create("http://127.0.0.1:5000"), c.mlflowTrackingUri());
+    assertEquals(URI.create("http://127.0.0.1:9000"), c.s3().endpoint());
+    assertEquals(home.resolve(".trainyard"), c.stateDir());
+    assertEquals(home.resolve(".trainyard/tools"), c.toolsDir());
+  }
+
+  @Test
+  void localS3KeysAreGeneratedOnceAndKeptPrivate() throws IOException {
+    StackConfig first = TrainyardConfig.load(home, null, Map.of());
+    StackConfig second = TrainyardConfig.load(home, null, Map.of());
+
+    assertThat(first.s3().accessKeyId()).startsWith("TY").hasSize(20);
+    assertThat(first.s3().secretAccessKey()).hasSize(40);
+    assertEquals(first.s3().secretAccessKey(), second.s3().secretAccessKey());
+    assertEquals(
+        "rw-------",
+        java.nio.file.attribute.PosixFilePermissions.toString(
+            Files.getPosixFilePermissions(home.resolve(".trainyard/credentials"))));
+    assertThat(first.s3().toString()).doesNotContain(first.s3().secretAccessKey());
+  }
+
+  @Test
+  void environmentBeatsTheFileWhichBeatsDefaults() throws IOException {
+    Path file =
+        write(
+            "temporal:\n  address: 10.0.0.5:7233\n  namespace: ml\n"
+                + "mlflow:\n  trackingUri: http://mlflow.internal:5000\n"
+                + "s3:\n  lakeBucket: my-lake\n");
+
+    StackConfig c =
+        TrainyardConfig.load(
+            home,
+            file,
+            Map.of(
+                "TEMPORAL_ADDRESS", "temporal.prod:7233",
+                "AWS_ENDPOINT_URL_S3", "https://s3.example.com",
+                "AWS_ACCESS_KEY_ID", "AKIAEXAMPLE",
+                "AWS_SECRET_ACCESS_KEY", "secret",
+                "AWS_REGION", "eu-west-1"));
+
+    assertEquals("temporal.prod:7233", c.temporal().address());
+    assertEquals("ml", c.temporal().namespace());
+    assertEquals(URI.create("http://mlflow.internal:5000"), c.mlflowTrackingUri());
+    assertEquals(URI.create("https://s3.example.com"), c.s3().endpoint());
+    assertEquals("eu-west-1", c.s3().region());
+    assertEquals("my-lake", c.s3().lakeBucket());
+    assertEquals("AKIAEXAMPLE", c.s3().accessKeyId());
+  }
+
+  @Test
+  void everyUnknownKeyIsReportedWithTheKnownOnes() throws IOException {
+    Path file = write("temporal:\n  adress: x:1\nmlfow: {}\n");
+
+    ConfigException e =
+        assertThrows(ConfigException.class, () -> TrainyardConfig.load(home, file, Map.of()));
+
+    assertThat(e.getMessage())
+        .contains(file.toString())
+        .contains("unknown key 'temporal.adress' (known: address, namespace, uiUrl)")
+        .contains("unknown key 'mlfow'");
+  }
+
+  @Test
+  void aMalformedAddressNamesTheVariableAndTheExpectedShape() {
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () -> TrainyardConfig.load(home, null, Map.of("TEMPORAL_ADDRESS", "localhost")));
+
+    assertEquals(
+        "Environment variable TEMPORAL_ADDRESS is 'localhost', not host:port. Set it like 127.0.0.1:7233.",
+        e.getMessage());
+  }
+
+  @Test
+  void aMalformedUrlInTheFileNamesTheKeyAndFile() throws IOException {
+    Path file = write("mlflow:\n  trackingUri: not a url\n");
+
+    ConfigException e =
+        assertThrows(ConfigException.class, () -> TrainyardConfig.load(home, file, Map.of()));
+
+    assertThat(e.getMessage()).startsWith("'mlflow.trackingUri' in " + file + " is 'not a url'");
+  }
+
+  @Test
+  void anExplicitConfigFileMustExist() {
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () -> TrainyardConfig.locate(home, home.resolve("nope.yaml"), Map.of()));
+
+    assertThat(e.getMessage()).contains("nope.yaml (from --config) does not exist");
+  }
+
+  private Path write(String yaml) throws IOException {
+    Path f = home.resolve("trainyard.yaml");
+    Files.writeString(f, yaml);
+    return f;
+  }
+}
