@@ -1,0 +1,89 @@
+package dev.trainyard.workflows.pipeline;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the pipeline's activities take and return: references (URIs) and summaries, never data, so
+ * every payload stays far below Temporal's 2 MB limit.
+ */
+public final class Payloads {
+  private Payloads() {}
+
+  /** The MLflow parent run that collects everything one pipeline run produces. */
+  public record PipelineRun(String experimentId, String runId, String artifactUri) {}
+
+  /** The current champion, if any: where its model and its training profile are. */
+  public record Champion(
+      String version,
+      String runId,
+      String modelUri,
+      String featurePipelineUri,
+      String profileUri) {}
+
+  public record ValidateDataRequest(PipelineSpec spec, PipelineRun run, Champion champion) {}
+
+  /**
+   * @param violations one readable line per violation (empty when passed)
+   * @param reportUri the full JSON report (an MLflow artifact)
+   * @param fingerprint SHA-256 over the dataset's bytes
+   */
+  public record ValidationResult(
+      boolean passed,
+      long rows,
+      List<String> violations,
+      String reportUri,
+      String fingerprint,
+      String profileUri) {}
+
+  public record BuildFeaturesRequest(PipelineSpec spec, PipelineRun run, String fingerprint) {}
+
+  /**
+   * @param featuresUri folder with train/, validation/, test/, raw-test/, pipeline/, features.json
+   * @param cacheHit the outputs were reused from an earlier run over the same data and spec
+   */
+  public record FeaturesResult(
+      String featuresUri,
+      String cacheKey,
+      boolean cacheHit,
+      long trainRows,
+      long validationRows,
+      long testRows,
+      int numFeatures,
+      int numClasses) {}
+
+  public record TrainRequest(PipelineSpec spec, PipelineRun run, FeaturesResult features) {}
+
+  public record TrainResult(
+      String modelUri,
+      int epochsRun,
+      int bestEpoch,
+      int resumedFromEpoch,
+      Map<String, Double> validationMetrics,
+      String device) {}
+
+  /** Evaluates the candidate (its own features) or the champion (raw test rows, its pipeline). */
+  public record EvaluateRequest(
+      PipelineSpec spec,
+      PipelineRun run,
+      FeaturesResult features,
+      String modelUri,
+      Champion champion) {}
+
+  public record RegisterRequest(
+      PipelineSpec spec,
+      PipelineRun run,
+      FeaturesResult features,
+      TrainResult training,
+      Map<String, Double> testMetrics,
+      ValidationResult validation,
+      String workflowId) {}
+
+  public record ModelVersionRef(String name, String version, String source) {}
+
+  public record PromoteRequest(String registeredModel, String version, List<String> reasons) {}
+
+  public record Promotion(String name, String version, String previousChampion) {}
+
+  public record FinishRunRequest(PipelineRun run, String status, String outcome) {}
+}

@@ -1,0 +1,88 @@
+package dev.trainyard.workflows.pipeline;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a training pipeline does, as the user wrote it (YAML for the CLI, the same document as JSON
+ * in the Temporal UI's "start workflow" form). It carries references (URIs) and settings, never
+ * data. {@link SpecProblems} lists everything wrong with one at once.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record PipelineSpec(
+    String name,
+    Dataset dataset,
+    String label,
+    String task,
+    Features features,
+    Validation validation,
+    Split split,
+    Model model,
+    Trials trials,
+    Gate gate,
+    String registeredModel) {
+
+  /** Where the data is: a Parquet file or folder, or a CSV file, on file:// or s3://. */
+  public record Dataset(String uri, String format) {}
+
+  /** Feature columns by kind; {@code keys} are carried through untouched (ids, timestamps). */
+  public record Features(List<String> numeric, List<String> categorical, List<String> keys) {}
+
+  /**
+   * Data checks. Nulls: {@code maxNullFraction} for every feature unless {@code
+   * maxNullFractionByColumn} says otherwise. {@code ranges}: column → [min, max].
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Validation(
+      Long minRows,
+      Long maxRows,
+      Double maxNullFraction,
+      Map<String, Double> maxNullFractionByColumn,
+      Map<String, List<Double>> ranges,
+      Map<String, List<String>> allowedCategories,
+      Double maxDriftPsi) {}
+
+  /**
+   * Fractions of rows for each split (they sum to 1) and the seed that makes the split repeatable.
+   */
+  public record Split(Double train, Double validation, Double test, Long seed) {}
+
+  /** The model: {@code mlp} or {@code linear}; {@code device} is auto, cpu or gpu. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Model(
+      String type,
+      List<Integer> hiddenLayers,
+      Integer epochs,
+      Integer batchSize,
+      Double learningRate,
+      Integer earlyStoppingPatience,
+      String device,
+      Long seed) {}
+
+  /**
+   * Optional hyper-parameter search: {@code grid} tries every combination of {@code space}, {@code
+   * random} tries {@code count} of them; at most {@code maxParallel} at a time.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Trials(
+      String strategy, Integer count, Integer maxParallel, Map<String, List<Object>> space) {}
+
+  /**
+   * When a new model becomes champion: every threshold holds ({@code metric: {min: x}} or {@code
+   * {max: x}}), it beats the current champion by {@code minImprovement}, and, if {@code manual}, a
+   * person approves within {@code approvalTimeout} (ISO-8601 duration, e.g. PT24H).
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Gate(
+      Map<String, Bound> thresholds,
+      Improvement minImprovement,
+      Boolean manual,
+      String approvalTimeout) {}
+
+  public record Bound(Double min, Double max) {}
+
+  /** {@code absolute} (e.g. 0.01 AUC) or {@code relative} (e.g. 0.02 = 2%) on {@code metric}. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Improvement(String metric, Double absolute, Double relative) {}
+}

@@ -1,0 +1,84 @@
+package dev.trainyard.workflows.pipeline;
+
+import java.util.List;
+import java.util.Map;
+
+/** Fills what a spec may leave out; applied after {@link SpecProblems} found nothing wrong. */
+public final class SpecDefaults {
+  private SpecDefaults() {}
+
+  public static PipelineSpec apply(PipelineSpec s) {
+    PipelineSpec.Dataset d = s.dataset();
+    String format =
+        d.format() != null
+            ? d.format()
+            : d.uri().toLowerCase().endsWith(".csv") ? "csv" : "parquet";
+    PipelineSpec.Features f = s.features();
+    PipelineSpec.Features features =
+        new PipelineSpec.Features(
+            orEmpty(f.numeric()), orEmpty(f.categorical()), orEmpty(f.keys()));
+    PipelineSpec.Validation v =
+        s.validation() != null
+            ? s.validation()
+            : new PipelineSpec.Validation(null, null, null, null, null, null, null);
+    PipelineSpec.Validation validation =
+        new PipelineSpec.Validation(
+            v.minRows() != null ? v.minRows() : 1L,
+            v.maxRows(),
+            v.maxNullFraction() != null ? v.maxNullFraction() : 0.5,
+            v.maxNullFractionByColumn() != null ? v.maxNullFractionByColumn() : Map.of(),
+            v.ranges() != null ? v.ranges() : Map.of(),
+            v.allowedCategories() != null ? v.allowedCategories() : Map.of(),
+            v.maxDriftPsi() != null ? v.maxDriftPsi() : 0.25);
+    PipelineSpec.Split split =
+        s.split() != null ? s.split() : new PipelineSpec.Split(0.7, 0.15, 0.15, 42L);
+    if (split.seed() == null) {
+      split = new PipelineSpec.Split(split.train(), split.validation(), split.test(), 42L);
+    }
+    PipelineSpec.Model m =
+        s.model() != null
+            ? s.model()
+            : new PipelineSpec.Model(null, null, null, null, null, null, null, null);
+    String type = m.type() != null ? m.type() : "mlp";
+    PipelineSpec.Model model =
+        new PipelineSpec.Model(
+            type,
+            m.hiddenLayers() != null
+                ? m.hiddenLayers()
+                : type.equals("mlp") ? List.of(64, 32) : List.of(),
+            m.epochs() != null ? m.epochs() : 20,
+            m.batchSize() != null ? m.batchSize() : 256,
+            m.learningRate() != null ? m.learningRate() : 0.001,
+            m.earlyStoppingPatience() != null ? m.earlyStoppingPatience() : 3,
+            m.device() != null ? m.device() : "auto",
+            m.seed() != null ? m.seed() : 7L);
+    PipelineSpec.Gate g =
+        s.gate() != null ? s.gate() : new PipelineSpec.Gate(null, null, null, null);
+    PipelineSpec.Improvement imp = g.minImprovement();
+    PipelineSpec.Gate gate =
+        new PipelineSpec.Gate(
+            g.thresholds() != null ? g.thresholds() : Map.of(),
+            new PipelineSpec.Improvement(
+                imp != null && imp.metric() != null ? imp.metric() : TaskMetrics.primary(s.task()),
+                imp != null ? imp.absolute() : null,
+                imp != null ? imp.relative() : null),
+            g.manual() != null ? g.manual() : false,
+            g.approvalTimeout() != null ? g.approvalTimeout() : "PT24H");
+    return new PipelineSpec(
+        s.name(),
+        new PipelineSpec.Dataset(d.uri(), format),
+        s.label(),
+        s.task(),
+        features,
+        validation,
+        split,
+        model,
+        s.trials(),
+        gate,
+        s.registeredModel());
+  }
+
+  private static List<String> orEmpty(List<String> l) {
+    return l == null ? List.of() : l;
+  }
+}

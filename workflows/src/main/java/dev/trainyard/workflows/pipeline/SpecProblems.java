@@ -1,0 +1,305 @@
+package dev.trainyard.workflows.pipeline;
+
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Everything wrong with a spec, each problem prefixed with its field path, so a user fixes them all
+ * in one edit. Pure and deterministic: the workflow runs it too (a run started from the Temporal UI
+ * never went through the CLI).
+ */
+public final class SpecProblems {
+  static final Set<String> TASKS = Set.of("binary", "multiclass", "regression");
+  static final Set<String> FORMATS = Set.of("parquet", "csv");
+  static final Set<String> MODEL_TYPES = Set.of("mlp", "linear");
+  static final Set<String> DEVICES = Set.of("auto", "cpu", "gpu");
+  static final Set<String> STRATEGIES = Set.of("grid", "random");
+
+  private SpecProblems() {}
+
+  public static List<String> of(PipelineSpec s) {
+    List<String> p = new ArrayList<>();
+    if (s == null) {
+      return List.of("the spec is empty");
+    }
+    if (blank(s.name())) {
+      p.add("name: missing (a short pipeline name, e.g. churn)");
+    } else if (!s.name().matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")) {
+      p.add("name: '" + s.name() + "' may use letters, digits, '.', '_' and '-' only");
+    }
+    if (s.dataset() == null || blank(s.dataset().uri())) {
+      p.add("dataset.uri: missing (e.g. file:///data/churn.parquet or s3://lake/churn/)");
+    } else if (!s.dataset().uri().matches("^(file|s3|s3a)://.+|^/.+")) {
+      p.add(
+          "dataset.uri: '"
+              + s.dataset().uri()
+              + "' must be a file://, s3:// URI or an absolute path");
+    }
+    if (s.dataset() != null
+        && s.dataset().format() != null
+        && !FORMATS.contains(s.dataset().format())) {
+      p.add("dataset.format: '" + s.dataset().format() + "' is not one of " + sorted(FORMATS));
+    }
+    if (blank(s.label())) {
+      p.add("label: missing (the column to predict)");
+    }
+    if (blank(s.task())) {
+      p.add("task: missing (one of " + sorted(TASKS) + ")");
+    } else if (!TASKS.contains(s.task())) {
+      p.add("task: '" + s.task() + "' is not one of " + sorted(TASKS));
+    }
+    features(s, p);
+    validation(s, p);
+    split(s.split(), p);
+    model(s.model(), p);
+    trials(s.trials(), p);
+    gate(s, p);
+    if (blank(s.registeredModel())) {
+      p.add("registeredModel: missing (the MLflow registered model name, e.g. churn-classifier)");
+    }
+    return p;
+  }
+
+  private static void features(PipelineSpec s, List<String> p) {
+    PipelineSpec.Features f = s.features();
+    if (f == null) {
+      p.add("features: missing (give features.numeric and/or features.categorical column lists)");
+      return;
+    }
+    List<String> numeric = f.numeric() == null ? List.of() : f.numeric();
+    List<String> categorical = f.categorical() == null ? List.of() : f.categorical();
+    List<String> keys = f.keys() == null ? List.of() : f.keys();
+    if (numeric.isEmpty() && categorical.isEmpty()) {
+      p.add(
+          "features: no feature columns (list them under features.numeric and/or features.categorical)");
+    }
+    Set<String> seen = new HashSet<>();
+    for (String kind : List.of("numeric", "categorical", "keys")) {
+      List<String> cols =
+          kind.equals("numeric") ? numeric : kind.equals("categorical") ? categorical : keys;
+      for (int i = 0; i < cols.size(); i++) {
+        String c = cols.get(i);
+        if (blank(c)) {
+          p.add("features." + kind + "[" + i + "]: empty column name");
+        } else if (!seen.add(c)) {
+          p.add("features." + kind + "[" + i + "]: '" + c + "' is listed more than once");
+        } else if (c.equals(s.label())) {
+          p.add(
+              "features."
+                  + kind
+                  + "["
+                  + i
+                  + "]: '"
+                  + c
+                  + "' is the label; a label cannot be a feature");
+        }
+      }
+    }
+  }
+
+  private static void validation(PipelineSpec s, List<String> p) {
+    PipelineSpec.Validation v = s.validation();
+    if (v == null) {
+      return;
+    }
+    if (v.minRows() != null && v.minRows() < 0) {
+      p.add("validation.minRows: must be >= 0");
+    }
+    if (v.minRows() != null && v.maxRows() != null && v.maxRows() < v.minRows()) {
+      p.add("validation.maxRows: " + v.maxRows() + " is below minRows " + v.minRows());
+    }
+    if (v.maxNullFraction() != null && !fraction(v.maxNullFraction())) {
+      p.add("validation.maxNullFraction: " + v.maxNullFraction() + " is not between 0 and 1");
+    }
+    if (v.maxNullFractionByColumn() != null) {
+      v.maxNullFractionByColumn()
+          .forEach(
+              (c, f) -> {
+                if (f == null || !fraction(f)) {
+                  p.add(
+                      "validation.maxNullFractionByColumn."
+                          + c
+                          + ": "
+                          + f
+                          + " is not between 0 and 1");
+                }
+              });
+    }
+    if (v.ranges() != null) {
+      v.ranges()
+          .forEach(
+              (c, r) -> {
+                if (r == null
+                    || r.size() != 2
+                    || r.get(0) == null
+                    || r.get(1) == null
+                    || r.get(0) > r.get(1)) {
+                  p.add(
+                      "validation.ranges." + c + ": must be [min, max] with min <= max, got " + r);
+                }
+              });
+    }
+    if (v.maxDriftPsi() != null && v.maxDriftPsi() <= 0) {
+      p.add("validation.maxDriftPsi: must be > 0 (0.1 is small drift, 0.25 large)");
+    }
+  }
+
+  private static void split(PipelineSpec.Split sp, List<String> p) {
+    if (sp == null) {
+      return;
+    }
+    double sum = 0;
+    for (var e :
+        Map.of("train", sp.train(), "validation", sp.validation(), "test", sp.test()).entrySet()) {
+      if (e.getValue() == null) {
+        p.add(
+            "split." + e.getKey() + ": missing (fractions of rows; train + validation + test = 1)");
+      } else if (e.getValue() <= 0 || e.getValue() >= 1) {
+        p.add("split." + e.getKey() + ": " + e.getValue() + " must be between 0 and 1 (exclusive)");
+      } else {
+        sum += e.getValue();
+      }
+    }
+    if (sp.train() != null
+        && sp.validation() != null
+        && sp.test() != null
+        && Math.abs(sum - 1.0) > 1e-6) {
+      p.add(
+          "split: train + validation + test = "
+              + Math.round(sum * 1e6) / 1e6
+              + ", must be 1 (e.g. 0.7, 0.15, 0.15)");
+    }
+  }
+
+  private static void model(PipelineSpec.Model m, List<String> p) {
+    if (m == null) {
+      return;
+    }
+    if (m.type() != null && !MODEL_TYPES.contains(m.type())) {
+      p.add("model.type: '" + m.type() + "' is not one of " + sorted(MODEL_TYPES));
+    }
+    if (m.device() != null && !DEVICES.contains(m.device())) {
+      p.add("model.device: '" + m.device() + "' is not one of " + sorted(DEVICES));
+    }
+    if (m.hiddenLayers() != null && m.hiddenLayers().stream().anyMatch(h -> h == null || h <= 0)) {
+      p.add(
+          "model.hiddenLayers: every layer size must be a positive integer, got "
+              + m.hiddenLayers());
+    }
+    positive("model.epochs", m.epochs(), p);
+    positive("model.batchSize", m.batchSize(), p);
+    if (m.learningRate() != null && (m.learningRate() <= 0 || m.learningRate() > 10)) {
+      p.add("model.learningRate: " + m.learningRate() + " must be > 0 (typically 1e-4 to 1e-1)");
+    }
+    if (m.earlyStoppingPatience() != null && m.earlyStoppingPatience() < 1) {
+      p.add("model.earlyStoppingPatience: must be >= 1 epoch");
+    }
+  }
+
+  private static void trials(PipelineSpec.Trials t, List<String> p) {
+    if (t == null) {
+      return;
+    }
+    if (t.strategy() == null || !STRATEGIES.contains(t.strategy())) {
+      p.add("trials.strategy: '" + t.strategy() + "' is not one of " + sorted(STRATEGIES));
+    }
+    if ("random".equals(t.strategy())) {
+      positive("trials.count", t.count() == null ? 0 : t.count(), p);
+    }
+    positive("trials.maxParallel", t.maxParallel(), p);
+    Set<String> tunable = Set.of("hiddenLayers", "epochs", "batchSize", "learningRate", "type");
+    if (t.space() == null || t.space().isEmpty()) {
+      p.add("trials.space: missing (e.g. learningRate: [0.001, 0.01])");
+    } else {
+      t.space()
+          .forEach(
+              (k, values) -> {
+                if (!tunable.contains(k)) {
+                  p.add(
+                      "trials.space."
+                          + k
+                          + ": not a tunable model setting ("
+                          + sorted(tunable)
+                          + ")");
+                } else if (values == null || values.isEmpty()) {
+                  p.add("trials.space." + k + ": give at least one value");
+                }
+              });
+    }
+  }
+
+  private static void gate(PipelineSpec s, List<String> p) {
+    PipelineSpec.Gate g = s.gate();
+    if (g == null || s.task() == null || !TASKS.contains(s.task())) {
+      return;
+    }
+    List<String> valid = TaskMetrics.forTask(s.task());
+    if (g.thresholds() != null) {
+      g.thresholds()
+          .forEach(
+              (metric, bound) -> {
+                if (!valid.contains(metric)) {
+                  p.add(
+                      "gate.thresholds."
+                          + metric
+                          + ": no such metric for task '"
+                          + s.task()
+                          + "' (use one of "
+                          + valid
+                          + ")");
+                } else if (bound == null || (bound.min() == null && bound.max() == null)) {
+                  p.add("gate.thresholds." + metric + ": give min and/or max");
+                }
+              });
+    }
+    PipelineSpec.Improvement imp = g.minImprovement();
+    if (imp != null) {
+      if (imp.metric() != null && !valid.contains(imp.metric())) {
+        p.add(
+            "gate.minImprovement.metric: no such metric for task '"
+                + s.task()
+                + "' (use one of "
+                + valid
+                + ")");
+      }
+      if (imp.absolute() != null && imp.relative() != null) {
+        p.add("gate.minImprovement: give absolute or relative, not both");
+      }
+    }
+    if (g.approvalTimeout() != null) {
+      try {
+        if (Duration.parse(g.approvalTimeout()).isNegative()) {
+          p.add("gate.approvalTimeout: must be positive");
+        }
+      } catch (DateTimeParseException e) {
+        p.add(
+            "gate.approvalTimeout: '"
+                + g.approvalTimeout()
+                + "' is not an ISO-8601 duration (e.g. PT24H)");
+      }
+    }
+  }
+
+  private static void positive(String path, Integer v, List<String> p) {
+    if (v != null && v <= 0) {
+      p.add(path + ": must be a positive integer, got " + v);
+    }
+  }
+
+  private static boolean fraction(double f) {
+    return f >= 0 && f <= 1;
+  }
+
+  private static boolean blank(String s) {
+    return s == null || s.isBlank();
+  }
+
+  private static List<String> sorted(Set<String> s) {
+    return s.stream().sorted().toList();
+  }
+}

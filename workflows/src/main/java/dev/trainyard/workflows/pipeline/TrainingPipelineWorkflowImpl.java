@@ -1,0 +1,202 @@
+package dev.trainyard.workflows.pipeline;
+
+import dev.trainyard.workflows.TaskQueues;
+import dev.trainyard.workflows.pipeline.Payloads.Champion;
+import dev.trainyard.workflows.pipeline.Payloads.FeaturesResult;
+import dev.trainyard.workflows.pipeline.Payloads.FinishRunRequest;
+import dev.trainyard.workflows.pipeline.Payloads.ModelVersionRef;
+import dev.trainyard.workflows.pipeline.Payloads.PipelineRun;
+import dev.trainyard.workflows.pipeline.Payloads.Promotion;
+import dev.trainyard.workflows.pipeline.Payloads.TrainResult;
+import dev.trainyard.workflows.pipeline.Payloads.ValidationResult;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.common.RetryOptions;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.workflow.Workflow;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+
+public class TrainingPipelineWorkflowImpl implements TrainingPipelineWorkflow {
+  private static final Logger log = Workflow.getLogger(TrainingPipelineWorkflowImpl.class);
+
+  /** Bad input is marked non-retryable by the activities; everything else is retried. */
+  private static final RetryOptions RETRY =
+      RetryOptions.newBuilder()
+          .setInitialInterval(Duration.ofSeconds(1))
+          .setBackoffCoefficient(2)
+          .setMaximumInterval(Duration.ofMinutes(1))
+          .setMaximumAttempts(20)
+          .build();
+
+  private final PipelineActivities.Registry registry =
+      Workflow.newActivityStub(
+          PipelineActivities.Registry.class,
+          ActivityOptions.newBuilder()
+              .setTaskQueue(TaskQueues.CONTROL)
+              .setStartToCloseTimeout(Duration.ofMinutes(5))
+              .setRetryOptions(RETRY)
+              .build());
+
+  private final PipelineActivities.Data data =
+      Workflow.newActivityStub(
+          PipelineActivities.Data.class,
+          ActivityOptions.newBuilder()
+              .setTaskQueue(TaskQueues.SPARK)
+              .setStartToCloseTimeout(Duration.ofHours(2))
+              .setHeartbeatTimeout(Duration.ofMinutes(2))
+              .setRetryOptions(RETRY)
+              .build());
+
+  private final PipelineActivities.Training training =
+      Workflow.newActivityStub(
+          PipelineActivities.Training.class,
+          ActivityOptions.newBuilder()
+              .setTaskQueue(TaskQueues.TRAIN)
+              .setStartToCloseTimeout(Duration.ofHours(12))
+              // Short, so a killed worker's training is noticed fast and resumed elsewhere.
+              .setHeartbeatTimeout(Duration.ofSeconds(30))
+              .setRetryOptions(RETRY)
+              .build());
+
+  private String step = "starting";
+  private final List<String> done = new ArrayList<>();
+  private final Map<String, Double> latest = new LinkedHashMap<>();
+  private String detail = "";
+  private Approval approval;
+
+  @Override
+  public PipelineResult run(PipelineSpec input) {
+    List<String> problems = SpecProblems.of(input);
+    if (!problems.isEmpty()) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          "The pipeline spec has "
+              + problems.size()
+              + " problem(s):\n- "
+              + String.join("\n- ", problems),
+          "InvalidPipelineSpec");
+    }
+    PipelineSpec spec = SpecDefaults.apply(input);
+    String workflowId = Workflow.getInfo().getWorkflowId();
+
+    enter("prepare", "MLflow run and current champion");
+    PipelineRun run = registry.startPipelineRun(spec, workflowId);
+    Champion champion = registry.findChampion(spec.registeredModel());
+    try {
+      enter("validate", spec.dataset().uri());
+      ValidationResult validation =
+          data.validateData(new Payloads.ValidateDataRequest(spec, run, champion));
+      if (!validation.passed()) {
+        throw ApplicationFailure.newNonRetryableFailure(
+            "Data validation failed with "
+                + validation.violations().size()
+                + " violation(s) (report: "
+                + validation.reportUri()
+                + "):\n- "
+                + String.join("\n- ", validation.violations()),
+            "DataValidationFailed");
+      }
+
+      enter("features", validation.rows() + " rows");
+      FeaturesResult features =
+          data.buildFeatures(
+              new Payloads.BuildFeaturesRequest(spec, run, validation.fingerprint()));
+
+      enter("train", spec.model().type() + " on " + features.trainRows() + " rows");
+      TrainResult trained = training.trainModel(new Payloads.TrainRequest(spec, run, features));
+      latest.putAll(trained.validationMetrics());
+
+      enter("evaluate", "test split, " + features.testRows() + " rows");
+      Map<String, Double> testMetrics =
+          training.evaluateModel(
+              new Payloads.EvaluateRequest(spec, run, features, trained.modelUri(), null));
+      Map<String, Double> championMetrics =
+          champion == null
+              ? null
+              : training.evaluateModel(
+                  new Payloads.EvaluateRequest(spec, run, features, null, champion));
+
+      enter("gate", "");
+      GateDecision decision = Gate.decide(spec.gate(), testMetrics, championMetrics);
+      List<String> reasons = new ArrayList<>(decision.reasons());
+      boolean promote = decision.passed();
+      if (decision.needsApproval()) {
+        Duration timeout = Duration.parse(spec.gate().approvalTimeout());
+        enter("awaiting approval", "send the 'decide' signal within " + timeout);
+        boolean answered = Workflow.await(timeout, () -> approval != null);
+        if (!answered) {
+          promote = false;
+          reasons.add("no approval within " + timeout + ": not promoted");
+        } else {
+          promote = approval.approve();
+          reasons.add(
+              (approval.approve() ? "approved" : "rejected")
+                  + " by "
+                  + approval.by()
+                  + (approval.comment() == null ? "" : ": " + approval.comment()));
+        }
+      }
+
+      enter("register", spec.registeredModel());
+      ModelVersionRef version =
+          registry.registerModel(
+              new Payloads.RegisterRequest(
+                  spec, run, features, trained, testMetrics, validation, workflowId));
+      Promotion promotion = null;
+      if (promote) {
+        enter("promote", spec.registeredModel() + "/" + version.version());
+        promotion =
+            registry.promote(
+                new Payloads.PromoteRequest(spec.registeredModel(), version.version(), reasons));
+      }
+      String outcome =
+          promote
+              ? "promoted"
+              : decision.needsApproval() && approval != null ? "rejected" : "registered";
+      registry.finishPipelineRun(new FinishRunRequest(run, "FINISHED", outcome));
+      enter("done", outcome + " " + spec.registeredModel() + "/" + version.version());
+      return new PipelineResult(
+          outcome,
+          spec.registeredModel(),
+          version.version(),
+          promotion == null ? null : promotion.previousChampion(),
+          run.runId(),
+          testMetrics,
+          reasons,
+          features.cacheHit());
+    } catch (RuntimeException e) {
+      log.warn("pipeline {} failed at step {}", workflowId, step);
+      registry.finishPipelineRun(new FinishRunRequest(run, "FAILED", "failed at " + step));
+      throw e;
+    }
+  }
+
+  private void enter(String next, String what) {
+    if (!step.equals("starting")) {
+      done.add(step);
+    }
+    step = next;
+    detail = what;
+  }
+
+  @Override
+  public PipelineProgress progress() {
+    return new PipelineProgress(step, List.copyOf(done), Map.copyOf(latest), detail);
+  }
+
+  @Override
+  public void decide(Approval approval) {
+    if (this.approval == null) {
+      this.approval = approval;
+    }
+  }
+
+  @Override
+  public void epochDone(int epoch, Map<String, Double> metrics) {
+    latest.put("epoch", (double) epoch);
+    latest.putAll(metrics);
+  }
+}

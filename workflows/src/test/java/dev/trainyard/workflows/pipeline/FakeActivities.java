@@ -1,0 +1,77 @@
+package dev.trainyard.workflows.pipeline;
+
+import dev.trainyard.workflows.pipeline.Payloads.*;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Our own activity interfaces answered with fixed summaries, so the workflow's decisions can be
+ * tested alone; the real activities are tested against real services elsewhere.
+ */
+final class FakeActivities
+    implements PipelineActivities.Registry, PipelineActivities.Data, PipelineActivities.Training {
+  final List<String> calls = Collections.synchronizedList(new ArrayList<>());
+  Champion champion;
+  boolean validationPasses = true;
+  double candidateAuc = 0.85;
+  double championAuc = 0.80;
+
+  @Override
+  public PipelineRun startPipelineRun(PipelineSpec spec, String workflowId) {
+    calls.add("startPipelineRun");
+    return new PipelineRun("1", "run-1", "mlflow-artifacts:/1/run-1/artifacts");
+  }
+
+  @Override
+  public Champion findChampion(String registeredModel) {
+    calls.add("findChampion");
+    return champion;
+  }
+
+  @Override
+  public ModelVersionRef registerModel(RegisterRequest request) {
+    calls.add("registerModel");
+    return new ModelVersionRef(request.spec().registeredModel(), "2", "src");
+  }
+
+  @Override
+  public Promotion promote(PromoteRequest request) {
+    calls.add("promote");
+    return new Promotion(
+        request.registeredModel(), request.version(), champion == null ? null : champion.version());
+  }
+
+  @Override
+  public void finishPipelineRun(FinishRunRequest request) {
+    calls.add("finishPipelineRun:" + request.status());
+  }
+
+  @Override
+  public ValidationResult validateData(ValidateDataRequest request) {
+    calls.add("validateData");
+    return validationPasses
+        ? new ValidationResult(true, 1000, List.of(), "report.json", "abc", "profile.json")
+        : new ValidationResult(
+            false, 1000, List.of("label 'churned' has 3 NaN values"), "report.json", "abc", null);
+  }
+
+  @Override
+  public FeaturesResult buildFeatures(BuildFeaturesRequest request) {
+    calls.add("buildFeatures");
+    return new FeaturesResult("file:///f", "key", false, 700, 150, 150, 5, 2);
+  }
+
+  @Override
+  public TrainResult trainModel(TrainRequest request) {
+    calls.add("trainModel");
+    return new TrainResult("file:///m", 3, 3, 0, Map.of("roc_auc", candidateAuc), "cpu");
+  }
+
+  @Override
+  public Map<String, Double> evaluateModel(EvaluateRequest request) {
+    calls.add(request.champion() == null ? "evaluateModel" : "evaluateChampion");
+    return Map.of("roc_auc", request.champion() == null ? candidateAuc : championAuc);
+  }
+}

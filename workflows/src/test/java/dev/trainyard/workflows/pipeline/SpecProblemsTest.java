@@ -1,0 +1,92 @@
+package dev.trainyard.workflows.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class SpecProblemsTest {
+  @Test
+  void aValidSpecHasNoProblems() {
+    assertEquals(List.of(), SpecProblems.of(Specs.binary()));
+  }
+
+  @Test
+  void everyProblemIsReportedAtOnceWithItsPath() {
+    PipelineSpec bad =
+        new PipelineSpec(
+            "churn model",
+            new PipelineSpec.Dataset("http://x/data.parquet", "orc"),
+            "churned",
+            "classification",
+            new PipelineSpec.Features(List.of("age", "age"), List.of("churned"), null),
+            new PipelineSpec.Validation(
+                10L, 5L, 1.5, null, Map.of("age", List.of(10.0, 1.0)), null, null),
+            new PipelineSpec.Split(0.7, 0.2, 0.2, 1L),
+            new PipelineSpec.Model("tree", List.of(0), 0, 32, -1.0, 0, "tpu", 1L),
+            null,
+            null,
+            null);
+
+    List<String> problems = SpecProblems.of(bad);
+
+    assertEquals(
+        List.of(
+            "name: 'churn model' may use letters, digits, '.', '_' and '-' only",
+            "dataset.uri: 'http://x/data.parquet' must be a file://, s3:// URI or an absolute path",
+            "dataset.format: 'orc' is not one of [csv, parquet]",
+            "task: 'classification' is not one of [binary, multiclass, regression]",
+            "features.numeric[1]: 'age' is listed more than once",
+            "features.categorical[0]: 'churned' is the label; a label cannot be a feature",
+            "validation.maxRows: 5 is below minRows 10",
+            "validation.maxNullFraction: 1.5 is not between 0 and 1",
+            "validation.ranges.age: must be [min, max] with min <= max, got [10.0, 1.0]",
+            "split: train + validation + test = 1.1, must be 1 (e.g. 0.7, 0.15, 0.15)",
+            "model.type: 'tree' is not one of [linear, mlp]",
+            "model.device: 'tpu' is not one of [auto, cpu, gpu]",
+            "model.hiddenLayers: every layer size must be a positive integer, got [0]",
+            "model.epochs: must be a positive integer, got 0",
+            "model.learningRate: -1.0 must be > 0 (typically 1e-4 to 1e-1)",
+            "model.earlyStoppingPatience: must be >= 1 epoch",
+            "registeredModel: missing (the MLflow registered model name, e.g. churn-classifier)"),
+        problems);
+  }
+
+  @Test
+  void aGateMetricThatTheTaskDoesNotHaveIsNamed() {
+    PipelineSpec spec =
+        Specs.withGate(
+            Specs.binary(),
+            new PipelineSpec.Gate(
+                Map.of("rmse", new PipelineSpec.Bound(null, 1.0)),
+                new PipelineSpec.Improvement("r2", 0.01, null),
+                false,
+                "tomorrow"));
+
+    List<String> problems = SpecProblems.of(spec);
+
+    assertTrue(
+        problems.contains(
+            "gate.thresholds.rmse: no such metric for task 'binary' (use one of [roc_auc, pr_auc, accuracy, f1, log_loss])"),
+        problems.toString());
+    assertTrue(
+        problems.contains(
+            "gate.minImprovement.metric: no such metric for task 'binary' (use one of [roc_auc, pr_auc, accuracy, f1, log_loss])"));
+    assertTrue(
+        problems.contains(
+            "gate.approvalTimeout: 'tomorrow' is not an ISO-8601 duration (e.g. PT24H)"));
+  }
+
+  @Test
+  void defaultsFillWhatTheSpecLeavesOut() {
+    PipelineSpec s = SpecDefaults.apply(Specs.binary());
+
+    assertEquals("parquet", s.dataset().format());
+    assertEquals(new PipelineSpec.Split(0.7, 0.15, 0.15, 42L), s.split());
+    assertEquals("roc_auc", s.gate().minImprovement().metric());
+    assertEquals("PT24H", s.gate().approvalTimeout());
+    assertEquals(0.25, s.validation().maxDriftPsi());
+  }
+}

@@ -1,0 +1,171 @@
+package dev.trainyard.workflows.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.trainyard.workflows.TaskQueues;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.testing.WorkflowReplayer;
+import io.temporal.worker.Worker;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The pipeline's decisions, on the in-process test server with time skipping. */
+class TrainingPipelineWorkflowTest {
+  private TestWorkflowEnvironment env;
+  private FakeActivities activities;
+
+  @BeforeEach
+  void setUp() {
+    env = TestWorkflowEnvironment.newInstance();
+    activities = new FakeActivities();
+    for (String q : TaskQueues.ALL) {
+      Worker w = env.newWorker(q);
+      if (q.equals(TaskQueues.CONTROL)) {
+        w.registerWorkflowImplementationTypes(TrainingPipelineWorkflowImpl.class);
+      }
+      w.registerActivitiesImplementations(activities);
+    }
+    env.start();
+  }
+
+  @AfterEach
+  void tearDown() {
+    env.close();
+  }
+
+  private TrainingPipelineWorkflow stub(String id) {
+    return env.getWorkflowClient()
+        .newWorkflowStub(
+            TrainingPipelineWorkflow.class,
+            WorkflowOptions.newBuilder()
+                .setTaskQueue(TaskQueues.CONTROL)
+                .setWorkflowId(id)
+                .build());
+  }
+
+  @Test
+  void aFirstModelThatPassesTheThresholdsBecomesChampion() {
+    PipelineResult r = stub("first").run(Specs.binary());
+
+    assertEquals("promoted", r.outcome());
+    assertEquals("2", r.version());
+    assertNull(r.previousChampion());
+    assertEquals(
+        List.of(
+            "startPipelineRun",
+            "findChampion",
+            "validateData",
+            "buildFeatures",
+            "trainModel",
+            "evaluateModel",
+            "registerModel",
+            "promote",
+            "finishPipelineRun:FINISHED"),
+        activities.calls);
+  }
+
+  @Test
+  void aModelThatDoesNotBeatTheChampionIsRegisteredButNotPromoted() {
+    activities.champion = new Payloads.Champion("1", "r0", "file:///old", "file:///p", null);
+    activities.candidateAuc = 0.79;
+
+    PipelineResult r = stub("worse").run(Specs.binary());
+
+    assertEquals("registered", r.outcome());
+    assertTrue(activities.calls.contains("evaluateChampion"));
+    assertTrue(activities.calls.contains("registerModel"));
+    assertFalse(activities.calls.contains("promote"));
+    assertTrue(r.gateReasons().contains("roc_auc 0.7900 does not beat champion 0.8000 by 0.0000"));
+  }
+
+  @Test
+  void failedValidationEndsTheRunWithTheViolationsAndRegistersNothing() {
+    activities.validationPasses = false;
+
+    WorkflowFailedException e =
+        assertThrows(WorkflowFailedException.class, () -> stub("bad-data").run(Specs.binary()));
+
+    ApplicationFailure cause = (ApplicationFailure) e.getCause();
+    assertEquals("DataValidationFailed", cause.getType());
+    assertTrue(cause.getOriginalMessage().contains("- label 'churned' has 3 NaN values"));
+    assertFalse(activities.calls.contains("buildFeatures"));
+    assertFalse(activities.calls.contains("registerModel"));
+    assertTrue(activities.calls.contains("finishPipelineRun:FAILED"));
+  }
+
+  @Test
+  void anInvalidSpecFailsBeforeAnyActivityRuns() {
+    PipelineSpec spec =
+        Specs.withGate(
+            Specs.binary(),
+            new PipelineSpec.Gate(
+                Map.of("rmse", new PipelineSpec.Bound(null, 1.0)), null, null, null));
+
+    WorkflowFailedException e =
+        assertThrows(WorkflowFailedException.class, () -> stub("bad-spec").run(spec));
+
+    ApplicationFailure cause = (ApplicationFailure) e.getCause();
+    assertEquals("InvalidPipelineSpec", cause.getType());
+    assertTrue(cause.isNonRetryable());
+    assertTrue(
+        cause
+            .getOriginalMessage()
+            .contains("gate.thresholds.rmse: no such metric for task 'binary'"));
+    assertEquals(List.of(), activities.calls);
+  }
+
+  @Test
+  void manualApprovalPromotesWhenApproved() {
+    PipelineSpec spec = manual("PT2H");
+    TrainingPipelineWorkflow wf = stub("approve");
+    WorkflowClient.start(wf::run, spec);
+    env.sleep(Duration.ofMinutes(30));
+    assertEquals("awaiting approval", wf.progress().step());
+
+    wf.decide(new TrainingPipelineWorkflow.Approval(true, "ana", "looks good"));
+
+    PipelineResult r = WorkflowStub.fromTyped(wf).getResult(PipelineResult.class);
+    assertEquals("promoted", r.outcome());
+    assertTrue(r.gateReasons().contains("approved by ana: looks good"));
+  }
+
+  @Test
+  void manualApprovalThatNeverComesTimesOutWithoutPromoting() {
+    TrainingPipelineWorkflow wf = stub("timeout");
+
+    PipelineResult r = wf.run(manual("PT24H"));
+
+    assertEquals("registered", r.outcome());
+    assertFalse(activities.calls.contains("promote"));
+    assertTrue(r.gateReasons().contains("no approval within PT24H: not promoted"));
+  }
+
+  @Test
+  void replayingARecordedHistoryIsDeterministic() throws Exception {
+    TrainingPipelineWorkflow wf = stub("replay");
+    wf.run(Specs.binary());
+    var history = env.getWorkflowClient().fetchHistory("replay");
+
+    WorkflowReplayer.replayWorkflowExecution(history, TrainingPipelineWorkflowImpl.class);
+  }
+
+  private static PipelineSpec manual(String timeout) {
+    return Specs.withGate(
+        Specs.binary(),
+        new PipelineSpec.Gate(
+            Map.of("roc_auc", new PipelineSpec.Bound(0.7, null)), null, true, timeout));
+  }
+}
