@@ -1,0 +1,34 @@
+package dev.trainyard.training;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * One finished epoch.
+ *
+ * @param epoch 1-based
+ * @param trainLoss mean training loss over the epoch's rows
+ * @param validationLoss mean loss over the validation rows, after the epoch
+ * @param validationMetrics the task's metrics on the validation data ({@link Metrics#namesFor})
+ * @param primaryMetric the name of the metric that picks the best epoch
+ * @param checkpoint the directory holding this epoch's checkpoint
+ * @param best whether this epoch has the best primary metric so far
+ * @param trainRows rows trained on in this epoch
+ * @param trainSeconds wall time of the epoch's training pass (without validation)
+ */
+public record EpochMetrics(
+    int epoch,
+    double trainLoss,
+    double validationLoss,
+    Map<String, Double> validationMetrics,
+    String primaryMetric,
+    Path checkpoint,
+    boolean best,
+    long trainRows,
+    double trainSeconds) {
+
+  /** The value of {@link #primaryMetric()} this epoch. */
+  public double primaryValue() {
+    return validationMetrics.getOrDefault(primaryMetric, Double.NaN);
+  }
+}

@@ -1,0 +1,280 @@
+package dev.trainyard.training;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Trains a {@link ModelSpec} on streamed Parquet feature data, one checkpoint per epoch, resuming
+ * from the last checkpoint when the checkpoint directory already holds one.
+ *
+ * <p>Deterministic: weights are initialised from the spec's seed and each epoch's row order depends
+ * only on (seed, epoch), so the same data and spec give the same metrics, and a run killed after
+ * epoch k and resumed ends exactly where an uninterrupted run does (parameters and Adam state are
+ * both checkpointed).
+ *
+ * <p>One training at a time per JVM: PyTorch's engine in DJL allows one gradient collector at a
+ * time, so run training activities with a concurrency of one per worker.
+ *
+ * <pre>{@code
+ * TrainingResult result =
+ *     new Trainer(ModelSpec.mlp(List.of(64, 32)), TrainingTask.binary(20))
+ *         .train(trainDir, validationDir, checkpointDir, epoch -> heartbeat(epoch.checkpoint()));
+ * }</pre>
+ */
+public final class Trainer {
+  private static final Logger log = LoggerFactory.getLogger(Trainer.class);
+
+  /** Validation batches are at least this big: no gradients, so larger is just faster. */
+  static final int MIN_EVAL_BATCH = 1024;
+
+  private final ModelSpec spec;
+  private final TrainingTask task;
+
+  public Trainer(ModelSpec spec, TrainingTask task) {
+    this.spec = spec;
+    this.task = task;
+  }
+
+  /**
+   * Trains, or continues a killed run, and writes the best epoch's model to {@code
+   * checkpointDir/model}.
+   *
+   * @param trainDir Parquet feature data to train on
+   * @param validationDir Parquet feature data that picks the best epoch and stops early
+   * @param checkpointDir this run's own directory: per-epoch checkpoints and the final model
+   * @param listener told about each epoch once its checkpoint is written
+   * @throws TrainingDataException when the data breaks the feature data contract
+   * @throws IllegalStateException when the device is unavailable or the checkpoint directory holds
+   *     a different run's checkpoint
+   */
+  public TrainingResult train(
+      Path trainDir, Path validationDir, Path checkpointDir, EpochListener listener) {
+    // Fail on missing data before anything is allocated.
+    ParquetBatches.dataFiles(trainDir);
+    ParquetBatches.dataFiles(validationDir);
+    Device device = Devices.resolve(spec.device());
+    Engine.getEngine(Devices.ENGINE).setRandomSeed((int) (spec.seed() ^ (spec.seed() >>> 32)));
+    Checkpoints checkpoints = new Checkpoints(checkpointDir);
+    Optional<Checkpoints.State> resumed = checkpoints.latest();
+    resumed.ifPresent(state -> checkCompatible(state, checkpointDir));
+    String primary = task.primaryMetric();
+    log.info(
+        "training {} ({} {}) on {} ; {}",
+        task.task(),
+        spec.type(),
+        spec.hiddenLayers(),
+        device,
+        resumed.map(s -> "resuming after epoch " + s.epoch()).orElse("fresh start"));
+
+    try (Model model = Model.newInstance("trainyard", device, Devices.ENGINE)) {
+      model.setBlock(TabularNetwork.block(spec, task));
+      ResumableAdam optimizer =
+          new ResumableAdam((float) spec.learningRate(), model.getNDManager());
+      DefaultTrainingConfig config =
+          new DefaultTrainingConfig(TabularNetwork.loss(task))
+              .optOptimizer(optimizer)
+              .optDevices(new Device[] {device})
+              .optInitializer(new SeededInitializer(spec.seed()), Parameter.Type.WEIGHT);
+      try (ai.djl.training.Trainer trainer = model.newTrainer(config)) {
+        trainer.initialize(new Shape(spec.batchSize(), task.numFeatures()));
+        Block block = model.getBlock();
+        List<Parameter> parameters = Checkpoints.parameters(block);
+
+        int epoch = 0;
+        int bestEpoch = 0;
+        Map<String, Double> bestMetrics = Map.of();
+        int sinceImprovement = 0;
+        boolean stoppedEarly = false;
+        if (resumed.isPresent()) {
+          Checkpoints.State state = resumed.get();
+          checkpoints.loadParameters(state.epoch(), block, model.getNDManager());
+          optimizer.restore(
+              parameters,
+              checkpoints.loadOptimizerMoments(state.epoch(), model.getNDManager()),
+              state.optimizerSteps());
+          epoch = state.epoch();
+          bestEpoch = state.bestEpoch();
+          bestMetrics = state.bestMetrics();
+          sinceImprovement = state.epochsWithoutImprovement();
+          stoppedEarly = state.stoppedEarly();
+        }
+        int resumedFrom = epoch;
+
+        while (epoch < spec.epochs() && !stoppedEarly) {
+          epoch++;
+          long start = System.nanoTime();
+          double[] trainLoss = trainEpoch(trainer, trainDir, epoch);
+          double trainSeconds = (System.nanoTime() - start) / 1e9;
+          Validation validation = validate(trainer, validationDir);
+          Map<String, Double> metrics = validation.metrics();
+          boolean best =
+              bestEpoch == 0
+                  || Metrics.isBetter(
+                      primary,
+                      metrics.getOrDefault(primary, Double.NaN),
+                      bestMetrics.getOrDefault(primary, Double.NaN));
+          if (best) {
+            bestEpoch = epoch;
+            bestMetrics = metrics;
+            sinceImprovement = 0;
+          } else {
+            sinceImprovement++;
+          }
+          stoppedEarly =
+              spec.earlyStoppingPatience() > 0
+                  && sinceImprovement >= spec.earlyStoppingPatience()
+                  && epoch < spec.epochs();
+          Checkpoints.State state =
+              new Checkpoints.State(
+                  Checkpoints.FORMAT_VERSION,
+                  epoch,
+                  bestEpoch,
+                  primary,
+                  bestMetrics,
+                  sinceImprovement,
+                  stoppedEarly,
+                  optimizer.steps(parameters),
+                  spec,
+                  task);
+          // The moments are the optimizer's live state: written, not closed.
+          Path checkpoint = checkpoints.write(state, block, optimizer.moments(parameters));
+          log.info(
+              "epoch {}: train loss {} ({} rows, {} s), validation loss {}, {} {}{}",
+              epoch,
+              trainLoss[0],
+              (long) trainLoss[1],
+              String.format("%.2f", trainSeconds),
+              validation.loss(),
+              primary,
+              metrics.get(primary),
+              best ? " (best)" : "");
+          listener.onEpoch(
+              new EpochMetrics(
+                  epoch,
+                  trainLoss[0],
+                  validation.loss(),
+                  metrics,
+                  primary,
+                  checkpoint,
+                  best,
+                  (long) trainLoss[1],
+                  trainSeconds));
+        }
+        if (stoppedEarly) {
+          log.info("early stopping after epoch {}: best epoch {}", epoch, bestEpoch);
+        }
+
+        checkpoints.loadParameters(bestEpoch, block, model.getNDManager());
+        int exportedEpoch = bestEpoch;
+        Map<String, Double> exportedMetrics = bestMetrics;
+        Path modelDir =
+            checkpoints.publishModel(
+                dir -> {
+                  model.setProperty("Epoch", String.valueOf(exportedEpoch));
+                  model.save(dir, ModelManifest.PARAMETERS_PREFIX);
+                  ModelManifest manifest =
+                      new ModelManifest(
+                          ModelManifest.FORMAT_VERSION,
+                          Devices.ENGINE,
+                          spec,
+                          task,
+                          task.numFeatures(),
+                          ModelManifest.PARAMETERS_PREFIX,
+                          exportedEpoch,
+                          exportedMetrics);
+                  Checkpoints.writeDurably(dir.resolve(ModelManifest.FILE), Json.bytes(manifest));
+                });
+        return new TrainingResult(
+            modelDir,
+            epoch,
+            bestEpoch,
+            bestMetrics,
+            primary,
+            device.toString(),
+            resumedFrom,
+            stoppedEarly);
+      }
+    }
+  }
+
+  /** Returns {mean loss, rows}. */
+  private double[] trainEpoch(ai.djl.training.Trainer trainer, Path trainDir, int epoch) {
+    double lossSum = 0;
+    long rows = 0;
+    try (ParquetBatches batches =
+        ParquetBatches.shuffled(trainDir, task, spec.batchSize(), spec.seed(), epoch)) {
+      for (FeatureBatch batch = batches.next(); batch != null; batch = batches.next()) {
+        try (NDManager scope = trainer.getManager().newSubManager()) {
+          NDArray features = TabularNetwork.features(scope, batch);
+          NDArray labels = TabularNetwork.labels(scope, batch, task);
+          try (GradientCollector collector = trainer.newGradientCollector()) {
+            NDList outputs = trainer.forward(new NDList(features));
+            NDArray loss = trainer.getLoss().evaluate(new NDList(labels), outputs);
+            collector.backward(loss);
+            lossSum += loss.getFloat() * (double) batch.rows();
+          }
+          trainer.step();
+        }
+        rows += batch.rows();
+      }
+    }
+    if (rows == 0) {
+      throw new TrainingDataException(
+          trainDir + ": the training data has no rows; check the feature job's output");
+    }
+    return new double[] {lossSum / rows, rows};
+  }
+
+  private record Validation(double loss, Map<String, Double> metrics) {}
+
+  private Validation validate(ai.djl.training.Trainer trainer, Path validationDir) {
+    Metrics.Accumulator accumulator = Metrics.accumulator(task);
+    double lossSum = 0;
+    try (ParquetBatches batches =
+        ParquetBatches.inOrder(validationDir, task, Math.max(MIN_EVAL_BATCH, spec.batchSize()))) {
+      for (FeatureBatch batch = batches.next(); batch != null; batch = batches.next()) {
+        try (NDManager scope = trainer.getManager().newSubManager()) {
+          NDList outputs = trainer.evaluate(new NDList(TabularNetwork.features(scope, batch)));
+          NDArray labels = TabularNetwork.labels(scope, batch, task);
+          lossSum +=
+              trainer.getLoss().evaluate(new NDList(labels), outputs).getFloat() * batch.rows();
+          float[] predictions =
+              TabularNetwork.predictions(outputs.singletonOrThrow(), task).toFloatArray();
+          accumulator.add(predictions, batch.labels(), batch.rows());
+        }
+      }
+    }
+    if (accumulator.count() == 0) {
+      throw new TrainingDataException(
+          validationDir + ": the validation data has no rows; check the feature job's output");
+    }
+    return new Validation(lossSum / accumulator.count(), accumulator.result());
+  }
+
+  private void checkCompatible(Checkpoints.State state, Path checkpointDir) {
+    if (!spec.canResume(state.modelSpec()) || !task.equals(state.trainingTask())) {
+      throw new IllegalStateException(
+          checkpointDir
+              + " holds a checkpoint of a different run ("
+              + state.modelSpec()
+              + ", "
+              + state.trainingTask()
+              + "); give each run its own checkpoint directory, or delete this one to start over");
+    }
+  }
+}

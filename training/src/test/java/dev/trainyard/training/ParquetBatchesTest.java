@@ -1,0 +1,216 @@
+package dev.trainyard.training;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.parquet.example.data.Group;
+import org.apache.parquet.example.data.simple.SimpleGroupFactory;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.MessageTypeParser;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ParquetBatchesTest {
+  private static final TrainingTask TASK = TrainingTask.binary(4);
+
+  @TempDir Path tmp;
+
+  /** Every row, as "label:f0,f1,..." strings, in the order the batches return them. */
+  private static List<String> rows(ParquetBatches batches) {
+    List<String> rows = new ArrayList<>();
+    for (FeatureBatch b = batches.next(); b != null; b = batches.next()) {
+      for (int i = 0; i < b.rows(); i++) {
+        float[] x =
+            Arrays.copyOfRange(b.features(), i * b.numFeatures(), (i + 1) * b.numFeatures());
+        rows.add(b.labels()[i] + ":" + Arrays.toString(x));
+      }
+    }
+    return rows;
+  }
+
+  @Test
+  void readsSparkThreeLevelListsInBatchesSkippingMarkersAndKeys() throws IOException {
+    Path dir = FeatureData.of(TASK).rows(103).files(3).writeTo(tmp.resolve("data"));
+    assertTrue(Files.exists(dir.resolve("_SUCCESS")));
+    try (var stream = Files.list(dir)) {
+      assertTrue(stream.anyMatch(p -> p.getFileName().toString().startsWith(".")), "crc files");
+    }
+    assertEquals(3, ParquetBatches.dataFiles(dir).size());
+
+    List<Integer> sizes = new ArrayList<>();
+    try (ParquetBatches batches = ParquetBatches.inOrder(dir, TASK, 25)) {
+      for (FeatureBatch b = batches.next(); b != null; b = batches.next()) {
+        sizes.add(b.rows());
+        assertEquals(b.rows() * 4, b.features().length);
+      }
+      assertEquals(103, batches.rowsRead());
+    }
+    assertEquals(List.of(25, 25, 25, 25, 3), sizes);
+  }
+
+  @Test
+  void twoLevelListsReadTheSameValues() {
+    Path three = FeatureData.of(TASK).rows(50).files(1).writeTo(tmp.resolve("three"));
+    Path two = FeatureData.of(TASK).rows(50).files(1).twoLevel().writeTo(tmp.resolve("two"));
+    try (ParquetBatches a = ParquetBatches.inOrder(three, TASK, 16);
+        ParquetBatches b = ParquetBatches.inOrder(two, TASK, 16)) {
+      assertEquals(rows(a), rows(b));
+    }
+  }
+
+  @Test
+  void shuffleIsAPermutationFixedBySeedAndEpoch() {
+    Path dir = FeatureData.of(TASK).rows(500).files(3).writeTo(tmp.resolve("data"));
+    List<String> inOrder;
+    try (ParquetBatches b = ParquetBatches.inOrder(dir, TASK, 64)) {
+      inOrder = rows(b);
+    }
+    List<String> epoch1;
+    List<String> epoch1Again;
+    List<String> epoch2;
+    try (ParquetBatches a = ParquetBatches.shuffled(dir, TASK, 64, 42, 1, 100);
+        ParquetBatches b = ParquetBatches.shuffled(dir, TASK, 64, 42, 1, 100);
+        ParquetBatches c = ParquetBatches.shuffled(dir, TASK, 64, 42, 2, 100)) {
+      epoch1 = rows(a);
+      epoch1Again = rows(b);
+      epoch2 = rows(c);
+    }
+    assertEquals(epoch1, epoch1Again);
+    assertNotEquals(epoch1, epoch2);
+    assertNotEquals(inOrder, epoch1);
+    List<String> sorted = new ArrayList<>(inOrder);
+    sorted.sort(null);
+    for (List<String> shuffled : List.of(epoch1, epoch2)) {
+      List<String> s = new ArrayList<>(shuffled);
+      s.sort(null);
+      assertEquals(sorted, s, "every row exactly once");
+    }
+  }
+
+  @Test
+  void shuffleBufferIsBounded() {
+    assertEquals(65_536, ParquetBatches.shuffleBufferRows(TrainingTask.binary(10), 256));
+    assertEquals(16_384, ParquetBatches.shuffleBufferRows(TrainingTask.binary(1024), 256));
+    assertEquals(4096, ParquetBatches.shuffleBufferRows(TrainingTask.binary(1 << 20), 4096));
+  }
+
+  @Test
+  void missingOrEmptyDirectoryNamesTheDirectory() throws IOException {
+    TrainingDataException missing =
+        assertThrows(
+            TrainingDataException.class, () -> ParquetBatches.dataFiles(tmp.resolve("nope")));
+    assertTrue(missing.getMessage().contains("nope"), missing.getMessage());
+
+    Path empty = Files.createDirectories(tmp.resolve("empty"));
+    Files.writeString(empty.resolve("_SUCCESS"), "");
+    TrainingDataException e =
+        assertThrows(TrainingDataException.class, () -> ParquetBatches.dataFiles(empty));
+    assertTrue(e.getMessage().contains("no Parquet part files"), e.getMessage());
+  }
+
+  @Test
+  void missingColumnsAreNamed() throws IOException {
+    Path noLabel =
+        write(
+            "no-label",
+            "message m { required group features (LIST) { repeated group list {"
+                + " required float element; } } }",
+            g -> g.addGroup("features").addGroup("list").append("element", 1f));
+    assertMessage(noLabel, TASK, "no 'label' column", "part-00000");
+
+    Path noFeatures =
+        write(
+            "no-features",
+            "message m { required double label; required binary id (STRING); }",
+            g -> g.append("label", 1.0).append("id", "x"));
+    assertMessage(noFeatures, TASK, "no 'features' column (columns: label, id)");
+
+    Path strings =
+        write(
+            "strings",
+            "message m { required binary features (STRING); required double label; }",
+            g -> g.append("features", "1,2").append("label", 1.0));
+    assertMessage(strings, TASK, "must be a list of floats");
+  }
+
+  @Test
+  void badRowsAreNamedByFileRowAndColumn() throws IOException {
+    Path ragged =
+        FeatureData.of(TrainingTask.binary(3)).rows(10).files(1).writeTo(tmp.resolve("r"));
+    assertMessage(ragged, TASK, "row 1: column 'features' has 3 values, expected 4");
+
+    String schema =
+        "message m { required group features (LIST) { repeated group list {"
+            + " optional float element; } } optional double label; }";
+    Path nan = write("nan", schema, g -> row(g, 1, 2, 3, 4).append("label", Double.NaN));
+    assertMessage(nan, TASK, "column 'label': label is NaN");
+    Path inf = write("inf", schema, g -> row(g, 1, 2, 3, 4).append("label", 1 / 0.0));
+    assertMessage(inf, TrainingTask.regression(4), "label is Infinity");
+    Path classIndex = write("class", schema, g -> row(g, 1, 2, 3, 4).append("label", 2.0));
+    assertMessage(classIndex, TASK, "label 2.0 is not a class index 0..1");
+    Path nullLabel = write("null-label", schema, g -> row(g, 1, 2, 3, 4));
+    assertMessage(nullLabel, TASK, "column 'label' is null");
+    Path nanFeature =
+        write("nan-feature", schema, g -> row(g, 1, Float.NaN, 3, 4).append("label", 1.0));
+    assertMessage(nanFeature, TASK, "value 1 is NaN");
+    Path nullElement =
+        write(
+            "null-element",
+            schema,
+            g -> {
+              Group f = g.addGroup("features");
+              f.addGroup("list").append("element", 1f);
+              f.addGroup("list"); // null element
+              g.append("label", 1.0);
+            });
+    assertMessage(nullElement, TrainingTask.binary(2), "null element");
+  }
+
+  private static Group row(Group g, float... values) {
+    Group f = g.addGroup("features");
+    for (float v : values) {
+      f.addGroup("list").append("element", v);
+    }
+    return g;
+  }
+
+  private void assertMessage(Path dir, TrainingTask task, String... fragments) {
+    TrainingDataException e =
+        assertThrows(
+            TrainingDataException.class,
+            () -> {
+              try (ParquetBatches b = ParquetBatches.inOrder(dir, task, 8)) {
+                while (b.next() != null) {}
+              }
+            });
+    assertTrue(
+        e.getMessage().contains(dir.resolve(FeatureData.partName(0)).toString())
+            || e.getMessage().contains(dir.toString()),
+        e.getMessage());
+    for (String fragment : fragments) {
+      assertTrue(e.getMessage().contains(fragment), e.getMessage());
+    }
+  }
+
+  private Path write(String name, String schemaText, java.util.function.Consumer<Group> fill)
+      throws IOException {
+    MessageType schema = MessageTypeParser.parseMessageType(schemaText);
+    Path dir = Files.createDirectories(tmp.resolve(name));
+    try (ParquetWriter<Group> w =
+        FeatureData.writer(dir.resolve(FeatureData.partName(0)), schema)) {
+      Group g = new SimpleGroupFactory(schema).newGroup();
+      fill.accept(g);
+      w.write(g);
+    }
+    return dir;
+  }
+}
