@@ -87,6 +87,7 @@ public final class DataValidation {
     private final String label;
     private final boolean labelNumeric;
     private final List<Violation> violations = new ArrayList<>();
+    private final Map<String, String[]> minMaxMean = new LinkedHashMap<>();
 
     Run(
         Dataset<Row> data,
@@ -151,7 +152,6 @@ public final class DataValidation {
         Column v = column.equals(label) ? col(InputData.quoted(label)) : value(column);
         nulls.put(column, agg.add(count_if(v.isNull())));
       }
-      Map<String, String[]> minMaxMean = new LinkedHashMap<>();
       for (String column : described) {
         Column v = value(column);
         minMaxMean.put(column, new String[] {agg.add(min(v)), agg.add(max(v)), agg.add(avg(v))});
@@ -264,13 +264,13 @@ public final class DataValidation {
       reported.remove(label);
       for (String column : reported) {
         long nullCount = pass1.getLong(pass1.fieldIndex(nulls.get(column)));
-        stats.put(column, columnStats(column, pass1, nullCount, rows, minMaxMean, categories));
+        stats.put(column, columnStats(column, pass1, nullCount, rows, categories));
         long present = rows - nullCount;
         if (nullChecked.contains(column)) {
           checkNulls(column, nullCount, rows);
         }
         if (outOfRange.containsKey(column)) {
-          checkRange(column, pass1.getLong(pass1.fieldIndex(outOfRange.get(column))), rows, stats);
+          checkRange(column, pass1, outOfRange.get(column), rows);
         }
         if (disallowed.containsKey(column)) {
           checkCategories(
@@ -287,7 +287,13 @@ public final class DataValidation {
           categoricalProfiles.put(column, categories.get(column).profile(present));
         }
       }
-      stats.put(label, labelChecks(pass1, rows, nulls, labelNotFinite, minMaxMean, categories));
+      stats.put(label, labelChecks(pass1, rows, nulls, labelNotFinite, categories));
+      if (outOfRange.containsKey(label)) {
+        checkRange(label, pass1, outOfRange.get(label), rows);
+      }
+      if (disallowed.containsKey(label)) {
+        checkCategories(label, pass1.getLong(pass1.fieldIndex(disallowed.get(label))), categories);
+      }
 
       // Drift against the champion.
       Map<String, Double> psi = new LinkedHashMap<>();
@@ -341,7 +347,6 @@ public final class DataValidation {
         Row pass1,
         long nullCount,
         long rows,
-        Map<String, String[]> minMaxMean,
         Map<String, CategoryCounts> categories) {
       String kind = spec.categorical().contains(column) ? "categorical" : "numeric";
       if (!spec.features().contains(column)) {
@@ -400,13 +405,15 @@ public final class DataValidation {
       }
     }
 
-    private void checkRange(
-        String column, long outside, long rows, Map<String, ColumnStats> stats) {
+    private void checkRange(String column, Row pass1, String outsideAlias, long rows) {
+      long outside = pass1.getLong(pass1.fieldIndex(outsideAlias));
       if (outside == 0) {
         return;
       }
       List<Double> range = rules.ranges().get(column);
-      ColumnStats s = stats.get(column);
+      String[] aliases = minMaxMean.get(column);
+      double min = doubleOrNull(pass1, aliases[0]);
+      double max = doubleOrNull(pass1, aliases[1]);
       violations.add(
           new Violation(
               "range",
@@ -424,9 +431,9 @@ public final class DataValidation {
                   + "] ("
                   + ValidationReport.percent((double) outside / rows)
                   + " of rows; min "
-                  + ValidationReport.number(s.min())
+                  + ValidationReport.number(min)
                   + ", max "
-                  + ValidationReport.number(s.max())
+                  + ValidationReport.number(max)
                   + ")"));
     }
 
@@ -469,7 +476,6 @@ public final class DataValidation {
         long rows,
         Map<String, String> nulls,
         String labelNotFinite,
-        Map<String, String[]> minMaxMean,
         Map<String, CategoryCounts> categories) {
       long nullCount = pass1.getLong(pass1.fieldIndex(nulls.get(label)));
       long notFinite = labelNotFinite == null ? 0 : pass1.getLong(pass1.fieldIndex(labelNotFinite));
