@@ -37,6 +37,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.storage.StorageLevel;
 
 /**
@@ -94,8 +95,7 @@ public final class FeatureJob {
     Dataset<Row> raw = InputData.read(spark, input);
     InputData.check(raw.schema(), input, columns, List.of(), List.of());
     if (!columns.isClassification()
-        && !(raw.schema().apply(columns.label()).dataType()
-            instanceof org.apache.spark.sql.types.NumericType)) {
+        && !(raw.schema().apply(columns.label()).dataType() instanceof NumericType)) {
       throw new DataInputException(
           "label '"
               + columns.label()
