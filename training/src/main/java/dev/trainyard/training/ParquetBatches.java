@@ -92,9 +92,13 @@ public final class ParquetBatches implements AutoCloseable {
     return new ParquetBatches(files, task, batchSize, random, Math.max(1, bufferRows));
   }
 
-  /** Rows in a shuffle buffer: up to 64 MiB of features, at most 65,536, at least one batch. */
+  /**
+   * Rows in a shuffle buffer: features of at most 64 MiB and an eighth of the heap, at most 65,536
+   * rows, at least one batch.
+   */
   static int shuffleBufferRows(TrainingTask task, int batchSize) {
-    long byMemory = SHUFFLE_BUFFER_BYTES / (4L * task.numFeatures());
+    long bytes = Math.min(SHUFFLE_BUFFER_BYTES, Runtime.getRuntime().maxMemory() / 8);
+    long byMemory = bytes / (4L * task.numFeatures());
     return (int) Math.max(batchSize, Math.min(SHUFFLE_BUFFER_MAX_ROWS, byMemory));
   }
 
