@@ -58,21 +58,12 @@ final class Checkpoints {
       boolean stoppedEarly,
       int[] optimizerSteps,
       ModelSpec modelSpec,
-      TrainingTask trainingTask) {
-    double bestValue() {
-      Double value = bestMetrics == null ? null : bestMetrics.get(primaryMetric);
-      return value == null ? Double.NaN : value;
-    }
-  }
+      TrainingTask trainingTask) {}
 
   private final Path dir;
 
   Checkpoints(Path dir) {
     this.dir = dir;
-  }
-
-  Path dir() {
-    return dir;
   }
 
   Path epochDir(int epoch) {
