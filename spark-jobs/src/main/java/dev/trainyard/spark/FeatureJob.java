@@ -223,6 +223,20 @@ public final class FeatureJob {
     return transformed.select(output.toArray(Column[]::new));
   }
 
+  /**
+   * The raw rows (usable label, all input columns) that {@link #fitAndWrite} put in split {@code
+   * set} (train, validation or test): the same rows, since the split is a pure function of the rows
+   * and the seed. Lets a champion be evaluated on the candidate's test rows through its own
+   * pipeline.
+   */
+  public static Dataset<Row> rawSplit(
+      SparkSession spark, DatasetInput input, FeatureColumns columns, SplitSpec split, String set) {
+    Dataset<Row> raw = InputData.read(spark, input);
+    return withSplit(labelled(raw, columns), columns, split)
+        .where(col(SPLIT).equalTo(set))
+        .drop(SPLIT, LABEL_TEXT);
+  }
+
   /** Reads {@code features.json} of an output written by {@link #fitAndWrite}. */
   public static FeatureManifest readManifest(SparkSession spark, String outputUri) {
     Path path = new Path(outputUri, "features.json");

@@ -142,6 +142,17 @@ class FeatureJobTest {
   }
 
   @Test
+  void rawSplitGivesBackExactlyTheRowsOfThatSplit() {
+    List<Long> rawTest =
+        FeatureJob.rawSplit(spark, DatasetInput.parquet(input), COLUMNS, SPLIT, "test")
+            .select("id")
+            .as(org.apache.spark.sql.Encoders.LONG())
+            .collectAsList();
+
+    assertThat(new java.util.TreeSet<>(rawTest)).isEqualTo(byId("test").keySet());
+  }
+
+  @Test
   void splitIsDeterministicAcrossInputOrderAndRunsAndOutputIsReplaced() throws Exception {
     Map<Long, List<Object>> first = allRows();
     String reordered =
