@@ -15,6 +15,18 @@ final class Links {
         base + "/namespaces/" + enc(temporal.namespace()) + "/workflows/" + enc(workflowId));
   }
 
+  /** The MLflow UI's experiment search (the experiment id is only known once the run starts). */
+  static URI experiment(URI mlflow, String experimentName) {
+    String base = mlflow.toString().replaceAll("/+$", "");
+    return URI.create(
+        base + "/#/experiments?searchFilter=" + enc("name = '" + experimentName + "'"));
+  }
+
+  static URI modelVersion(URI mlflow, String name, String version) {
+    String base = mlflow.toString().replaceAll("/+$", "");
+    return URI.create(base + "/#/models/" + enc(name) + "/versions/" + enc(version));
+  }
+
   private static String enc(String s) {
     return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
   }

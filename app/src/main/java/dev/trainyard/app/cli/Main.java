@@ -2,9 +2,6 @@ package dev.trainyard.app.cli;
 
 import dev.trainyard.app.config.ConfigException;
 import dev.trainyard.stack.StackException;
-import java.io.IOException;
-import java.io.InputStream;
-import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -17,6 +14,13 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       DevCommand.class,
       WorkerCommand.class,
+      TrainCommand.class,
+      RunCommands.Watch.class,
+      RunCommands.Approve.class,
+      ModelCommands.ListVersions.class,
+      ModelCommands.Promote.class,
+      ModelCommands.Rollback.class,
+      ModelCommands.Lineage.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
@@ -37,7 +41,9 @@ public final class Main implements Runnable {
         .setExecutionExceptionHandler(
             (e, cmd, parsed) -> {
               // Expected problems get one line a user can act on; anything else keeps its trace.
-              if (e instanceof StackException || e instanceof ConfigException) {
+              if (e instanceof StackException
+                  || e instanceof ConfigException
+                  || e instanceof dev.trainyard.app.spec.PipelineSpecFile.InvalidSpecException) {
                 cmd.getErr().println("error: " + e.getMessage());
                 return 1;
               }
@@ -51,15 +57,9 @@ public final class Main implements Runnable {
   /** The version Maven stamped into the jar. */
   static final class Version implements CommandLine.IVersionProvider {
     @Override
-    public String[] getVersion() throws IOException {
-      Properties p = new Properties();
-      try (InputStream in = Main.class.getResourceAsStream("/trainyard-version.properties")) {
-        if (in != null) {
-          p.load(in);
-        }
-      }
+    public String[] getVersion() {
       return new String[] {
-        "trainyard " + p.getProperty("version", "unknown"),
+        "trainyard " + dev.trainyard.app.config.Version.current(),
         "Java "
             + System.getProperty("java.version")
             + " ("

@@ -1,16 +1,23 @@
 package dev.trainyard.app.worker;
 
 import dev.trainyard.activities.check.WorkerCheckActivitiesImpl;
+import dev.trainyard.activities.pipeline.DataActivitiesImpl;
+import dev.trainyard.activities.pipeline.PipelineEnvironment;
+import dev.trainyard.activities.pipeline.RegistryActivitiesImpl;
+import dev.trainyard.activities.pipeline.TrainingActivitiesImpl;
+import dev.trainyard.app.config.Clients;
+import dev.trainyard.app.config.TemporalClients;
+import dev.trainyard.app.config.Version;
+import dev.trainyard.registry.MlflowClient;
 import dev.trainyard.stack.StackConfig;
-import dev.trainyard.stack.StackException;
 import dev.trainyard.workflows.TaskQueues;
 import dev.trainyard.workflows.check.WorkerCheckWorkflowImpl;
+import dev.trainyard.workflows.pipeline.TrainingPipelineWorkflowImpl;
 import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
-import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerOptions;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.List;
@@ -27,39 +34,42 @@ public final class TrainyardWorker implements AutoCloseable {
   private final WorkerFactory factory;
   private final List<String> queues;
   private final String identity;
+  private final MlflowClient mlflow;
 
   public TrainyardWorker(StackConfig config, List<String> queues) {
     this.queues = List.copyOf(queues);
     this.identity = ManagementFactory.getRuntimeMXBean().getName();
-    this.service = connect(config.temporal());
-    this.client =
-        WorkflowClient.newInstance(
-            service,
-            WorkflowClientOptions.newBuilder()
-                .setNamespace(config.temporal().namespace())
-                .setIdentity(identity)
-                .build());
+    this.service = TemporalClients.connect(config.temporal());
+    this.client = TemporalClients.client(service, config.temporal(), identity);
+    this.mlflow = Clients.mlflow(config);
+    PipelineEnvironment env =
+        new PipelineEnvironment(
+            mlflow,
+            config.stateDir().resolve("lake"),
+            config.stateDir().resolve("work"),
+            Version.current());
     this.factory = WorkerFactory.newInstance(client);
     for (String queue : this.queues) {
-      Worker worker = factory.newWorker(queue);
+      // DJL's PyTorch engine trains one model per process at a time.
+      Worker worker =
+          queue.equals(TaskQueues.TRAIN)
+              ? factory.newWorker(
+                  queue,
+                  WorkerOptions.newBuilder().setMaxConcurrentActivityExecutionSize(1).build())
+              : factory.newWorker(queue);
       worker.registerActivitiesImplementations(new WorkerCheckActivitiesImpl(identity));
-      if (queue.equals(TaskQueues.CONTROL)) {
-        worker.registerWorkflowImplementationTypes(WorkerCheckWorkflowImpl.class);
+      switch (queue) {
+        case TaskQueues.CONTROL -> {
+          worker.registerWorkflowImplementationTypes(
+              WorkerCheckWorkflowImpl.class, TrainingPipelineWorkflowImpl.class);
+          worker.registerActivitiesImplementations(new RegistryActivitiesImpl(env));
+        }
+        case TaskQueues.SPARK ->
+            worker.registerActivitiesImplementations(new DataActivitiesImpl(env));
+        case TaskQueues.TRAIN ->
+            worker.registerActivitiesImplementations(new TrainingActivitiesImpl(env, client));
+        default -> throw new IllegalArgumentException("unknown task queue " + queue);
       }
-    }
-  }
-
-  /** Connects to the Temporal frontend, failing fast with what to do when it is not there. */
-  public static WorkflowServiceStubs connect(StackConfig.TemporalEndpoint temporal) {
-    try {
-      return WorkflowServiceStubs.newConnectedServiceStubs(
-          WorkflowServiceStubsOptions.newBuilder().setTarget(temporal.address()).build(),
-          Duration.ofSeconds(10));
-    } catch (RuntimeException e) {
-      throw new StackException(
-          "Temporal at " + temporal.address() + " is not reachable.",
-          "Start the local stack with `./trainyard dev up`, or set TEMPORAL_ADDRESS to your server.",
-          e);
     }
   }
 
@@ -91,6 +101,7 @@ public final class TrainyardWorker implements AutoCloseable {
       factory.awaitTermination(5, TimeUnit.SECONDS);
     }
     service.shutdown();
+    mlflow.close();
     return clean;
   }
 

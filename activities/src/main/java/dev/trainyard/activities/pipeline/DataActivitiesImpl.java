@@ -1,0 +1,277 @@
+package dev.trainyard.activities.pipeline;
+
+import dev.trainyard.spark.DataInputException;
+import dev.trainyard.spark.DataProfile;
+import dev.trainyard.spark.DataValidation;
+import dev.trainyard.spark.DatasetFingerprint;
+import dev.trainyard.spark.DatasetInput;
+import dev.trainyard.spark.FeatureColumns;
+import dev.trainyard.spark.FeatureJob;
+import dev.trainyard.spark.FeatureManifest;
+import dev.trainyard.spark.FeatureResult;
+import dev.trainyard.spark.Fingerprints;
+import dev.trainyard.spark.SparkSessions;
+import dev.trainyard.spark.SplitSpec;
+import dev.trainyard.spark.ValidationReport;
+import dev.trainyard.spark.ValidationRules;
+import dev.trainyard.workflows.pipeline.Payloads.BuildFeaturesRequest;
+import dev.trainyard.workflows.pipeline.Payloads.FeaturesResult;
+import dev.trainyard.workflows.pipeline.Payloads.ValidateDataRequest;
+import dev.trainyard.workflows.pipeline.Payloads.ValidationResult;
+import dev.trainyard.workflows.pipeline.PipelineActivities;
+import dev.trainyard.workflows.pipeline.PipelineSpec;
+import io.temporal.activity.Activity;
+import io.temporal.activity.ActivityExecutionContext;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.spark.sql.SparkSession;
+
+/** Spark steps: validation and the (memoized) feature build. */
+public class DataActivitiesImpl implements PipelineActivities.Data {
+  private final PipelineEnvironment env;
+  private final LineageRecorder lineage;
+
+  public DataActivitiesImpl(PipelineEnvironment env) {
+    this.env = env;
+    this.lineage =
+        new LineageRecorder(env.mlflow(), env.codeVersion(), env.workDir().resolve("lineage"));
+  }
+
+  static DatasetInput input(PipelineSpec spec) {
+    String uri = spec.dataset().uri();
+    return new DatasetInput(uri.startsWith("/") ? "file://" + uri : uri, spec.dataset().format());
+  }
+
+  static FeatureColumns columns(PipelineSpec spec) {
+    return new FeatureColumns(
+        spec.label(),
+        spec.task(),
+        spec.features().numeric(),
+        spec.features().categorical(),
+        spec.features().keys());
+  }
+
+  @Override
+  public ValidationResult validateData(ValidateDataRequest r) {
+    ActivityExecutionContext ctx = Activity.getExecutionContext();
+    Instant start = Instant.now();
+    PipelineSpec spec = r.spec();
+    DatasetInput input = input(spec);
+    try (Heartbeat hb = Heartbeat.every(ctx, 10)) {
+      DataProfile championProfile = null;
+      if (r.champion() != null && r.champion().profileUri() != null) {
+        championProfile =
+            DataProfile.fromJson(download(r.champion().profileUri(), ctx, "champion-profile.json"));
+      }
+      DatasetFingerprint fp = Fingerprints.of(input.uri());
+      PipelineSpec.Validation v = spec.validation();
+      ValidationReport report =
+          DataValidation.validate(
+              spark(),
+              input,
+              columns(spec),
+              new ValidationRules(
+                  v.minRows(),
+                  v.maxRows(),
+                  v.maxNullFraction(),
+                  v.maxNullFractionByColumn(),
+                  v.ranges(),
+                  v.allowedCategories(),
+                  v.maxDriftPsi()),
+              championProfile);
+      Path dir = Files.createDirectories(stepDir(ctx, "validate"));
+      Path reportFile = Files.writeString(dir.resolve("report.json"), report.toJson());
+      Path summaryFile = Files.writeString(dir.resolve("summary.txt"), report.summary());
+      Path profileFile = Files.writeString(dir.resolve("profile.json"), report.profile().toJson());
+      String root = r.run().artifactUri();
+      env.mlflow().artifacts().upload(root, reportFile, "validation/report.json");
+      env.mlflow().artifacts().upload(root, summaryFile, "validation/summary.txt");
+      env.mlflow().artifacts().upload(root, profileFile, "validation/profile.json");
+      env.mlflow()
+          .tracking()
+          .setTags(
+              r.run().runId(),
+              Map.of(
+                  "trainyard.validation", report.passed() ? "passed" : "failed",
+                  "trainyard.dataset_sha256", fp.sha256(),
+                  "trainyard.dataset_rows", Long.toString(report.rows())));
+      env.mlflow().tracking().logMetric(r.run().runId(), "dataset_rows", report.rows(), 0);
+      lineage.record(
+          r.run(),
+          ctx.getInfo(),
+          "validate",
+          start,
+          List.of(new LineageRecord.Dataset(input.uri(), fp.sha256(), report.rows())),
+          List.of(new LineageRecord.Dataset(root + "/validation/report.json", null, null)),
+          Map.of(
+              "rules",
+              String.valueOf(v),
+              "champion",
+              r.champion() == null ? "none" : r.champion().version()),
+          false);
+      return new ValidationResult(
+          report.passed(),
+          report.rows(),
+          report.violations().stream().map(x -> x.message()).toList(),
+          root + "/validation/report.json",
+          fp.sha256(),
+          profileFile.toUri().toString());
+    } catch (DataInputException e) {
+      throw Failures.badInput("BadInputData", e.getMessage());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public FeaturesResult buildFeatures(BuildFeaturesRequest r) {
+    ActivityExecutionContext ctx = Activity.getExecutionContext();
+    Instant start = Instant.now();
+    PipelineSpec spec = r.spec();
+    DatasetInput input = input(spec);
+    SplitSpec split =
+        new SplitSpec(
+            spec.split().train(),
+            spec.split().validation(),
+            spec.split().test(),
+            spec.split().seed());
+    // Same data bytes + same feature spec + same code → the same outputs: reuse them.
+    String key =
+        sha256(
+            String.join(
+                "\n",
+                r.fingerprint(),
+                input.format(),
+                String.valueOf(columns(spec)),
+                String.valueOf(split),
+                env.codeVersion()));
+    Path out = env.lakeDir().resolve("features").resolve(key);
+    String outUri = out.toUri().toString().replaceAll("/$", "");
+    boolean hit = Files.exists(out.resolve("_SUCCESS"));
+    try (Heartbeat hb = Heartbeat.every(ctx, 10)) {
+      FeatureManifest m;
+      if (hit) {
+        m = FeatureJob.readManifest(spark(), outUri);
+      } else {
+        Files.createDirectories(out.getParent());
+        FeatureResult fr = FeatureJob.fitAndWrite(spark(), input, columns(spec), split, outUri);
+        m = FeatureJob.readManifest(spark(), fr.outputUri());
+      }
+      env.mlflow()
+          .tracking()
+          .setTags(
+              r.run().runId(),
+              Map.of(
+                  "trainyard.features", outUri, "trainyard.feature_cache", hit ? "hit" : "miss"));
+      lineage.record(
+          r.run(),
+          ctx.getInfo(),
+          "features",
+          start,
+          List.of(new LineageRecord.Dataset(input.uri(), r.fingerprint(), null)),
+          List.of(
+              new LineageRecord.Dataset(outUri + "/train", null, m.trainRows()),
+              new LineageRecord.Dataset(outUri + "/validation", null, m.validationRows()),
+              new LineageRecord.Dataset(outUri + "/test", null, m.testRows()),
+              new LineageRecord.Dataset(outUri + "/pipeline", null, null)),
+          Map.of(
+              "cacheKey",
+              key,
+              "split",
+              String.valueOf(split),
+              "numFeatures",
+              Integer.toString(m.numFeatures())),
+          hit);
+      return new FeaturesResult(
+          outUri,
+          key,
+          hit,
+          m.trainRows(),
+          m.validationRows(),
+          m.testRows(),
+          m.numFeatures(),
+          spec.task().equals("regression") ? 1 : m.labels().size());
+    } catch (DataInputException e) {
+      throw Failures.badInput("BadInputData", e.getMessage());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private SparkSession spark() {
+    return SparkSessions.local();
+  }
+
+  private Path stepDir(ActivityExecutionContext ctx, String step) {
+    return env.workDir().resolve(ctx.getInfo().getWorkflowId()).resolve(step);
+  }
+
+  private String download(String artifactUri, ActivityExecutionContext ctx, String name)
+      throws IOException {
+    int slash = artifactUri.lastIndexOf('/');
+    Path target = stepDir(ctx, "downloads").resolve(name);
+    Files.createDirectories(target.getParent());
+    env.mlflow()
+        .artifacts()
+        .download(artifactUri.substring(0, slash), artifactUri.substring(slash + 1), target);
+    return Files.readString(target, StandardCharsets.UTF_8);
+  }
+
+  static String sha256(String s) {
+    try {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Heartbeats on a timer while a Spark job blocks the activity thread. */
+  static final class Heartbeat implements AutoCloseable {
+    private final ScheduledExecutorService timer;
+
+    private Heartbeat(ScheduledExecutorService timer) {
+      this.timer = timer;
+    }
+
+    static Heartbeat every(ActivityExecutionContext ctx, int seconds) {
+      ScheduledExecutorService t =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread th = new Thread(r, "heartbeat-" + ctx.getInfo().getActivityType());
+                th.setDaemon(true);
+                return th;
+              });
+      t.scheduleAtFixedRate(
+          () -> {
+            try {
+              ctx.heartbeat(null);
+            } catch (RuntimeException ignored) {
+              // cancellation or shutdown: the blocking work ends on its own or by timeout
+            }
+          },
+          0,
+          seconds,
+          TimeUnit.SECONDS);
+      return new Heartbeat(t);
+    }
+
+    @Override
+    public void close() {
+      timer.shutdownNow();
+    }
+  }
+}

@@ -1,0 +1,15 @@
+package dev.trainyard.activities.pipeline;
+
+import dev.trainyard.registry.MlflowClient;
+import java.nio.file.Path;
+
+/**
+ * What the pipeline's activities need from the worker that hosts them.
+ *
+ * @param lakeDir where feature outputs live, keyed by their cache key so runs can share them
+ * @param workDir per-workflow scratch space (checkpoints, downloads), keyed by workflow id and step
+ *     so a retried activity finds what its previous attempt left
+ * @param codeVersion recorded in lineage and in the feature cache key
+ */
+public record PipelineEnvironment(
+    MlflowClient mlflow, Path lakeDir, Path workDir, String codeVersion) {}

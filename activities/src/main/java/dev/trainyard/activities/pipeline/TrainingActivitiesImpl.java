@@ -1,0 +1,256 @@
+package dev.trainyard.activities.pipeline;
+
+import dev.trainyard.registry.Metric;
+import dev.trainyard.spark.FeatureJob;
+import dev.trainyard.spark.FeatureManifest;
+import dev.trainyard.spark.SparkSessions;
+import dev.trainyard.spark.SplitSpec;
+import dev.trainyard.training.EpochMetrics;
+import dev.trainyard.training.Evaluation;
+import dev.trainyard.training.ModelSpec;
+import dev.trainyard.training.Trainer;
+import dev.trainyard.training.TrainingDataException;
+import dev.trainyard.training.TrainingResult;
+import dev.trainyard.training.TrainingTask;
+import dev.trainyard.workflows.pipeline.Payloads.EvaluateRequest;
+import dev.trainyard.workflows.pipeline.Payloads.FeaturesResult;
+import dev.trainyard.workflows.pipeline.Payloads.TrainRequest;
+import dev.trainyard.workflows.pipeline.Payloads.TrainResult;
+import dev.trainyard.workflows.pipeline.PipelineActivities;
+import dev.trainyard.workflows.pipeline.PipelineSpec;
+import dev.trainyard.workflows.pipeline.TrainingPipelineWorkflow;
+import io.temporal.activity.Activity;
+import io.temporal.activity.ActivityExecutionContext;
+import io.temporal.client.WorkflowClient;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+
+/**
+ * DJL steps. Training checkpoints every epoch into a folder derived from the workflow id, and
+ * heartbeats {@code {epoch, checkpoint}}: a retried attempt (say, after the worker was killed)
+ * finds the folder and resumes after the last finished epoch.
+ */
+public class TrainingActivitiesImpl implements PipelineActivities.Training {
+  private final PipelineEnvironment env;
+  private final WorkflowClient client;
+  private final LineageRecorder lineage;
+
+  public TrainingActivitiesImpl(PipelineEnvironment env, WorkflowClient client) {
+    this.env = env;
+    this.client = client;
+    this.lineage =
+        new LineageRecorder(env.mlflow(), env.codeVersion(), env.workDir().resolve("lineage"));
+  }
+
+  /** Heartbeat details of the training activity: what a retry resumes from. */
+  public record TrainingHeartbeat(int epoch, String checkpoint) {}
+
+  static ModelSpec modelSpec(PipelineSpec.Model m) {
+    return new ModelSpec(
+        ModelSpec.Type.of(m.type()),
+        m.hiddenLayers(),
+        m.epochs(),
+        m.batchSize(),
+        m.learningRate(),
+        m.earlyStoppingPatience(),
+        ModelSpec.DeviceChoice.of(m.device()),
+        m.seed());
+  }
+
+  static TrainingTask task(PipelineSpec spec, FeaturesResult f) {
+    return switch (spec.task()) {
+      case "binary" -> TrainingTask.binary(f.numFeatures());
+      case "multiclass" -> TrainingTask.multiclass(f.numFeatures(), f.numClasses());
+      default -> TrainingTask.regression(f.numFeatures());
+    };
+  }
+
+  @Override
+  public TrainResult trainModel(TrainRequest r) {
+    ActivityExecutionContext ctx = Activity.getExecutionContext();
+    Instant start = Instant.now();
+    Path features = Path.of(URI.create(r.features().featuresUri()));
+    Path checkpoints = env.workDir().resolve(ctx.getInfo().getWorkflowId()).resolve("train");
+    String workflowId = ctx.getInfo().getWorkflowId();
+    TrainingPipelineWorkflow self =
+        client.newWorkflowStub(TrainingPipelineWorkflow.class, workflowId);
+    int[] lastEpoch = {
+      ctx.getHeartbeatDetails(TrainingHeartbeat.class).map(TrainingHeartbeat::epoch).orElse(0)
+    };
+    try (DataActivitiesImpl.Heartbeat hb = DataActivitiesImpl.Heartbeat.every(ctx, 5)) {
+      TrainingResult result =
+          new Trainer(modelSpec(r.spec().model()), task(r.spec(), r.features()))
+              .train(
+                  features.resolve("train"),
+                  features.resolve("validation"),
+                  checkpoints,
+                  m -> onEpoch(ctx, r, self, m, lastEpoch));
+      env.mlflow()
+          .tracking()
+          .setTags(
+              r.run().runId(),
+              Map.of(
+                  "trainyard.device", result.device(),
+                  "trainyard.resumed_from_epoch", Integer.toString(result.resumedFromEpoch()),
+                  "trainyard.best_epoch", Integer.toString(result.bestEpoch())));
+      lineage.record(
+          r.run(),
+          ctx.getInfo(),
+          "train",
+          start,
+          List.of(
+              new LineageRecord.Dataset(
+                  r.features().featuresUri() + "/train", null, r.features().trainRows()),
+              new LineageRecord.Dataset(
+                  r.features().featuresUri() + "/validation", null, r.features().validationRows())),
+          List.of(new LineageRecord.Dataset(result.modelDir().toUri().toString(), null, null)),
+          Map.of(
+              "model", String.valueOf(r.spec().model()),
+              "device", result.device(),
+              "resumedFromEpoch", Integer.toString(result.resumedFromEpoch())),
+          false);
+      return new TrainResult(
+          result.modelDir().toUri().toString(),
+          result.epochsRun(),
+          result.bestEpoch(),
+          result.resumedFromEpoch(),
+          result.bestValidationMetrics(),
+          result.device());
+    } catch (TrainingDataException e) {
+      throw Failures.badInput("BadTrainingData", e.getMessage());
+    } catch (IllegalStateException e) {
+      throw Failures.badInput("TrainingSetupError", e.getMessage());
+    }
+  }
+
+  private void onEpoch(
+      ActivityExecutionContext ctx,
+      TrainRequest r,
+      TrainingPipelineWorkflow self,
+      EpochMetrics m,
+      int[] lastEpoch) {
+    ctx.heartbeat(new TrainingHeartbeat(m.epoch(), m.checkpoint().toString()));
+    lastEpoch[0] = m.epoch();
+    List<Metric> metrics = new ArrayList<>();
+    Instant now = Instant.now();
+    metrics.add(new Metric("train_loss", m.trainLoss(), m.epoch(), now));
+    metrics.add(new Metric("val_loss", m.validationLoss(), m.epoch(), now));
+    m.validationMetrics().forEach((k, v) -> metrics.add(new Metric("val_" + k, v, m.epoch(), now)));
+    env.mlflow().tracking().logMetrics(r.run().runId(), metrics);
+    Map<String, Double> shown = new LinkedHashMap<>();
+    shown.put("train_loss", m.trainLoss());
+    shown.put("val_" + m.primaryMetric(), m.primaryValue());
+    try {
+      self.epochDone(m.epoch(), shown);
+    } catch (RuntimeException ignored) {
+      // progress display only: never fail training because a signal did not go through
+    }
+  }
+
+  @Override
+  public Map<String, Double> evaluateModel(EvaluateRequest r) {
+    ActivityExecutionContext ctx = Activity.getExecutionContext();
+    Instant start = Instant.now();
+    Path features = Path.of(URI.create(r.features().featuresUri()));
+    try (DataActivitiesImpl.Heartbeat hb = DataActivitiesImpl.Heartbeat.every(ctx, 10)) {
+      if (r.champion() == null) {
+        Map<String, Double> metrics =
+            Evaluation.evaluate(Path.of(URI.create(r.modelUri())), features.resolve("test"));
+        List<Metric> logged = new ArrayList<>();
+        Instant now = Instant.now();
+        metrics.forEach((k, v) -> logged.add(new Metric("test_" + k, v, 0, now)));
+        env.mlflow().tracking().logMetrics(r.run().runId(), logged);
+        lineage.record(
+            r.run(),
+            ctx.getInfo(),
+            "evaluate",
+            start,
+            List.of(
+                new LineageRecord.Dataset(
+                    r.features().featuresUri() + "/test", null, r.features().testRows()),
+                new LineageRecord.Dataset(r.modelUri(), null, null)),
+            List.of(),
+            Map.of("metrics", String.valueOf(metrics)),
+            false);
+        return metrics;
+      }
+      Map<String, Double> metrics = evaluateChampion(ctx, r, features);
+      List<Metric> logged = new ArrayList<>();
+      Instant now = Instant.now();
+      metrics.forEach((k, v) -> logged.add(new Metric("champion_test_" + k, v, 0, now)));
+      env.mlflow().tracking().logMetrics(r.run().runId(), logged);
+      return metrics;
+    } catch (TrainingDataException e) {
+      throw Failures.badInput("BadTrainingData", e.getMessage());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * The champion scores the same raw test rows through its own feature pipeline, so the comparison
+   * is fair even when the feature spec changed between the two.
+   */
+  private Map<String, Double> evaluateChampion(
+      ActivityExecutionContext ctx, EvaluateRequest r, Path features) throws IOException {
+    Path dir =
+        env.workDir()
+            .resolve(ctx.getInfo().getWorkflowId())
+            .resolve("champion-" + r.champion().version());
+    Path model = dir.resolve("djl");
+    Path pipeline = dir.resolve("pipeline");
+    Path manifestFile = dir.resolve("features.json");
+    var artifacts = env.mlflow().artifacts();
+    String source = r.champion().modelUri().substring(0, r.champion().modelUri().lastIndexOf('/'));
+    artifacts.download(source, ModelPackager.DJL, model);
+    artifacts.download(source, ModelPackager.FEATURE_PIPELINE, pipeline);
+    artifacts.download(source, "features.json", manifestFile);
+    FeatureManifest manifest = FeatureManifest.fromJson(Files.readString(manifestFile));
+    SparkSession spark = SparkSessions.local();
+    PipelineSpec spec = r.spec();
+    Dataset<Row> rawTest =
+        FeatureJob.rawSplit(
+            spark,
+            DataActivitiesImpl.input(spec),
+            DataActivitiesImpl.columns(spec),
+            new SplitSpec(
+                spec.split().train(),
+                spec.split().validation(),
+                spec.split().test(),
+                spec.split().seed()),
+            "test");
+    Dataset<Row> scored = FeatureJob.applyPipeline(spark, pipeline.toUri().toString(), rawTest);
+    org.apache.spark.sql.Column label = functions.col(spec.label());
+    if (!spec.task().equals("regression")) {
+      // The champion's own label order: the index it was trained to predict for each value.
+      org.apache.spark.sql.Column idx = functions.lit(-1.0);
+      for (int i = manifest.labels().size() - 1; i >= 0; i--) {
+        idx =
+            functions
+                .when(label.cast("string").equalTo(manifest.labels().get(i)), (double) i)
+                .otherwise(idx);
+      }
+      label = idx;
+    }
+    Path out = dir.resolve("test-features");
+    scored
+        .select(functions.col("features"), label.cast("double").as("label"))
+        .where(functions.col("label").geq(0))
+        .write()
+        .mode("overwrite")
+        .parquet(out.toUri().toString());
+    return Evaluation.evaluate(model, out);
+  }
+}

@@ -1,0 +1,259 @@
+package dev.trainyard.app.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.trainyard.app.config.Clients;
+import dev.trainyard.registry.ArtifactFile;
+import dev.trainyard.registry.MlflowClient;
+import dev.trainyard.registry.ModelVersion;
+import dev.trainyard.registry.ResourceNotFoundException;
+import dev.trainyard.registry.Run;
+import dev.trainyard.stack.StackException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+/** Verbs over the MLflow model registry: list, promote, roll back, and follow lineage. */
+final class ModelCommands {
+  private ModelCommands() {}
+
+  static final String CHAMPION = "champion";
+
+  /** NAME@ALIAS or NAME/VERSION, resolved against the registry. */
+  static ModelVersion resolve(MlflowClient mlflow, String ref) {
+    int at = ref.lastIndexOf('@');
+    int slash = ref.lastIndexOf('/');
+    try {
+      if (at > 0) {
+        return mlflow
+            .registry()
+            .getModelVersionByAlias(ref.substring(0, at), ref.substring(at + 1));
+      }
+      if (slash > 0) {
+        return mlflow.registry().getModelVersion(ref.substring(0, slash), ref.substring(slash + 1));
+      }
+    } catch (ResourceNotFoundException e) {
+      throw new StackException(
+          "No model version " + ref + " in MLflow (" + e.serverMessage() + ").",
+          "List what exists with `./trainyard models NAME`.");
+    }
+    throw new StackException(
+        "'" + ref + "' is not a model reference.",
+        "Write NAME@ALIAS (e.g. churn@champion) or NAME/VERSION.");
+  }
+
+  @Command(
+      name = "models",
+      mixinStandardHelpOptions = true,
+      description = "List a registered model's versions with their aliases and test metrics.")
+  static final class ListVersions implements Callable<Integer> {
+    @Mixin Context ctx;
+
+    @Parameters(paramLabel = "NAME", description = "Registered model name.")
+    String name;
+
+    @Override
+    public Integer call() {
+      try (MlflowClient mlflow = Clients.mlflow(ctx.stack())) {
+        List<ModelVersion> versions;
+        try {
+          mlflow.registry().getRegisteredModel(name);
+          versions = mlflow.registry().listModelVersions(name);
+        } catch (ResourceNotFoundException e) {
+          throw new StackException(
+              "There is no registered model '"
+                  + name
+                  + "' in MLflow at "
+                  + ctx.stack().mlflowTrackingUri()
+                  + ".",
+              "Train one with `./trainyard train --pipeline FILE`.");
+        }
+        System.out.printf("%-8s %-22s %-20s %s%n", "VERSION", "ALIASES", "CREATED", "TEST METRICS");
+        versions.stream()
+            .sorted(
+                Comparator.comparingInt((ModelVersion v) -> Integer.parseInt(v.version()))
+                    .reversed())
+            .forEach(
+                v -> {
+                  Map<String, String> metrics = new TreeMap<>();
+                  v.tags()
+                      .forEach(
+                          (k, val) -> {
+                            if (k.startsWith("test_")) {
+                              metrics.put(
+                                  k.substring(5), val.length() > 6 ? val.substring(0, 6) : val);
+                            }
+                          });
+                  System.out.printf(
+                      "%-8s %-22s %-20s %s%n",
+                      v.version(),
+                      String.join(",", v.aliases()),
+                      v.creationTime().toString().substring(0, 19),
+                      metrics);
+                });
+        System.out.println(
+            "\nMLflow UI: "
+                + ctx.stack().mlflowTrackingUri().toString().replaceAll("/+$", "")
+                + "/#/models/"
+                + name);
+      }
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "promote",
+      mixinStandardHelpOptions = true,
+      description =
+          "Point alias 'champion' at a version (the previous champion is recorded for rollback).")
+  static final class Promote implements Callable<Integer> {
+    @Mixin Context ctx;
+
+    @Parameters(index = "0", paramLabel = "NAME")
+    String name;
+
+    @Parameters(index = "1", paramLabel = "VERSION")
+    String version;
+
+    @Override
+    public Integer call() {
+      try (MlflowClient mlflow = Clients.mlflow(ctx.stack())) {
+        ModelVersion target = resolve(mlflow, name + "/" + version);
+        String previous =
+            mlflow
+                .registry()
+                .findModelVersionByAlias(name, CHAMPION)
+                .map(ModelVersion::version)
+                .orElse(null);
+        if (target.version().equals(previous)) {
+          System.out.println(name + "/" + version + " is already the champion");
+          return 0;
+        }
+        if (previous != null) {
+          mlflow
+              .registry()
+              .setModelVersionTag(name, version, "trainyard.previous_champion", previous);
+        }
+        mlflow.registry().setAlias(name, CHAMPION, version);
+        System.out.println(
+            "champion: "
+                + name
+                + "/"
+                + version
+                + (previous == null ? "" : " (was " + previous + ")"));
+      }
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "rollback",
+      mixinStandardHelpOptions = true,
+      description = "Move 'champion' back to the version it replaced.")
+  static final class Rollback implements Callable<Integer> {
+    @Mixin Context ctx;
+
+    @Parameters(paramLabel = "NAME")
+    String name;
+
+    @Override
+    public Integer call() {
+      try (MlflowClient mlflow = Clients.mlflow(ctx.stack())) {
+        ModelVersion current = resolve(mlflow, name + "@" + CHAMPION);
+        String previous = current.tags().get("trainyard.previous_champion");
+        if (previous == null) {
+          throw new StackException(
+              name
+                  + "/"
+                  + current.version()
+                  + " did not replace another champion, so there is nothing to roll back to.",
+              "Pick a version with `./trainyard promote " + name + " VERSION`.");
+        }
+        mlflow.registry().setAlias(name, CHAMPION, previous);
+        System.out.println(
+            "champion: " + name + "/" + previous + " (rolled back from " + current.version() + ")");
+      }
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "lineage",
+      mixinStandardHelpOptions = true,
+      description =
+          "Print the chain from dataset to model version: each step's inputs, outputs and run.")
+  static final class Lineage implements Callable<Integer> {
+    @Mixin Context ctx;
+
+    @Parameters(
+        paramLabel = "MODEL",
+        description = "NAME@ALIAS or NAME/VERSION, e.g. churn@champion.")
+    String ref;
+
+    @Override
+    public Integer call() throws Exception {
+      try (MlflowClient mlflow = Clients.mlflow(ctx.stack())) {
+        ModelVersion v = resolve(mlflow, ref);
+        Run run = mlflow.tracking().getRun(v.runId());
+        System.out.println(
+            v.name() + "/" + v.version() + "  aliases=" + v.aliases() + "  run=" + run.runId());
+        System.out.println("workflow: " + run.tag("trainyard.workflow_id").orElse("?"));
+        Path tmp = Files.createTempDirectory("lineage");
+        List<ArtifactFile> files;
+        try {
+          files = mlflow.artifacts().list(run.info().artifactUri(), "lineage");
+        } catch (ResourceNotFoundException e) {
+          files = List.of();
+        }
+        ObjectMapper json = new ObjectMapper();
+        for (String step : List.of("validate", "features", "train", "evaluate", "register")) {
+          if (files.stream().noneMatch(f -> f.path().endsWith(step + ".json"))) {
+            continue;
+          }
+          Path f =
+              mlflow
+                  .artifacts()
+                  .download(
+                      run.info().artifactUri(),
+                      "lineage/" + step + ".json",
+                      tmp.resolve(step + ".json"));
+          JsonNode r = json.readTree(f.toFile());
+          System.out.println(
+              "\n"
+                  + step
+                  + (r.path("cacheHit").asBoolean() ? "  (cache hit)" : "")
+                  + "  attempt "
+                  + r.path("attempt").asInt()
+                  + ", "
+                  + r.path("start").asText()
+                  + " → "
+                  + r.path("end").asText());
+          for (JsonNode in : r.path("inputs")) {
+            System.out.println("  in:  " + dataset(in));
+          }
+          for (JsonNode out : r.path("outputs")) {
+            System.out.println("  out: " + dataset(out));
+          }
+        }
+        System.out.println("\nmodel: " + v.source());
+      }
+      return 0;
+    }
+
+    private static String dataset(JsonNode d) {
+      String fp = d.path("fingerprint").asText("");
+      return d.path("uri").asText()
+          + (fp.isEmpty() || fp.equals("null")
+              ? ""
+              : "  sha256:" + fp.substring(0, Math.min(16, fp.length())))
+          + (d.path("rows").isNumber() ? "  rows=" + d.path("rows").asLong() : "");
+    }
+  }
+}
