@@ -40,10 +40,13 @@ public class RegistryActivitiesImpl implements PipelineActivities.Registry {
 
   private final MlflowClient mlflow;
   private final ModelPackager packager;
+  private final LineageRecorder lineage;
 
   public RegistryActivitiesImpl(PipelineEnvironment env) {
     this.mlflow = env.mlflow();
     this.packager = new ModelPackager(env);
+    this.lineage =
+        new LineageRecorder(env.mlflow(), env.codeVersion(), env.workDir().resolve("lineage"));
   }
 
   @Override
@@ -91,6 +94,7 @@ public class RegistryActivitiesImpl implements PipelineActivities.Registry {
 
   @Override
   public ModelVersionRef registerModel(RegisterRequest r) {
+    Instant start = Instant.now();
     String name = r.spec().registeredModel();
     try {
       // A retry after a lost response must find the version the first attempt made.
@@ -139,6 +143,18 @@ public class RegistryActivitiesImpl implements PipelineActivities.Registry {
       }
       mlflow.registry().waitUntilReady(name, version.version(), Duration.ofMinutes(2));
       mlflow.registry().setAlias(name, CHALLENGER, version.version());
+      lineage.record(
+          r.run(),
+          Activity.getExecutionContext().getInfo(),
+          "register",
+          start,
+          List.of(
+              new LineageRecord.Dataset(r.training().modelUri(), null, null),
+              new LineageRecord.Dataset(r.features().featuresUri() + "/pipeline", null, null)),
+          List.of(
+              new LineageRecord.Dataset("models:/" + name + "/" + version.version(), null, null)),
+          Map.of("source", version.source(), "alias", CHALLENGER),
+          false);
       return new ModelVersionRef(name, version.version(), version.source());
     } catch (MlflowException e) {
       throw Failures.fromMlflow(e);

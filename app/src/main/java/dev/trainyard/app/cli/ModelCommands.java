@@ -63,8 +63,10 @@ final class ModelCommands {
     public Integer call() {
       try (MlflowClient mlflow = Clients.mlflow(ctx.stack())) {
         List<ModelVersion> versions;
+        Map<String, String> aliases;
         try {
-          mlflow.registry().getRegisteredModel(name);
+          // Version searches leave aliases out; the registered model lists them (alias -> version).
+          aliases = mlflow.registry().getRegisteredModel(name).aliases();
           versions = mlflow.registry().listModelVersions(name);
         } catch (ResourceNotFoundException e) {
           throw new StackException(
@@ -94,7 +96,13 @@ final class ModelCommands {
                   System.out.printf(
                       "%-8s %-22s %-20s %s%n",
                       v.version(),
-                      String.join(",", v.aliases()),
+                      String.join(
+                          ",",
+                          aliases.entrySet().stream()
+                              .filter(a -> a.getValue().equals(v.version()))
+                              .map(Map.Entry::getKey)
+                              .sorted()
+                              .toList()),
                       v.creationTime().toString().substring(0, 19),
                       metrics);
                 });

@@ -107,12 +107,13 @@ public class TrainingPipelineWorkflowImpl implements TrainingPipelineWorkflow {
 
       enter("train", spec.model().type() + " on " + features.trainRows() + " rows");
       TrainResult trained = training.trainModel(new Payloads.TrainRequest(spec, run, features));
-      latest.putAll(trained.validationMetrics());
+      trained.validationMetrics().forEach((k, v) -> latest.put("val_" + k, v));
 
       enter("evaluate", "test split, " + features.testRows() + " rows");
       Map<String, Double> testMetrics =
           training.evaluateModel(
               new Payloads.EvaluateRequest(spec, run, features, trained.modelUri(), null));
+      testMetrics.forEach((k, v) -> latest.put("test_" + k, v));
       Map<String, Double> championMetrics =
           champion == null
               ? null
