@@ -75,7 +75,6 @@ public class DataActivitiesImpl implements PipelineActivities.Data {
         championProfile =
             DataProfile.fromJson(download(r.champion().profileUri(), ctx, "champion-profile.json"));
       }
-      DatasetFingerprint fp = Fingerprints.of(input.uri());
       PipelineSpec.Validation v = spec.validation();
       ValidationReport report =
           DataValidation.validate(
@@ -91,6 +90,8 @@ public class DataActivitiesImpl implements PipelineActivities.Data {
                   v.allowedCategories(),
                   v.maxDriftPsi()),
               championProfile);
+      // After validation: it is what tells a user plainly that the path is wrong.
+      DatasetFingerprint fp = Fingerprints.of(input.uri());
       Path dir = Files.createDirectories(stepDir(ctx, "validate"));
       Path reportFile = Files.writeString(dir.resolve("report.json"), report.toJson());
       Path summaryFile = Files.writeString(dir.resolve("summary.txt"), report.summary());

@@ -1,0 +1,351 @@
+package dev.trainyard.app.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.trainyard.app.demo.ChurnData;
+import dev.trainyard.app.spec.PipelineSpecFile;
+import dev.trainyard.app.worker.TrainyardWorker;
+import dev.trainyard.registry.ArtifactFile;
+import dev.trainyard.registry.Metric;
+import dev.trainyard.registry.MlflowClient;
+import dev.trainyard.registry.ModelVersion;
+import dev.trainyard.registry.ResourceNotFoundException;
+import dev.trainyard.registry.Run;
+import dev.trainyard.spark.SparkSessions;
+import dev.trainyard.stack.StackConfig;
+import dev.trainyard.testing.MlflowExtension;
+import dev.trainyard.testing.MlflowServer;
+import dev.trainyard.testing.TemporalExtension;
+import dev.trainyard.testing.TemporalServer;
+import dev.trainyard.workflows.TaskQueues;
+import dev.trainyard.workflows.pipeline.PipelineResult;
+import dev.trainyard.workflows.pipeline.PipelineSpec;
+import dev.trainyard.workflows.pipeline.TrainingPipelineWorkflow;
+import io.temporal.api.enums.v1.EventType;
+import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.failure.ApplicationFailure;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The training pipeline end to end on the real Temporal dev server, MLflow and S3, with real Spark
+ * and DJL: from a Parquet file to a champion model version, and every kind of bad input failing
+ * fast with a message that says what is wrong.
+ */
+@ExtendWith({TemporalExtension.class, MlflowExtension.class})
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class TrainingPipelineIT {
+  private StackConfig config;
+  private TrainyardWorker worker;
+  private MlflowClient mlflow;
+  private Path data;
+  private String churn;
+
+  @BeforeAll
+  void start(TemporalServer temporal, MlflowServer mlflowServer) throws Exception {
+    config = PipelineStack.config(temporal, mlflowServer);
+    worker = PipelineStack.worker(config);
+    mlflow = PipelineStack.mlflow(mlflowServer);
+    data = Files.createDirectories(config.stateDir().resolve("data"));
+    churn = data.resolve("churn.parquet").toUri().toString();
+    ChurnData.write(churn, 4000, 11);
+  }
+
+  @AfterAll
+  void stop() {
+    worker.close();
+    mlflow.close();
+  }
+
+  private PipelineSpec spec(String model) throws Exception {
+    PipelineSpec demo =
+        PipelineSpecFile.load(PipelineStack.home().resolve("examples/churn/pipeline.yaml"));
+    return with(demo, churn, model)
+        .withModel(new PipelineSpec.Model("mlp", List.of(16), 3, 256, 0.01, 2, "auto", 7L))
+        .get();
+  }
+
+  private PipelineResult run(PipelineSpec spec) {
+    return worker
+        .client()
+        .newWorkflowStub(
+            TrainingPipelineWorkflow.class,
+            WorkflowOptions.newBuilder()
+                .setTaskQueue(TaskQueues.CONTROL)
+                .setWorkflowId("it-" + UUID.randomUUID())
+                .build())
+        .run(spec);
+  }
+
+  @Test
+  void trainsToAChampionThenAnEqualModelStaysChallenger() throws Exception {
+    String model = "churn-" + UUID.randomUUID();
+    PipelineSpec spec = spec(model);
+
+    PipelineResult first = run(spec);
+
+    assertEquals("promoted", first.outcome());
+    assertEquals("1", first.version());
+    assertThat(first.testMetrics()).containsKeys("roc_auc", "pr_auc", "accuracy", "f1", "log_loss");
+    assertThat(first.testMetrics().get("roc_auc")).isGreaterThan(0.7);
+    ModelVersion champion = mlflow.registry().getModelVersionByAlias(model, "champion");
+    assertEquals("1", champion.version());
+    Run run = mlflow.tracking().getRun(first.mlflowRunId());
+    List<Metric> curve = mlflow.tracking().getMetricHistory(run.runId(), "val_roc_auc");
+    assertThat(curve).extracting(Metric::step).startsWith(1L, 2L);
+    assertThat(run.data().params())
+        .containsEntry("model.type", "mlp")
+        .containsEntry("task", "binary");
+    List<String> files =
+        mlflow.artifacts().listFiles(run.info().artifactUri(), "").stream()
+            .map(ArtifactFile::path)
+            .toList();
+    assertThat(files)
+        .contains(
+            "model/MLmodel",
+            "model/features.json",
+            "model/training-profile.json",
+            "model/djl/model-spec.json",
+            "validation/report.json",
+            "lineage/validate.json",
+            "lineage/features.json",
+            "lineage/train.json",
+            "lineage/evaluate.json",
+            "lineage/register.json");
+    assertThat(files).anyMatch(f -> f.startsWith("model/feature-pipeline/"));
+    assertThat(run.data().tags()).containsKey("trainyard.lineage.train");
+
+    PipelineResult second = run(spec);
+
+    assertTrue(second.featureCacheHit(), "unchanged data and spec reuse the features");
+    assertEquals("registered", second.outcome());
+    assertEquals("2", second.version());
+    // Same data, same seed: the same model, so it cannot beat the champion.
+    assertEquals(first.testMetrics(), second.testMetrics());
+    assertEquals("1", mlflow.registry().getModelVersionByAlias(model, "champion").version());
+    assertEquals("2", mlflow.registry().getModelVersionByAlias(model, "challenger").version());
+  }
+
+  static Stream<Arguments> badInputs() {
+    return Stream.of(
+        Arguments.of("missing file", "BadInputData", "dataset not found"),
+        Arguments.of("corrupt parquet", "BadInputData", "corrupt"),
+        Arguments.of(
+            "column absent", "BadInputData", "lacks a column named in the spec: [loyalty]"),
+        Arguments.of(
+            "wrong type",
+            "BadInputData",
+            "numeric column 'plan' has type string, expected a number"),
+        Arguments.of("empty dataset", "BadInputData", "has 0 rows"),
+        Arguments.of(
+            "all-null feature",
+            "DataValidationFailed",
+            "feature 'tenure_months' is null in 100% of rows"),
+        Arguments.of("NaN labels", "DataValidationFailed", "label 'churned' is NaN or infinite in"),
+        Arguments.of("single class", "DataValidationFailed", "a single class ('no')"),
+        Arguments.of(
+            "gate metric for another task",
+            "InvalidPipelineSpec",
+            "gate.thresholds.rmse: no such metric for task 'binary'"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("badInputs")
+  void badInputFailsFastWithAClearMessageAndRegistersNothing(
+      String kind, String type, String message) throws Exception {
+    String model = "bad-" + UUID.randomUUID();
+    PipelineSpec spec = badSpec(kind, model);
+    String id = "it-bad-" + UUID.randomUUID();
+
+    WorkflowFailedException e =
+        assertThrows(
+            WorkflowFailedException.class,
+            () ->
+                worker
+                    .client()
+                    .newWorkflowStub(
+                        TrainingPipelineWorkflow.class,
+                        WorkflowOptions.newBuilder()
+                            .setTaskQueue(TaskQueues.CONTROL)
+                            .setWorkflowId(id)
+                            .build())
+                    .run(spec));
+
+    ApplicationFailure failure = rootApplicationFailure(e);
+    assertEquals(type, failure.getType(), failure.getOriginalMessage());
+    assertThat(failure.getOriginalMessage()).contains(message);
+    assertTrue(failure.isNonRetryable());
+    // Failing fast: no activity was tried twice.
+    long retried =
+        worker.client().fetchHistory(id).getHistory().getEventsList().stream()
+            .filter(ev -> ev.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED)
+            .filter(ev -> ev.getActivityTaskStartedEventAttributes().getAttempt() > 1)
+            .count();
+    assertEquals(0, retried, "retries burned on bad input");
+    assertThrows(
+        ResourceNotFoundException.class, () -> mlflow.registry().getRegisteredModel(model));
+  }
+
+  private PipelineSpec badSpec(String kind, String model) throws Exception {
+    SparkSession spark = SparkSessions.local();
+    PipelineSpec base = spec(model);
+    Path dir = Files.createDirectories(data.resolve(kind.replace(' ', '-')));
+    String uri = dir.resolve("data.parquet").toUri().toString();
+    var rows = spark.read().parquet(churn);
+    switch (kind) {
+      case "missing file":
+        return with(base, dir.resolve("nope.parquet").toUri().toString(), model).get();
+      case "corrupt parquet":
+        Files.writeString(dir.resolve("data.parquet"), "this is not parquet");
+        return with(base, uri, model).get();
+      case "column absent":
+        return new Spec(base)
+            .withFeatures(
+                List.of("age", "tenure_months", "monthly_charges", "support_calls", "loyalty"),
+                List.of("plan", "region", "payment_method"))
+            .get();
+      case "wrong type":
+        return new Spec(base).withFeatures(List.of("age", "plan"), List.of("region")).get();
+      case "empty dataset":
+        rows.limit(0).write().parquet(uri);
+        return with(base, uri, model).get();
+      case "all-null feature":
+        rows.withColumn("tenure_months", org.apache.spark.sql.functions.lit(null).cast("double"))
+            .write()
+            .parquet(uri);
+        return with(base, uri, model).get();
+      case "NaN labels":
+        rows.withColumn(
+                "churned",
+                org.apache
+                    .spark
+                    .sql
+                    .functions
+                    .when(
+                        org.apache.spark.sql.functions.rand(1).lt(0.1),
+                        org.apache.spark.sql.functions.lit(Double.NaN))
+                    .otherwise(
+                        org.apache
+                            .spark
+                            .sql
+                            .functions
+                            .when(org.apache.spark.sql.functions.col("churned").equalTo("yes"), 1.0)
+                            .otherwise(0.0)))
+            .write()
+            .parquet(uri);
+        return with(base, uri, model).get();
+      case "single class":
+        rows.withColumn("churned", org.apache.spark.sql.functions.lit("no")).write().parquet(uri);
+        return with(base, uri, model).get();
+      case "gate metric for another task":
+        return new Spec(base)
+            .withGate(
+                new PipelineSpec.Gate(
+                    Map.of("rmse", new PipelineSpec.Bound(null, 1.0)), null, null, null))
+            .get();
+      default:
+        throw new IllegalArgumentException(kind);
+    }
+  }
+
+  private static ApplicationFailure rootApplicationFailure(Throwable e) {
+    ApplicationFailure found = null;
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof ApplicationFailure af) {
+        found = af;
+      }
+    }
+    assertFalse(found == null, "no ApplicationFailure in " + e);
+    return found;
+  }
+
+  private static Spec with(PipelineSpec s, String uri, String model) {
+    return new Spec(
+        new PipelineSpec(
+            s.name(),
+            new PipelineSpec.Dataset(uri, "parquet"),
+            s.label(),
+            s.task(),
+            s.features(),
+            s.validation(),
+            s.split(),
+            s.model(),
+            s.trials(),
+            s.gate(),
+            model));
+  }
+
+  /** A spec with parts replaced, for readable test cases. */
+  private record Spec(PipelineSpec s) {
+    PipelineSpec get() {
+      return s;
+    }
+
+    Spec withModel(PipelineSpec.Model m) {
+      return new Spec(
+          new PipelineSpec(
+              s.name(),
+              s.dataset(),
+              s.label(),
+              s.task(),
+              s.features(),
+              s.validation(),
+              s.split(),
+              m,
+              s.trials(),
+              s.gate(),
+              s.registeredModel()));
+    }
+
+    Spec withGate(PipelineSpec.Gate g) {
+      return new Spec(
+          new PipelineSpec(
+              s.name(),
+              s.dataset(),
+              s.label(),
+              s.task(),
+              s.features(),
+              s.validation(),
+              s.split(),
+              s.model(),
+              s.trials(),
+              g,
+              s.registeredModel()));
+    }
+
+    Spec withFeatures(List<String> numeric, List<String> categorical) {
+      var f = new PipelineSpec.Features(numeric, categorical, s.features().keys());
+      return new Spec(
+          new PipelineSpec(
+              s.name(),
+              s.dataset(),
+              s.label(),
+              s.task(),
+              f,
+              s.validation(),
+              s.split(),
+              s.model(),
+              s.trials(),
+              s.gate(),
+              s.registeredModel()));
+    }
+  }
+}
