@@ -144,6 +144,82 @@ class TrainingPipelineIT {
     assertEquals("2", mlflow.registry().getModelVersionByAlias(model, "challenger").version());
   }
 
+  @Test
+  void trainsAMulticlassModelWithManyCategories() throws Exception {
+    String uri = data.resolve("segments.parquet").toUri().toString();
+    // 4 classes decided by two numbers and which of 40 cities a row is in.
+    SparkSessions.local()
+        .sql(
+            "SELECT id, rand(1) * 10 AS x1, rand(2) * 10 AS x2, concat('city-', CAST(floor(rand(3) * 40) AS INT)) AS city"
+                + " FROM range(3000)")
+        .selectExpr(
+            "id",
+            "x1",
+            "x2",
+            "city",
+            "CASE WHEN x1 + (CAST(substring(city, 6) AS INT) % 4) > 9 THEN 'gold' WHEN x2 > 6 THEN 'silver'"
+                + " WHEN x1 > 4 THEN 'bronze' ELSE 'none' END AS tier")
+        .write()
+        .parquet(uri);
+    String model = "tiers-" + UUID.randomUUID();
+    PipelineSpec spec =
+        new PipelineSpec(
+            "tiers",
+            new PipelineSpec.Dataset(uri, "parquet"),
+            "tier",
+            "multiclass",
+            new PipelineSpec.Features(List.of("x1", "x2"), List.of("city"), List.of("id")),
+            null,
+            null,
+            new PipelineSpec.Model("mlp", List.of(32), 8, 128, 0.02, 3, "cpu", 3L),
+            null,
+            new PipelineSpec.Gate(
+                Map.of("accuracy", new PipelineSpec.Bound(0.6, null)), null, null, null),
+            model);
+
+    PipelineResult r = run(spec);
+
+    assertEquals("promoted", r.outcome(), r.gateReasons().toString());
+    assertThat(r.testMetrics()).containsOnlyKeys("accuracy", "macro_f1", "log_loss");
+  }
+
+  @Test
+  void trainsARegressionModelOnDataWithNulls() throws Exception {
+    String uri = data.resolve("prices.parquet").toUri().toString();
+    // y = 3 x1 - 2 x2 + segment effect + noise; x1 missing in ~10% of rows.
+    SparkSessions.local()
+        .sql(
+            "SELECT id, rand(4) * 10 AS x1, rand(5) * 10 AS x2, IF(rand(6) < 0.5, 'a', 'b') AS segment, randn(7) AS e FROM range(3000)")
+        .selectExpr(
+            "id",
+            "IF(rand(8) < 0.1, NULL, x1) AS x1",
+            "x2",
+            "segment",
+            "3 * x1 - 2 * x2 + IF(segment = 'a', 5, 0) + e AS price")
+        .write()
+        .parquet(uri);
+    String model = "prices-" + UUID.randomUUID();
+    PipelineSpec spec =
+        new PipelineSpec(
+            "prices",
+            new PipelineSpec.Dataset(uri, null),
+            "price",
+            "regression",
+            new PipelineSpec.Features(List.of("x1", "x2"), List.of("segment"), List.of("id")),
+            new PipelineSpec.Validation(null, null, 0.2, null, null, null, null),
+            null,
+            new PipelineSpec.Model("mlp", List.of(32), 10, 64, 0.01, 3, "cpu", 5L),
+            null,
+            new PipelineSpec.Gate(
+                Map.of("r2", new PipelineSpec.Bound(0.5, null)), null, null, null),
+            model);
+
+    PipelineResult r = run(spec);
+
+    assertEquals("promoted", r.outcome(), r.gateReasons().toString());
+    assertThat(r.testMetrics()).containsOnlyKeys("rmse", "mae", "r2");
+  }
+
   static Stream<Arguments> badInputs() {
     return Stream.of(
         Arguments.of("missing file", "BadInputData", "dataset not found"),
