@@ -118,13 +118,54 @@ class DevCommandIT {
             new String[] {"dev", "status", "--help"},
             new String[] {"dev", "logs", "--help"},
             new String[] {"worker", "--help"},
-            new String[] {"demo", "--help"})) {
+            new String[] {"demo", "--help"},
+            new String[] {"train", "--help"},
+            new String[] {"runs", "--help"},
+            new String[] {"approve", "--help"},
+            new String[] {"models", "--help"},
+            new String[] {"promote", "--help"},
+            new String[] {"rollback", "--help"},
+            new String[] {"lineage", "--help"})) {
       Cli.Result r = Cli.run(Map.of(), verb);
       assertEquals(0, r.exitCode(), String.join(" ", verb));
       assertThat(r.stdout()).startsWith("Usage: trainyard");
     }
     Cli.Result version = Cli.run(Map.of(), "--version");
     assertThat(version.stdout()).startsWith("trainyard 0.");
+  }
+
+  @Test
+  void aBadPipelineSpecListsEveryProblemBeforeAnythingStarts() throws Exception {
+    Path spec = Files.createTempFile("bad", ".yaml");
+    Files.writeString(
+        spec,
+        "name: churn\ndataset: {uri: /data/x.parquet}\nlabel: y\ntask: binary\n"
+            + "features: {numeric: [a]}\nsplit: {train: 0.8, validation: 0.1, test: 0.2}\n"
+            + "gate: {thresholds: {rmse: {max: 1}}}\nregisteredModel: m\nowner: me\n");
+
+    // TEMPORAL_ADDRESS points nowhere: the spec must be rejected before any connection is tried.
+    Cli.Result r =
+        Cli.run(
+            Map.of("TEMPORAL_ADDRESS", "127.0.0.1:" + Probe.freePort()),
+            "train",
+            "--pipeline",
+            spec.toString());
+
+    assertEquals(1, r.exitCode());
+    assertThat(r.stderr())
+        .startsWith("error: " + spec + " has 1 problem(s):")
+        .contains("owner: unknown field");
+    Files.writeString(spec, Files.readString(spec).replace("owner: me\n", ""));
+    Cli.Result rules =
+        Cli.run(
+            Map.of("TEMPORAL_ADDRESS", "127.0.0.1:" + Probe.freePort()),
+            "train",
+            "--pipeline",
+            spec.toString());
+    assertThat(rules.stderr())
+        .contains("has 2 problem(s)")
+        .contains("split: train + validation + test = 1.1, must be 1")
+        .contains("gate.thresholds.rmse: no such metric for task 'binary'");
   }
 
   static String lastLine(String text) {
