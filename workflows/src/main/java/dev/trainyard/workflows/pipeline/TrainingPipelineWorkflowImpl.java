@@ -181,6 +181,26 @@ public class TrainingPipelineWorkflowImpl implements TrainingPipelineWorkflow {
     }
     step = next;
     detail = what;
+    showDetails();
+  }
+
+  /** What the Temporal UI shows on the run's page, kept current at every step and epoch. */
+  private void showDetails() {
+    StringBuilder b = new StringBuilder("**" + step + "** " + detail);
+    if (!done.isEmpty()) {
+      b.append("\n\ndone: ").append(String.join(" → ", done));
+    }
+    if (!latest.isEmpty()) {
+      b.append("\n\n");
+      new java.util.TreeMap<>(latest)
+          .forEach(
+              (k, v) ->
+                  b.append(k)
+                      .append(" = ")
+                      .append(String.format(java.util.Locale.ROOT, "%.4f", v))
+                      .append("  "));
+    }
+    Workflow.setCurrentDetails(b.toString().trim());
   }
 
   @Override
@@ -199,5 +219,6 @@ public class TrainingPipelineWorkflowImpl implements TrainingPipelineWorkflow {
   public void epochDone(int epoch, Map<String, Double> metrics) {
     latest.put("epoch", (double) epoch);
     latest.putAll(metrics);
+    showDetails();
   }
 }
