@@ -80,6 +80,62 @@ public class RegistryActivitiesImpl implements PipelineActivities.Registry {
   }
 
   @Override
+  public PipelineRun startTrialRun(PipelineRun parent, PipelineSpec trialSpec, String trialName) {
+    try {
+      List<Run> existing =
+          mlflow
+              .tracking()
+              .searchRuns(
+                  List.of(parent.experimentId()),
+                  SearchFilters.and(
+                      SearchFilters.tagEquals(Run.PARENT_RUN_ID_TAG, parent.runId()),
+                      SearchFilters.tagEquals("trainyard.trial", trialName)));
+      Run run =
+          existing.isEmpty()
+              ? mlflow
+                  .tracking()
+                  .createRun(
+                      RunSpec.builder()
+                          .setExperimentId(parent.experimentId())
+                          .optRunName("trial " + trialName)
+                          .optParentRunId(parent.runId())
+                          .optTag("trainyard.trial", trialName)
+                          .build())
+              : existing.get(0);
+      mlflow.tracking().logParams(run.runId(), SpecParams.of(trialSpec));
+      return new PipelineRun(parent.experimentId(), run.runId(), run.info().artifactUri());
+    } catch (MlflowException e) {
+      throw Failures.fromMlflow(e);
+    }
+  }
+
+  @Override
+  public void recordTrials(PipelineRun parent, List<String> trialNames, String bestTrial) {
+    try {
+      mlflow.tracking().setTag(parent.runId(), "trainyard.best_trial", bestTrial);
+      mlflow
+          .tracking()
+          .setTag(parent.runId(), "trainyard.trials", Integer.toString(trialNames.size()));
+      for (Run child :
+          mlflow
+              .tracking()
+              .searchRuns(
+                  List.of(parent.experimentId()),
+                  SearchFilters.tagEquals(Run.PARENT_RUN_ID_TAG, parent.runId()))) {
+        mlflow
+            .tracking()
+            .setTag(
+                child.runId(),
+                "trainyard.best",
+                Boolean.toString(child.tag("trainyard.trial").orElse("").equals(bestTrial)));
+        mlflow.tracking().setRunStatus(child.runId(), RunStatus.FINISHED);
+      }
+    } catch (MlflowException e) {
+      throw Failures.fromMlflow(e);
+    }
+  }
+
+  @Override
   public Champion findChampion(String registeredModel) {
     try {
       Optional<ModelVersion> v =

@@ -82,7 +82,9 @@ public class TrainingActivitiesImpl implements PipelineActivities.Training {
     ActivityExecutionContext ctx = Activity.getExecutionContext();
     Instant start = Instant.now();
     Path features = Path.of(URI.create(r.features().featuresUri()));
-    Path checkpoints = env.workDir().resolve(ctx.getInfo().getWorkflowId()).resolve("train");
+    // One folder per MLflow run: trials train side by side without sharing checkpoints.
+    Path checkpoints =
+        env.workDir().resolve(ctx.getInfo().getWorkflowId()).resolve("train-" + r.run().runId());
     String workflowId = ctx.getInfo().getWorkflowId();
     TrainingPipelineWorkflow self =
         client.newWorkflowStub(TrainingPipelineWorkflow.class, workflowId);

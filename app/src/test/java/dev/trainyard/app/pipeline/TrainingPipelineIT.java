@@ -145,6 +145,58 @@ class TrainingPipelineIT {
   }
 
   @Test
+  void trialsAreChildRunsOfThePipelineRunAndTheBestIsRegistered() throws Exception {
+    String model = "churn-trials-" + UUID.randomUUID();
+    PipelineSpec base = spec(model);
+    PipelineSpec spec =
+        new PipelineSpec(
+            base.name(),
+            base.dataset(),
+            base.label(),
+            base.task(),
+            base.features(),
+            base.validation(),
+            base.split(),
+            base.model(),
+            new PipelineSpec.Trials("grid", null, 2, Map.of("learningRate", List.of(0.001, 0.02))),
+            base.gate(),
+            model);
+
+    PipelineResult r = run(spec);
+
+    Run parent = mlflow.tracking().getRun(r.mlflowRunId());
+    List<Run> children =
+        mlflow
+            .tracking()
+            .searchRunsByTag(
+                List.of(parent.info().experimentId()), "mlflow.parentRunId", parent.runId());
+    assertThat(children).hasSize(2);
+    assertThat(children)
+        .allSatisfy(
+            c ->
+                assertThat(mlflow.tracking().getMetricHistory(c.runId(), "val_roc_auc"))
+                    .isNotEmpty());
+    String best = parent.data().tags().get("trainyard.best_trial");
+    assertThat(best).isIn("learningRate=0.001", "learningRate=0.02");
+    Run winner =
+        children.stream()
+            .filter(c -> c.tag("trainyard.trial").orElse("").equals(best))
+            .findFirst()
+            .orElseThrow();
+    double winnerAuc = bestOf(mlflow.tracking().getMetricHistory(winner.runId(), "val_roc_auc"));
+    for (Run c : children) {
+      assertThat(winnerAuc)
+          .isGreaterThanOrEqualTo(
+              bestOf(mlflow.tracking().getMetricHistory(c.runId(), "val_roc_auc")) - 1e-9);
+    }
+    assertEquals("promoted", r.outcome());
+  }
+
+  private static double bestOf(List<Metric> history) {
+    return history.stream().mapToDouble(Metric::value).max().orElseThrow();
+  }
+
+  @Test
   void trainsAMulticlassModelWithManyCategories() throws Exception {
     String uri = data.resolve("segments.parquet").toUri().toString();
     // 4 classes decided by two numbers and which of 40 cities a row is in.

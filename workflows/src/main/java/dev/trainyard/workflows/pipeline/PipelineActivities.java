@@ -26,6 +26,12 @@ public final class PipelineActivities {
   public interface Registry {
     PipelineRun startPipelineRun(PipelineSpec spec, String workflowId);
 
+    /** A child run for one trial, nested under the pipeline's run in the MLflow UI. */
+    PipelineRun startTrialRun(PipelineRun parent, PipelineSpec trialSpec, String trialName);
+
+    /** Records which trial won (and ends the trial runs' bookkeeping) on the parent run. */
+    void recordTrials(PipelineRun parent, java.util.List<String> trialNames, String bestTrial);
+
     /** The version behind alias {@code champion}, or null when the model has none yet. */
     Champion findChampion(String registeredModel);
 

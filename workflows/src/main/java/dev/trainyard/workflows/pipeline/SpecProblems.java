@@ -228,6 +228,22 @@ public final class SpecProblems {
                           + ")");
                 } else if (values == null || values.isEmpty()) {
                   p.add("trials.space." + k + ": give at least one value");
+                } else {
+                  for (int i = 0; i < values.size(); i++) {
+                    Object v = values.get(i);
+                    boolean ok =
+                        switch (k) {
+                          case "type" -> v instanceof String s2 && MODEL_TYPES.contains(s2);
+                          case "hiddenLayers" ->
+                              v instanceof List<?> l
+                                  && l.stream().allMatch(x -> x instanceof Integer n && n > 0);
+                          case "learningRate" -> v instanceof Number n && n.doubleValue() > 0;
+                          default -> v instanceof Integer n && n > 0;
+                        };
+                    if (!ok) {
+                      p.add("trials.space." + k + "[" + i + "]: " + v + " is not a valid " + k);
+                    }
+                  }
                 }
               });
     }

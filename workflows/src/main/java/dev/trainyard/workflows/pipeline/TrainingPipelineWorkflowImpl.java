@@ -12,6 +12,8 @@ import dev.trainyard.workflows.pipeline.Payloads.ValidationResult;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ApplicationFailure;
+import io.temporal.workflow.Async;
+import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -106,7 +108,48 @@ public class TrainingPipelineWorkflowImpl implements TrainingPipelineWorkflow {
               new Payloads.BuildFeaturesRequest(spec, run, validation.fingerprint()));
 
       enter("train", spec.model().type() + " on " + features.trainRows() + " rows");
-      TrainResult trained = training.trainModel(new Payloads.TrainRequest(spec, run, features));
+      TrainResult trained;
+      if (spec.trials() == null) {
+        trained = training.trainModel(new Payloads.TrainRequest(spec, run, features));
+      } else {
+        Trials.Trial best = null;
+        trained = null;
+        List<Trials.Trial> trials = Trials.expand(spec.trials(), spec.model());
+        int parallel = spec.trials().maxParallel() == null ? 2 : spec.trials().maxParallel();
+        String metric = TaskMetrics.primary(spec.task());
+        for (int i = 0; i < trials.size(); i += parallel) {
+          List<Trials.Trial> batch = trials.subList(i, Math.min(trials.size(), i + parallel));
+          List<Promise<TrainResult>> running = new ArrayList<>();
+          for (Trials.Trial t : batch) {
+            PipelineSpec trialSpec = withModel(spec, t.model());
+            PipelineRun child = registry.startTrialRun(run, trialSpec, t.name());
+            running.add(
+                Async.function(
+                    training::trainModel, new Payloads.TrainRequest(trialSpec, child, features)));
+          }
+          for (int j = 0; j < batch.size(); j++) {
+            TrainResult r = running.get(j).get();
+            Double v = r.validationMetrics().get(metric);
+            Double bestV = trained == null ? null : trained.validationMetrics().get(metric);
+            boolean better =
+                bestV == null
+                    || (v != null && (TaskMetrics.higherIsBetter(metric) ? v > bestV : v < bestV));
+            if (better) {
+              trained = r;
+              best = batch.get(j);
+            }
+          }
+          detail =
+              "trial "
+                  + Math.min(trials.size(), i + parallel)
+                  + "/"
+                  + trials.size()
+                  + ", best "
+                  + best.name();
+        }
+        registry.recordTrials(run, trials.stream().map(Trials.Trial::name).toList(), best.name());
+        spec = withModel(spec, best.model());
+      }
       trained.validationMetrics().forEach((k, v) -> latest.put("val_" + k, v));
 
       enter("evaluate", "test split, " + features.testRows() + " rows");
@@ -173,6 +216,21 @@ public class TrainingPipelineWorkflowImpl implements TrainingPipelineWorkflow {
       registry.finishPipelineRun(new FinishRunRequest(run, "FAILED", "failed at " + step));
       throw e;
     }
+  }
+
+  private static PipelineSpec withModel(PipelineSpec s, PipelineSpec.Model m) {
+    return new PipelineSpec(
+        s.name(),
+        s.dataset(),
+        s.label(),
+        s.task(),
+        s.features(),
+        s.validation(),
+        s.split(),
+        m,
+        s.trials(),
+        s.gate(),
+        s.registeredModel());
   }
 
   private void enter(String next, String what) {

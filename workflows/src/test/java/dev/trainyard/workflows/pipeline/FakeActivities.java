@@ -25,6 +25,17 @@ final class FakeActivities
   }
 
   @Override
+  public PipelineRun startTrialRun(PipelineRun parent, PipelineSpec trialSpec, String trialName) {
+    calls.add("startTrialRun:" + trialName);
+    return new PipelineRun("1", "child-" + trialName, "mlflow-artifacts:/1/child/artifacts");
+  }
+
+  @Override
+  public void recordTrials(PipelineRun parent, List<String> trialNames, String bestTrial) {
+    calls.add("recordTrials:" + bestTrial);
+  }
+
+  @Override
   public Champion findChampion(String registeredModel) {
     calls.add("findChampion");
     return champion;
@@ -66,7 +77,13 @@ final class FakeActivities
   @Override
   public TrainResult trainModel(TrainRequest request) {
     calls.add("trainModel");
-    return new TrainResult("file:///m", 3, 3, 0, Map.of("roc_auc", candidateAuc), "cpu");
+    // With trials, a higher learning rate scores better here, so the test knows the winner.
+    double auc =
+        request.spec().trials() == null
+            ? candidateAuc
+            : 0.7 + request.spec().model().learningRate();
+    return new TrainResult(
+        "file:///m-" + request.run().runId(), 3, 3, 0, Map.of("roc_auc", auc), "cpu");
   }
 
   @Override

@@ -80,6 +80,52 @@ class SpecProblemsTest {
   }
 
   @Test
+  void trialsAreExpandedRepeatablyAndCheckedValueByValue() {
+    PipelineSpec.Model base = SpecDefaults.apply(Specs.binary()).model();
+    var grid =
+        new PipelineSpec.Trials(
+            "grid",
+            null,
+            2,
+            Map.of(
+                "learningRate",
+                List.of(0.01, 0.1),
+                "hiddenLayers",
+                List.of(List.of(8), List.of(16, 8))));
+
+    List<Trials.Trial> trials = Trials.expand(grid, base);
+
+    assertEquals(4, trials.size());
+    assertEquals("hiddenLayers=[8],learningRate=0.01", trials.get(0).name());
+    assertEquals(List.of(16, 8), trials.get(3).model().hiddenLayers());
+    var random =
+        new PipelineSpec.Trials("random", 5, 2, Map.of("learningRate", List.of(0.001, 0.01, 0.1)));
+    assertEquals(Trials.expand(random, base), Trials.expand(random, base));
+    assertEquals(5, Trials.expand(random, base).size());
+
+    PipelineSpec bad =
+        new PipelineSpec(
+            "x",
+            new PipelineSpec.Dataset("/d.parquet", null),
+            "y",
+            "binary",
+            new PipelineSpec.Features(List.of("a"), null, null),
+            null,
+            null,
+            null,
+            new PipelineSpec.Trials(
+                "grid", null, 0, Map.of("learningRate", List.of("fast"), "dropout", List.of(0.1))),
+            null,
+            "m");
+    assertEquals(
+        List.of(
+            "trials.maxParallel: must be a positive integer, got 0",
+            "trials.space.dropout: not a tunable model setting ([batchSize, epochs, hiddenLayers, learningRate, type])",
+            "trials.space.learningRate[0]: fast is not a valid learningRate"),
+        SpecProblems.of(bad).stream().sorted().toList());
+  }
+
+  @Test
   void defaultsFillWhatTheSpecLeavesOut() {
     PipelineSpec s = SpecDefaults.apply(Specs.binary());
 

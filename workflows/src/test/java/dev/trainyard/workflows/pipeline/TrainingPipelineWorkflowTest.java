@@ -154,6 +154,36 @@ class TrainingPipelineWorkflowTest {
   }
 
   @Test
+  void trialsRunAsChildRunsAndTheBestOneIsRegistered() {
+    PipelineSpec base = Specs.binary();
+    PipelineSpec spec =
+        new PipelineSpec(
+            base.name(),
+            base.dataset(),
+            base.label(),
+            base.task(),
+            base.features(),
+            null,
+            null,
+            base.model(),
+            new PipelineSpec.Trials(
+                "grid",
+                null,
+                2,
+                Map.of(
+                    "learningRate", List.of(0.01, 0.1, 0.05), "hiddenLayers", List.of(List.of(8)))),
+            base.gate(),
+            base.registeredModel());
+
+    PipelineResult r = stub("trials").run(spec);
+
+    assertEquals("promoted", r.outcome());
+    assertEquals(3, activities.calls.stream().filter(c -> c.equals("trainModel")).count());
+    assertTrue(activities.calls.contains("startTrialRun:hiddenLayers=[8],learningRate=0.1"));
+    assertTrue(activities.calls.contains("recordTrials:hiddenLayers=[8],learningRate=0.1"));
+  }
+
+  @Test
   void replayingARecordedHistoryIsDeterministic() throws Exception {
     TrainingPipelineWorkflow wf = stub("replay");
     wf.run(Specs.binary());
