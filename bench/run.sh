@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Runs Trainyard's benchmarks and writes bench/results/latest.json (see bench/README.md).
+#
+#   bench/run.sh [--quick] [--only training|pipeline] [--no-build]
+#
+# --quick: small sizes (training 50k rows x 32, 2 rounds; pipeline 50k rows), a smoke run of ~2 min.
+# The pipeline benchmark needs the local stack; it is started with `./trainyard dev up` when
+# Temporal does not answer on TEMPORAL_ADDRESS (default 127.0.0.1:7233).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+mode=full
+only=all
+build=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) mode=quick ;;
+    --only) only="$2"; shift ;;
+    --no-build) build=0 ;;
+    -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "unknown option $1 (try --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+if [ "$mode" = quick ]; then
+  train_args=(--rows 50000 --features 32 --rounds 2)
+  pipeline_rows=50000
+else
+  train_args=(--rows 200000 --features 32 --rounds 7)
+  pipeline_rows=1000000
+fi
+
+java_bin="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+if [ "$build" = 1 ] || [ ! -f bench/target/classpath.txt ]; then
+  echo "building bench (and the modules it needs)..." >&2
+  ./mvnw -B -q -pl bench -am install -DskipTests >&2
+fi
+# Snapshot the project's own module jars (the classpath points into */target/, which any other
+# build in this checkout may clean or rewrite while a benchmark runs); the rest comes from ~/.m2.
+snap=bench/target/modules
+if [ "$build" = 1 ] || [ ! -f "$snap/classpath.txt" ]; then
+  rm -rf "$snap"
+  mkdir -p "$snap"
+  entries=()
+  IFS=: read -r -a deps < bench/target/classpath.txt || true  # no trailing newline
+  for jar in "${deps[@]}"; do
+    case "$jar" in
+      "$root"/*/target/*.jar) cp "$jar" "$snap/"; entries+=("$root/$snap/$(basename "$jar")") ;;
+      *) entries+=("$jar") ;;
+    esac
+  done
+  (IFS=:; echo "${entries[*]}") > "$snap/classpath.txt"
+  mkdir -p "$snap/classes"
+  cp -r bench/target/classes/. "$snap/classes/"
+fi
+cp="$snap/classes:$(cat "$snap/classpath.txt")"
+
+# Spark on Java 17 needs these opens (the list in Spark's own pom, as in ./trainyard).
+opens=(--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED
+  --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED
+  --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED
+  --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED
+  --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/jdk.internal.ref=ALL-UNNAMED
+  --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/sun.nio.cs=ALL-UNNAMED
+  --add-opens=java.base/sun.security.action=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED
+  -Djdk.reflect.useDirectMethodHandle=false -Dio.netty.tryReflectionSetAccessible=true)
+# One PyTorch intra-op thread: the worker's default (./trainyard sets it too).
+threads=(-Dai.djl.pytorch.num_threads="${TRAINYARD_TORCH_THREADS:-1}")
+
+parts=bench/target/parts
+rm -rf "$parts"
+mkdir -p "$parts" bench/results
+state="${TRAINYARD_STATE_DIR:-.trainyard}"
+
+if [ "$only" = all ] || [ "$only" = training ]; then
+  echo "== training throughput: streaming vs in-memory ($mode) ==" >&2
+  # shellcheck disable=SC2086
+  "$java_bin" -Xmx2g "${threads[@]}" ${BENCH_JAVA_OPTS:-} -cp "$cp" \
+    dev.trainyard.training.StreamingVsInMemoryBench "${train_args[@]}" \
+    --data "$state/bench/data" --out "$parts/training.json"
+fi
+
+if [ "$only" = all ] || [ "$only" = pipeline ]; then
+  echo "== pipeline orchestration overhead ($mode, $pipeline_rows rows) ==" >&2
+  address="${TEMPORAL_ADDRESS:-127.0.0.1:7233}"
+  if ! (exec 3<>"/dev/tcp/${address%:*}/${address##*:}") 2>/dev/null; then
+    echo "Temporal does not answer on $address: starting the local stack (./trainyard dev up)" >&2
+    ./trainyard dev up >&2
+  fi
+  # shellcheck disable=SC2086
+  "$java_bin" -Xmx6g "${threads[@]}" "${opens[@]}" ${BENCH_JAVA_OPTS:-} -cp "$cp" \
+    dev.trainyard.bench.PipelineOverheadBench --rows "$pipeline_rows" --home "$root" \
+    --out "$parts/pipeline.json"
+fi
+
+commit="$(git rev-parse HEAD 2>/dev/null || echo unknown)"
+if [ -n "$(git status --porcelain 2>/dev/null | head -1)" ]; then
+  commit="$commit (dirty)"
+fi
+"$java_bin" -cp "$cp" dev.trainyard.bench.Report --parts "$parts" --mode "$mode" \
+  --commit "$commit" --out bench/results/latest.json --baseline bench/results/baseline.json
