@@ -216,8 +216,9 @@ public final class Trainer {
   private double[] trainEpoch(ai.djl.training.Trainer trainer, Path trainDir, int epoch) {
     double lossSum = 0;
     long rows = 0;
-    try (ParquetBatches batches =
-        ParquetBatches.shuffled(trainDir, task, spec.batchSize(), spec.seed(), epoch)) {
+    try (Prefetched batches =
+        new Prefetched(
+            ParquetBatches.shuffled(trainDir, task, spec.batchSize(), spec.seed(), epoch), 4)) {
       for (FeatureBatch batch = batches.next(); batch != null; batch = batches.next()) {
         try (NDManager scope = trainer.getManager().newSubManager()) {
           NDArray features = TabularNetwork.features(scope, batch);
