@@ -17,7 +17,12 @@ final class Failures {
   /** MLflow errors keep their retryability: 5xx and connection problems retry, 4xx do not. */
   static RuntimeException fromMlflow(MlflowException e) {
     if (e.isRetryable()) {
-      return e;
+      // Message only, no stack traces or causes: Temporal keeps an activity's last failure only up
+      // to a few KB and shows a bigger one as "Failure exceeds size limit.", hiding why it retries.
+      ApplicationFailure f =
+          ApplicationFailure.newFailure(e.getMessage(), e.getClass().getSimpleName());
+      f.setStackTrace(new StackTraceElement[0]);
+      return f;
     }
     return ApplicationFailure.newNonRetryableFailureWithCause(e.getMessage(), "MlflowRejected", e);
   }

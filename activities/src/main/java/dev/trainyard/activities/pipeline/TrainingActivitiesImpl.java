@@ -1,6 +1,7 @@
 package dev.trainyard.activities.pipeline;
 
 import dev.trainyard.registry.Metric;
+import dev.trainyard.registry.MlflowException;
 import dev.trainyard.spark.FeatureJob;
 import dev.trainyard.spark.FeatureManifest;
 import dev.trainyard.spark.SparkSessions;
@@ -27,6 +28,7 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -36,6 +38,8 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * DJL steps. Training checkpoints every epoch into a folder derived from the workflow id, and
@@ -43,6 +47,7 @@ import org.apache.spark.sql.functions;
  * finds the folder and resumes after the last finished epoch.
  */
 public class TrainingActivitiesImpl implements PipelineActivities.Training {
+  private static final Logger log = LoggerFactory.getLogger(TrainingActivitiesImpl.class);
   private final PipelineEnvironment env;
   private final WorkflowClient client;
   private final LineageRecorder lineage;
@@ -91,6 +96,9 @@ public class TrainingActivitiesImpl implements PipelineActivities.Training {
     int[] lastEpoch = {
       ctx.getHeartbeatDetails(TrainingHeartbeat.class).map(TrainingHeartbeat::epoch).orElse(0)
     };
+    UnloggedMetrics unlogged =
+        new UnloggedMetrics(
+            checkpoints.resolveSibling(checkpoints.getFileName() + ".unlogged.json"));
     try (DataActivitiesImpl.Heartbeat hb = DataActivitiesImpl.Heartbeat.every(ctx, 5)) {
       TrainingResult result =
           new Trainer(modelSpec(r.spec().model()), task(r.spec(), r.features()))
@@ -98,7 +106,10 @@ public class TrainingActivitiesImpl implements PipelineActivities.Training {
                   features.resolve("train"),
                   features.resolve("validation"),
                   checkpoints,
-                  m -> onEpoch(ctx, r, self, m, lastEpoch));
+                  m -> onEpoch(ctx, r, self, m, lastEpoch, unlogged));
+      // Epochs whose metrics MLflow did not take (it was away): logged now, or this attempt fails
+      // and the retry, resuming after the last epoch, logs them.
+      unlogged.flush(env.mlflow().tracking(), r.run().runId());
       env.mlflow()
           .tracking()
           .setTags(
@@ -130,6 +141,8 @@ public class TrainingActivitiesImpl implements PipelineActivities.Training {
           result.resumedFromEpoch(),
           result.bestValidationMetrics(),
           result.device());
+    } catch (MlflowException e) {
+      throw Failures.fromMlflow(e);
     } catch (TrainingDataException e) {
       throw Failures.badInput("BadTrainingData", e.getMessage());
     } catch (IllegalStateException e) {
@@ -142,7 +155,8 @@ public class TrainingActivitiesImpl implements PipelineActivities.Training {
       TrainRequest r,
       TrainingPipelineWorkflow self,
       EpochMetrics m,
-      int[] lastEpoch) {
+      int[] lastEpoch,
+      UnloggedMetrics unlogged) {
     ctx.heartbeat(new TrainingHeartbeat(m.epoch(), m.checkpoint().toString()));
     lastEpoch[0] = m.epoch();
     List<Metric> metrics = new ArrayList<>();
@@ -150,7 +164,22 @@ public class TrainingActivitiesImpl implements PipelineActivities.Training {
     metrics.add(new Metric("train_loss", m.trainLoss(), m.epoch(), now));
     metrics.add(new Metric("val_loss", m.validationLoss(), m.epoch(), now));
     m.validationMetrics().forEach((k, v) -> metrics.add(new Metric("val_" + k, v, m.epoch(), now)));
-    env.mlflow().tracking().logMetrics(r.run().runId(), metrics);
+    // The epoch's checkpoint is already written, so a retry would not redo it: failing here on an
+    // unreachable MLflow would lose its metrics. Keep them on disk and keep training instead.
+    unlogged.add(metrics);
+    try {
+      unlogged.flush(env.mlflow().tracking(), r.run().runId());
+    } catch (MlflowException e) {
+      if (!e.isRetryable()) {
+        throw e;
+      }
+      unlogged.save();
+      log.warn(
+          "epoch {}: MLflow unavailable, its metrics wait in {} ({})",
+          m.epoch(),
+          unlogged.file,
+          e.getMessage());
+    }
     Map<String, Double> shown = new LinkedHashMap<>();
     shown.put("train_loss", m.trainLoss());
     shown.put("val_" + m.primaryMetric(), m.primaryValue());
@@ -158,6 +187,55 @@ public class TrainingActivitiesImpl implements PipelineActivities.Training {
       self.epochDone(m.epoch(), shown);
     } catch (RuntimeException ignored) {
       // progress display only: never fail training because a signal did not go through
+    }
+  }
+
+  /**
+   * Epoch metrics MLflow has not taken yet, kept in a file beside the checkpoints so that neither
+   * an MLflow outage nor a retried attempt loses an epoch's numbers.
+   */
+  static final class UnloggedMetrics {
+    final Path file;
+    private final List<Metric> pending = new ArrayList<>();
+
+    UnloggedMetrics(Path file) {
+      this.file = file;
+      if (Files.isRegularFile(file)) {
+        try {
+          pending.addAll(List.of(LineageRecorder.JSON.readValue(file.toFile(), Metric[].class)));
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot read unlogged metrics " + file, e);
+        }
+      }
+    }
+
+    void add(List<Metric> metrics) {
+      pending.addAll(metrics);
+    }
+
+    /** Logs everything pending; throws (keeping it pending) when MLflow does not take it. */
+    void flush(dev.trainyard.registry.TrackingClient tracking, String runId) {
+      if (pending.isEmpty()) {
+        return;
+      }
+      tracking.logMetrics(runId, pending);
+      pending.clear();
+      try {
+        Files.deleteIfExists(file);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot delete " + file, e);
+      }
+    }
+
+    void save() {
+      try {
+        Files.createDirectories(file.getParent());
+        Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+        LineageRecorder.JSON.writeValue(temp.toFile(), pending);
+        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot write unlogged metrics " + file, e);
+      }
     }
   }
 
@@ -194,6 +272,8 @@ public class TrainingActivitiesImpl implements PipelineActivities.Training {
       metrics.forEach((k, v) -> logged.add(new Metric("champion_test_" + k, v, 0, now)));
       env.mlflow().tracking().logMetrics(r.run().runId(), logged);
       return metrics;
+    } catch (MlflowException e) {
+      throw Failures.fromMlflow(e);
     } catch (TrainingDataException e) {
       throw Failures.badInput("BadTrainingData", e.getMessage());
     } catch (IOException e) {
