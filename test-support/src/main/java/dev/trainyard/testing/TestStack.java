@@ -71,7 +71,7 @@ final class TestStack {
   }
 
   private static StackConfig config() {
-    Path home = trainyardHome();
+    Path home = Checkout.root();
     try {
       Path state = Files.createTempDirectory(targetDir(), "test-stack-");
       LocalCredentials creds = LocalCredentials.random();
@@ -100,20 +100,5 @@ final class TestStack {
 
   private static Path targetDir() throws IOException {
     return Files.createDirectories(Path.of("target").toAbsolutePath());
-  }
-
-  /** The checkout: Maven passes it as {@code trainyard.root}; otherwise look upwards for it. */
-  static Path trainyardHome() {
-    String prop = System.getProperty("trainyard.root");
-    if (prop != null && Files.isDirectory(Path.of(prop, "infra/local"))) {
-      return Path.of(prop).toAbsolutePath();
-    }
-    for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-      if (Files.isDirectory(p.resolve("infra/local"))) {
-        return p;
-      }
-    }
-    throw new IllegalStateException(
-        "cannot find the Trainyard checkout (infra/local): run the tests from inside it");
   }
 }

@@ -84,18 +84,7 @@ public final class DemoCommand implements Callable<Integer> {
       PipelineSpec loaded =
           PipelineSpecFile.load(Context.home().resolve("examples/churn/pipeline.yaml"));
       PipelineSpec spec =
-          new PipelineSpec(
-              loaded.name(),
-              new PipelineSpec.Dataset(data.toUri().toString(), "parquet"),
-              loaded.label(),
-              loaded.task(),
-              loaded.features(),
-              loaded.validation(),
-              loaded.split(),
-              loaded.model(),
-              loaded.trials(),
-              loaded.gate(),
-              loaded.registeredModel());
+          loaded.withDataset(new PipelineSpec.Dataset(data.toUri().toString(), "parquet"));
       String trainId = "train-demo-" + System.currentTimeMillis();
       System.err.println("      training pipeline " + trainId);
       TrainingPipelineWorkflow train =

@@ -18,12 +18,7 @@ final class Cli {
   record Result(int exitCode, String stdout, String stderr) {}
 
   static Path home() {
-    for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-      if (Files.isDirectory(p.resolve("infra/local"))) {
-        return p;
-      }
-    }
-    throw new IllegalStateException("run from inside the Trainyard checkout");
+    return dev.trainyard.testing.Checkout.root();
   }
 
   static ProcessBuilder command(Map<String, String> env, String... args) {

@@ -80,19 +80,12 @@ class DurabilityIT {
   private PipelineSpec spec(String model) throws Exception {
     PipelineSpec s =
         PipelineSpecFile.load(PipelineStack.home().resolve("examples/churn/pipeline.yaml"));
-    return new PipelineSpec(
-        s.name(),
-        new PipelineSpec.Dataset(churn, "parquet"),
-        s.label(),
-        s.task(),
-        s.features(),
-        s.validation(),
-        s.split(),
+    return s.withDataset(new PipelineSpec.Dataset(churn, "parquet"))
+        .withRegisteredModel(model)
+        .withTrials(null)
         // Patience = epochs: never stops early, so every epoch runs and is logged once.
-        new PipelineSpec.Model("mlp", List.of(32, 16), EPOCHS, 64, 0.005, EPOCHS, "cpu", 7L),
-        null,
-        s.gate(),
-        model);
+        .withModel(
+            new PipelineSpec.Model("mlp", List.of(32, 16), EPOCHS, 64, 0.005, EPOCHS, "cpu", 7L));
   }
 
   // ---------------------------------------------------------------------------------------------

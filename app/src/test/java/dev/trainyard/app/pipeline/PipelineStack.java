@@ -47,12 +47,7 @@ final class PipelineStack {
   }
 
   static Path home() {
-    for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-      if (Files.isDirectory(p.resolve("infra/local"))) {
-        return p;
-      }
-    }
-    throw new IllegalStateException("run from inside the Trainyard checkout");
+    return dev.trainyard.testing.Checkout.root();
   }
 
   private PipelineStack() {}

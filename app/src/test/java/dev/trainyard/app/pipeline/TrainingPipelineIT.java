@@ -78,9 +78,9 @@ class TrainingPipelineIT {
   private PipelineSpec spec(String model) throws Exception {
     PipelineSpec demo =
         PipelineSpecFile.load(PipelineStack.home().resolve("examples/churn/pipeline.yaml"));
-    return with(demo, churn, model)
-        .withModel(new PipelineSpec.Model("mlp", List.of(16), 3, 256, 0.01, 2, "auto", 7L))
-        .get();
+    return demo.withDataset(new PipelineSpec.Dataset(churn, "parquet"))
+        .withRegisteredModel(model)
+        .withModel(new PipelineSpec.Model("mlp", List.of(16), 3, 256, 0.01, 2, "auto", 7L));
   }
 
   private PipelineResult run(PipelineSpec spec) {
@@ -149,18 +149,8 @@ class TrainingPipelineIT {
     String model = "churn-trials-" + UUID.randomUUID();
     PipelineSpec base = spec(model);
     PipelineSpec spec =
-        new PipelineSpec(
-            base.name(),
-            base.dataset(),
-            base.label(),
-            base.task(),
-            base.features(),
-            base.validation(),
-            base.split(),
-            base.model(),
-            new PipelineSpec.Trials("grid", null, 2, Map.of("learningRate", List.of(0.001, 0.02))),
-            base.gate(),
-            model);
+        base.withTrials(
+            new PipelineSpec.Trials("grid", null, 2, Map.of("learningRate", List.of(0.001, 0.02))));
 
     PipelineResult r = run(spec);
 
@@ -340,26 +330,29 @@ class TrainingPipelineIT {
     var rows = spark.read().parquet(churn);
     switch (kind) {
       case "missing file":
-        return with(base, dir.resolve("nope.parquet").toUri().toString(), model).get();
+        return base.withDataset(
+            new PipelineSpec.Dataset(dir.resolve("nope.parquet").toUri().toString(), "parquet"));
       case "corrupt parquet":
         Files.writeString(dir.resolve("data.parquet"), "this is not parquet");
-        return with(base, uri, model).get();
+        return base.withDataset(new PipelineSpec.Dataset(uri, "parquet"));
       case "column absent":
-        return new Spec(base)
-            .withFeatures(
+        return base.withFeatures(
+            new PipelineSpec.Features(
                 List.of("age", "tenure_months", "monthly_charges", "support_calls", "loyalty"),
-                List.of("plan", "region", "payment_method"))
-            .get();
+                List.of("plan", "region", "payment_method"),
+                base.features().keys()));
       case "wrong type":
-        return new Spec(base).withFeatures(List.of("age", "plan"), List.of("region")).get();
+        return base.withFeatures(
+            new PipelineSpec.Features(
+                List.of("age", "plan"), List.of("region"), base.features().keys()));
       case "empty dataset":
         rows.limit(0).write().parquet(uri);
-        return with(base, uri, model).get();
+        return base.withDataset(new PipelineSpec.Dataset(uri, "parquet"));
       case "all-null feature":
         rows.withColumn("tenure_months", org.apache.spark.sql.functions.lit(null).cast("double"))
             .write()
             .parquet(uri);
-        return with(base, uri, model).get();
+        return base.withDataset(new PipelineSpec.Dataset(uri, "parquet"));
       case "NaN labels":
         rows.withColumn(
                 "churned",
@@ -379,16 +372,14 @@ class TrainingPipelineIT {
                             .otherwise(0.0)))
             .write()
             .parquet(uri);
-        return with(base, uri, model).get();
+        return base.withDataset(new PipelineSpec.Dataset(uri, "parquet"));
       case "single class":
         rows.withColumn("churned", org.apache.spark.sql.functions.lit("no")).write().parquet(uri);
-        return with(base, uri, model).get();
+        return base.withDataset(new PipelineSpec.Dataset(uri, "parquet"));
       case "gate metric for another task":
-        return new Spec(base)
-            .withGate(
-                new PipelineSpec.Gate(
-                    Map.of("rmse", new PipelineSpec.Bound(null, 1.0)), null, null, null))
-            .get();
+        return base.withGate(
+            new PipelineSpec.Gate(
+                Map.of("rmse", new PipelineSpec.Bound(null, 1.0)), null, null, null));
       default:
         throw new IllegalArgumentException(kind);
     }
@@ -403,77 +394,5 @@ class TrainingPipelineIT {
     }
     assertFalse(found == null, "no ApplicationFailure in " + e);
     return found;
-  }
-
-  private static Spec with(PipelineSpec s, String uri, String model) {
-    return new Spec(
-        new PipelineSpec(
-            s.name(),
-            new PipelineSpec.Dataset(uri, "parquet"),
-            s.label(),
-            s.task(),
-            s.features(),
-            s.validation(),
-            s.split(),
-            s.model(),
-            s.trials(),
-            s.gate(),
-            model));
-  }
-
-  /** A spec with parts replaced, for readable test cases. */
-  private record Spec(PipelineSpec s) {
-    PipelineSpec get() {
-      return s;
-    }
-
-    Spec withModel(PipelineSpec.Model m) {
-      return new Spec(
-          new PipelineSpec(
-              s.name(),
-              s.dataset(),
-              s.label(),
-              s.task(),
-              s.features(),
-              s.validation(),
-              s.split(),
-              m,
-              s.trials(),
-              s.gate(),
-              s.registeredModel()));
-    }
-
-    Spec withGate(PipelineSpec.Gate g) {
-      return new Spec(
-          new PipelineSpec(
-              s.name(),
-              s.dataset(),
-              s.label(),
-              s.task(),
-              s.features(),
-              s.validation(),
-              s.split(),
-              s.model(),
-              s.trials(),
-              g,
-              s.registeredModel()));
-    }
-
-    Spec withFeatures(List<String> numeric, List<String> categorical) {
-      var f = new PipelineSpec.Features(numeric, categorical, s.features().keys());
-      return new Spec(
-          new PipelineSpec(
-              s.name(),
-              s.dataset(),
-              s.label(),
-              s.task(),
-              f,
-              s.validation(),
-              s.split(),
-              s.model(),
-              s.trials(),
-              s.gate(),
-              s.registeredModel()));
-    }
   }
 }

@@ -23,6 +23,38 @@ public record PipelineSpec(
     Gate gate,
     String registeredModel) {
 
+  // Copies with one part replaced: how callers (the CLI's demo, trials, tests) vary a spec.
+
+  public PipelineSpec withDataset(Dataset d) {
+    return new PipelineSpec(
+        name, d, label, task, features, validation, split, model, trials, gate, registeredModel);
+  }
+
+  public PipelineSpec withFeatures(Features f) {
+    return new PipelineSpec(
+        name, dataset, label, task, f, validation, split, model, trials, gate, registeredModel);
+  }
+
+  public PipelineSpec withModel(Model m) {
+    return new PipelineSpec(
+        name, dataset, label, task, features, validation, split, m, trials, gate, registeredModel);
+  }
+
+  public PipelineSpec withTrials(Trials t) {
+    return new PipelineSpec(
+        name, dataset, label, task, features, validation, split, model, t, gate, registeredModel);
+  }
+
+  public PipelineSpec withGate(Gate g) {
+    return new PipelineSpec(
+        name, dataset, label, task, features, validation, split, model, trials, g, registeredModel);
+  }
+
+  public PipelineSpec withRegisteredModel(String m) {
+    return new PipelineSpec(
+        name, dataset, label, task, features, validation, split, model, trials, gate, m);
+  }
+
   /** Where the data is: a Parquet file or folder, or a CSV file, on file:// or s3://. */
   public record Dataset(String uri, String format) {}
 

@@ -121,7 +121,7 @@ public class TrainingPipelineWorkflowImpl implements TrainingPipelineWorkflow {
           List<Trials.Trial> batch = trials.subList(i, Math.min(trials.size(), i + parallel));
           List<Promise<TrainResult>> running = new ArrayList<>();
           for (Trials.Trial t : batch) {
-            PipelineSpec trialSpec = withModel(spec, t.model());
+            PipelineSpec trialSpec = spec.withModel(t.model());
             PipelineRun child = registry.startTrialRun(run, trialSpec, t.name());
             running.add(
                 Async.function(
@@ -148,7 +148,7 @@ public class TrainingPipelineWorkflowImpl implements TrainingPipelineWorkflow {
                   + best.name();
         }
         registry.recordTrials(run, trials.stream().map(Trials.Trial::name).toList(), best.name());
-        spec = withModel(spec, best.model());
+        spec = spec.withModel(best.model());
       }
       trained.validationMetrics().forEach((k, v) -> latest.put("val_" + k, v));
 
@@ -216,21 +216,6 @@ public class TrainingPipelineWorkflowImpl implements TrainingPipelineWorkflow {
       registry.finishPipelineRun(new FinishRunRequest(run, "FAILED", "failed at " + step));
       throw e;
     }
-  }
-
-  private static PipelineSpec withModel(PipelineSpec s, PipelineSpec.Model m) {
-    return new PipelineSpec(
-        s.name(),
-        s.dataset(),
-        s.label(),
-        s.task(),
-        s.features(),
-        s.validation(),
-        s.split(),
-        m,
-        s.trials(),
-        s.gate(),
-        s.registeredModel());
   }
 
   private void enter(String next, String what) {

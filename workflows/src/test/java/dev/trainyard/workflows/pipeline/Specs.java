@@ -24,17 +24,6 @@ final class Specs {
   }
 
   static PipelineSpec withGate(PipelineSpec s, PipelineSpec.Gate gate) {
-    return new PipelineSpec(
-        s.name(),
-        s.dataset(),
-        s.label(),
-        s.task(),
-        s.features(),
-        s.validation(),
-        s.split(),
-        s.model(),
-        s.trials(),
-        gate,
-        s.registeredModel());
+    return s.withGate(gate);
   }
 }
