@@ -14,14 +14,14 @@ import java.util.concurrent.TimeUnit;
  * Runs the trainyard CLI in its own JVM, as a user's shell would: its own environment, exit code,
  * stdout and stderr.
  */
-final class Cli {
-  record Result(int exitCode, String stdout, String stderr) {}
+public final class Cli {
+  public record Result(int exitCode, String stdout, String stderr) {}
 
-  static Path home() {
+  public static Path home() {
     return dev.trainyard.testing.Checkout.root();
   }
 
-  static ProcessBuilder command(Map<String, String> env, String... args) {
+  public static ProcessBuilder command(Map<String, String> env, String... args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-cp");
@@ -34,7 +34,7 @@ final class Cli {
     return pb;
   }
 
-  static Result run(Map<String, String> env, String... args)
+  public static Result run(Map<String, String> env, String... args)
       throws IOException, InterruptedException {
     Path out = Files.createTempFile("cli", ".out");
     Path err = Files.createTempFile("cli", ".err");
