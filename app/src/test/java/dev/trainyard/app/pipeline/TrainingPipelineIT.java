@@ -145,6 +145,33 @@ class TrainingPipelineIT {
   }
 
   @Test
+  void dataThatDriftedFromTheChampionsTrainingDataIsStoppedAtValidation() throws Exception {
+    String model = "churn-drift-" + UUID.randomUUID();
+    assertEquals("promoted", run(spec(model)).outcome());
+    // Customers suddenly stay three times longer: same columns, same rules, other distribution.
+    String drifted = data.resolve("drifted.parquet").toUri().toString();
+    SparkSessions.local()
+        .read()
+        .parquet(churn)
+        .withColumn(
+            "tenure_months", org.apache.spark.sql.functions.col("tenure_months").multiply(3))
+        .write()
+        .parquet(drifted);
+
+    WorkflowFailedException e =
+        assertThrows(
+            WorkflowFailedException.class,
+            () -> run(spec(model).withDataset(new PipelineSpec.Dataset(drifted, "parquet"))));
+
+    ApplicationFailure failure = rootApplicationFailure(e);
+    assertEquals("DataValidationFailed", failure.getType());
+    assertThat(failure.getOriginalMessage())
+        .contains("feature 'tenure_months' drifted from the champion's training data: PSI")
+        .doesNotContain("feature 'age'");
+    assertThat(mlflow.registry().listModelVersions(model)).hasSize(1);
+  }
+
+  @Test
   void trialsAreChildRunsOfThePipelineRunAndTheBestIsRegistered() throws Exception {
     String model = "churn-trials-" + UUID.randomUUID();
     PipelineSpec base = spec(model);
