@@ -302,11 +302,9 @@ public final class DataValidation {
           Double value = null;
           if (championBins.containsKey(column)) {
             long present = rows - pass1.getLong(pass1.fieldIndex(nulls.get(column)));
-            if (present > 0) {
-              double[] actual = toArray(binFractions(pass1, championBins.get(column), present));
-              double[] expected = toArray(champion.numeric().get(column).fractions());
-              value = psi(expected, actual);
-            }
+            value =
+                numericPsi(
+                    champion.numeric().get(column), pass1, championBins.get(column), present);
           } else if (champion.categorical().containsKey(column)
               && spec.categorical().contains(column)) {
             long present = rows - pass1.getLong(pass1.fieldIndex(nulls.get(column)));
@@ -687,24 +685,112 @@ public final class DataValidation {
      * category was kept by pass 2, so its count here is exact.
      */
     Double psiAgainst(CategoricalProfile reference, long present) {
-      if (present == 0 || reference.count() == 0) {
-        return null;
-      }
-      int n = reference.frequencies().size() + 1;
-      double[] expected = new double[n];
-      double[] actual = new double[n];
-      int i = 0;
-      double covered = 0;
-      for (var category : reference.frequencies().entrySet()) {
-        expected[i] = category.getValue();
-        actual[i] = (double) all.getOrDefault(category.getKey(), 0L) / present;
-        covered += actual[i];
-        i++;
-      }
-      expected[i] = reference.other();
-      actual[i] = Math.max(0, 1 - covered);
-      return psi(expected, actual);
+      return categoricalPsi(reference, all, present);
     }
+  }
+
+  /**
+   * Drift of {@code data} from a reference profile (a model's training profile): the PSI of each
+   * listed feature that the reference profiles, computed exactly as {@link #validate} does, in one
+   * aggregate pass (nothing but the counts reaches the driver). Numbers are read as double with NaN
+   * as missing, categories as strings; missing values are left out of the shares. Features the
+   * reference lacks, or with no values in {@code data}, get no entry.
+   *
+   * @param numeric numeric feature columns of {@code data} (any numeric type)
+   * @param categorical categorical feature columns of {@code data} (string, integer or boolean)
+   */
+  public static Map<String, Double> psi(
+      Dataset<Row> data, List<String> numeric, List<String> categorical, DataProfile reference) {
+    Aggregates agg = new Aggregates();
+    agg.add(count(lit(1)));
+    Map<String, String> present = new LinkedHashMap<>();
+    Map<String, List<String>> bins = new LinkedHashMap<>();
+    for (String column : numeric) {
+      NumericProfile profile = reference.numeric().get(column);
+      if (profile != null && !profile.fractions().isEmpty()) {
+        Column number = col(InputData.quoted(column)).cast("double");
+        Column v = when(isnan(number), lit(null)).otherwise(number);
+        present.put(column, agg.add(count(v)));
+        bins.put(column, agg.cumulativeBinCounts(v, profile.edges()));
+      }
+    }
+    Map<String, Map<String, String>> categoryAliases = new LinkedHashMap<>();
+    for (String column : categorical) {
+      CategoricalProfile profile = reference.categorical().get(column);
+      if (profile != null) {
+        Column v = col(InputData.quoted(column));
+        if (InputData.isFloating(data.schema().apply(column).dataType())) {
+          v = when(isnan(v.cast("double")), lit(null)).otherwise(v);
+        }
+        Column text = v.cast("string");
+        present.put(column, agg.add(count(text)));
+        Map<String, String> aliases = new LinkedHashMap<>();
+        for (String category : profile.frequencies().keySet()) {
+          aliases.put(category, agg.add(count_if(text.equalTo(category))));
+        }
+        categoryAliases.put(column, aliases);
+      }
+    }
+    Map<String, Double> psi = new LinkedHashMap<>();
+    if (present.isEmpty()) {
+      return psi;
+    }
+    Row row = data.agg(agg.first(), agg.rest()).first();
+    for (String column : present.keySet()) {
+      long n = row.getLong(row.fieldIndex(present.get(column)));
+      Double value;
+      if (bins.containsKey(column)) {
+        value = numericPsi(reference.numeric().get(column), row, bins.get(column), n);
+      } else {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        categoryAliases
+            .get(column)
+            .forEach((category, alias) -> counts.put(category, row.getLong(row.fieldIndex(alias))));
+        value = categoricalPsi(reference.categorical().get(column), counts, n);
+      }
+      if (value != null) {
+        psi.put(column, value);
+      }
+    }
+    return psi;
+  }
+
+  /**
+   * PSI of a numeric feature over the reference's quantile bins, from the cumulative bin counts in
+   * {@code row}; null when there are no values.
+   */
+  private static Double numericPsi(
+      NumericProfile reference, Row row, List<String> cumulativeAliases, long present) {
+    if (present == 0) {
+      return null;
+    }
+    double[] actual = toArray(binFractions(row, cumulativeAliases, present));
+    return psi(toArray(reference.fractions()), actual);
+  }
+
+  /**
+   * PSI over the reference's categories plus one bucket for everything else; {@code counts} must
+   * hold the exact count of every reference category (absent = 0).
+   */
+  private static Double categoricalPsi(
+      CategoricalProfile reference, Map<String, Long> counts, long present) {
+    if (present == 0 || reference.count() == 0) {
+      return null;
+    }
+    int n = reference.frequencies().size() + 1;
+    double[] expected = new double[n];
+    double[] actual = new double[n];
+    int i = 0;
+    double covered = 0;
+    for (var category : reference.frequencies().entrySet()) {
+      expected[i] = category.getValue();
+      actual[i] = (double) counts.getOrDefault(category.getKey(), 0L) / present;
+      covered += actual[i];
+      i++;
+    }
+    expected[i] = reference.other();
+    actual[i] = Math.max(0, 1 - covered);
+    return psi(expected, actual);
   }
 
   private static Column[] quantileProbabilities() {

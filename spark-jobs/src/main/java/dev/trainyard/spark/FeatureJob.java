@@ -15,8 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.UUID;
-import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -67,7 +65,8 @@ import org.apache.spark.storage.StorageLevel;
  * earlier output; readers see the old output or the new one (or, for an instant between the two
  * renames, none). On object stores ({@code s3a}) rename is a copy, so the old output is deleted and
  * the new one written in place; {@code _SUCCESS} is written last, and readers must wait for it.
- * Either way a retry with the same {@code outputUri} replaces what an earlier attempt left.
+ * Either way a retry with the same {@code outputUri} replaces what an earlier attempt left (see
+ * {@link Outputs}).
  */
 public final class FeatureJob {
   /** Prefix of the pipeline's working columns; {@link #applyPipeline} drops them. */
@@ -171,7 +170,7 @@ public final class FeatureJob {
               counts.dropped,
               split,
               input);
-      publish(
+      Outputs.publish(
           spark,
           outputUri,
           staging -> {
@@ -485,48 +484,6 @@ public final class FeatureJob {
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + uri, e);
-    }
-  }
-
-  /** Writes through {@code write} and publishes at {@code outputUri}; see the class comment. */
-  static void publish(SparkSession spark, String outputUri, Consumer<String> write) {
-    Path out = new Path(outputUri);
-    try {
-      FileSystem fs = out.getFileSystem(spark.sparkContext().hadoopConfiguration());
-      out = fs.makeQualified(out);
-      String scheme = fs.getScheme();
-      if (!scheme.equals("file") && !scheme.equals("hdfs")) {
-        fs.delete(out, true);
-        write.accept(out.toString());
-        fs.create(new Path(out, "_SUCCESS"), true).close();
-        return;
-      }
-      String token = UUID.randomUUID().toString();
-      Path staging = new Path(out.getParent(), "." + out.getName() + ".staging-" + token);
-      Path replaced = new Path(out.getParent(), "." + out.getName() + ".replaced-" + token);
-      try {
-        write.accept(staging.toString());
-        fs.create(new Path(staging, "_SUCCESS"), true).close();
-        boolean existed = fs.exists(out);
-        if (existed && !fs.rename(out, replaced)) {
-          throw new IOException("could not move the earlier output " + out + " aside");
-        }
-        if (!fs.rename(staging, out)) {
-          if (existed) {
-            fs.rename(replaced, out);
-          }
-          throw new IOException("could not rename " + staging + " to " + out);
-        }
-        if (existed) {
-          fs.delete(replaced, true);
-        }
-      } finally {
-        if (fs.exists(staging)) {
-          fs.delete(staging, true);
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot publish features at " + outputUri, e);
     }
   }
 }
