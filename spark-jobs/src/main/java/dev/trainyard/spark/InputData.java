@@ -144,17 +144,9 @@ final class InputData {
     named.addAll(otherColumns);
     named.addAll(numericColumns);
     List<String> existing = Arrays.asList(schema.fieldNames());
-    List<String> missing = new ArrayList<>();
-    List<String> hints = new ArrayList<>();
-    for (String column : named) {
-      if (!existing.contains(column)) {
-        missing.add(column);
-        existing.stream()
-            .filter(e -> e.equalsIgnoreCase(column))
-            .findFirst()
-            .ifPresent(e -> hints.add("'" + column + "' -> '" + e + "'?"));
-      }
-    }
+    Absent absent = absent(existing, named);
+    List<String> missing = absent.columns();
+    List<String> hints = absent.hints();
     if (!missing.isEmpty()) {
       throw new DataInputException(
           "dataset "
@@ -234,5 +226,23 @@ final class InputData {
   /** A column reference safe for any column name. */
   static String quoted(String column) {
     return "`" + column.replace("`", "``") + "`";
+  }
+
+  /** Columns a job needs that the data lacks, and case-only near misses as hints. */
+  record Absent(List<String> columns, List<String> hints) {}
+
+  static Absent absent(List<String> existing, Collection<String> needed) {
+    List<String> missing = new ArrayList<>();
+    List<String> hints = new ArrayList<>();
+    for (String column : needed) {
+      if (!existing.contains(column)) {
+        missing.add(column);
+        existing.stream()
+            .filter(e -> e.equalsIgnoreCase(column))
+            .findFirst()
+            .ifPresent(e -> hints.add("'" + column + "' -> '" + e + "'?"));
+      }
+    }
+    return new Absent(missing, hints);
   }
 }

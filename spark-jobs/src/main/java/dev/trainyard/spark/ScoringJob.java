@@ -320,17 +320,9 @@ public final class ScoringJob {
     Set<String> needed = new LinkedHashSet<>(request.keyColumns());
     needed.addAll(manifest.numeric());
     needed.addAll(manifest.categorical());
-    List<String> missing = new ArrayList<>();
-    List<String> hints = new ArrayList<>();
-    for (String column : needed) {
-      if (!existing.contains(column)) {
-        missing.add(column);
-        existing.stream()
-            .filter(e -> e.equalsIgnoreCase(column))
-            .findFirst()
-            .ifPresent(e -> hints.add("'" + column + "' -> '" + e + "'?"));
-      }
-    }
+    InputData.Absent absent = InputData.absent(existing, needed);
+    List<String> missing = absent.columns();
+    List<String> hints = absent.hints();
     if (!missing.isEmpty()) {
       throw new DataInputException(
           "dataset "
