@@ -69,4 +69,67 @@ final class Outputs {
       throw new UncheckedIOException("cannot publish " + outputUri, e);
     }
   }
+
+  /** True when {@code outputUri} holds a published output (its {@code _SUCCESS} marker). */
+  static boolean isPublished(SparkSession spark, String outputUri) {
+    Path out = new Path(outputUri);
+    try {
+      return out.getFileSystem(spark.sparkContext().hadoopConfiguration())
+          .exists(new Path(out, SUCCESS));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot check " + outputUri, e);
+    }
+  }
+
+  /**
+   * Fails fast, before a job spends time, when {@code outputUri} cannot be written: its nearest
+   * existing ancestor is a file, or (local disk) a folder this process may not write to. Object
+   * stores are not checked here: only a write tells.
+   *
+   * @param what the output's role in messages, e.g. "output"
+   */
+  static void checkWritable(SparkSession spark, String outputUri, String what) {
+    Path out = new Path(outputUri);
+    try {
+      FileSystem fs = out.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      String scheme = fs.getScheme();
+      if (!scheme.equals("file")) {
+        return;
+      }
+      Path p = fs.makeQualified(out);
+      while (p != null && !fs.exists(p)) {
+        p = p.getParent();
+      }
+      if (p == null) {
+        return;
+      }
+      String fix = ". Choose an " + what + " path under a folder this worker can write to.";
+      if (fs.getFileStatus(p).isFile() && !p.equals(fs.makeQualified(out))) {
+        throw new DataInputException(
+            "cannot write the "
+                + what
+                + " "
+                + outputUri
+                + ": "
+                + p
+                + " is a file, not a folder"
+                + fix);
+      }
+      java.io.File local = new java.io.File(p.toUri());
+      if (!local.canWrite()) {
+        throw new DataInputException(
+            "cannot write the "
+                + what
+                + " "
+                + outputUri
+                + ": "
+                + p
+                + " is not writable by user "
+                + System.getProperty("user.name")
+                + fix);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot check " + outputUri, e);
+    }
+  }
 }

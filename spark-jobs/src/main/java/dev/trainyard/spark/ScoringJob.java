@@ -137,6 +137,8 @@ public final class ScoringJob {
    */
   static ScoringReport score(SparkSession spark, ScoringRequest request, boolean shipModel) {
     long start = System.nanoTime();
+    Outputs.checkWritable(spark, request.outputUri(), "output");
+    Outputs.checkWritable(spark, request.quarantineUri(), "quarantine");
     ModelFolder model = ModelFolder.open(request);
     FeatureManifest manifest = model.manifest();
     Dataset<Row> raw = InputData.read(spark, request.input());
@@ -196,6 +198,11 @@ public final class ScoringJob {
     } finally {
       flagged.unpersist();
     }
+  }
+
+  /** True when {@code outputUri} already holds a published output ({@code _SUCCESS}). */
+  public static boolean isPublished(SparkSession spark, String outputUri) {
+    return Outputs.isPublished(spark, outputUri);
   }
 
   // ---- the model folder

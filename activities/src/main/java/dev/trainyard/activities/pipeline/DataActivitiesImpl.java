@@ -33,9 +33,6 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.SparkSession;
 
 /** Spark steps: validation and the (memoized) feature build. */
@@ -237,42 +234,6 @@ public class DataActivitiesImpl implements PipelineActivities.Data {
               MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  /** Heartbeats on a timer while a Spark job blocks the activity thread. */
-  static final class Heartbeat implements AutoCloseable {
-    private final ScheduledExecutorService timer;
-
-    private Heartbeat(ScheduledExecutorService timer) {
-      this.timer = timer;
-    }
-
-    static Heartbeat every(ActivityExecutionContext ctx, int seconds) {
-      ScheduledExecutorService t =
-          Executors.newSingleThreadScheduledExecutor(
-              r -> {
-                Thread th = new Thread(r, "heartbeat-" + ctx.getInfo().getActivityType());
-                th.setDaemon(true);
-                return th;
-              });
-      t.scheduleAtFixedRate(
-          () -> {
-            try {
-              ctx.heartbeat(null);
-            } catch (RuntimeException ignored) {
-              // cancellation or shutdown: the blocking work ends on its own or by timeout
-            }
-          },
-          0,
-          seconds,
-          TimeUnit.SECONDS);
-      return new Heartbeat(t);
-    }
-
-    @Override
-    public void close() {
-      timer.shutdownNow();
     }
   }
 }

@@ -99,7 +99,7 @@ public class TrainingActivitiesImpl implements PipelineActivities.Training {
     UnloggedMetrics unlogged =
         new UnloggedMetrics(
             checkpoints.resolveSibling(checkpoints.getFileName() + ".unlogged.json"));
-    try (DataActivitiesImpl.Heartbeat hb = DataActivitiesImpl.Heartbeat.every(ctx, 5)) {
+    try (Heartbeat hb = Heartbeat.every(ctx, 5)) {
       TrainingResult result =
           new Trainer(modelSpec(r.spec().model()), task(r.spec(), r.features()))
               .train(
@@ -244,7 +244,7 @@ public class TrainingActivitiesImpl implements PipelineActivities.Training {
     ActivityExecutionContext ctx = Activity.getExecutionContext();
     Instant start = Instant.now();
     Path features = Path.of(URI.create(r.features().featuresUri()));
-    try (DataActivitiesImpl.Heartbeat hb = DataActivitiesImpl.Heartbeat.every(ctx, 10)) {
+    try (Heartbeat hb = Heartbeat.every(ctx, 10)) {
       if (r.champion() == null) {
         Map<String, Double> metrics =
             Evaluation.evaluate(Path.of(URI.create(r.modelUri())), features.resolve("test"));

@@ -5,6 +5,8 @@ import dev.trainyard.activities.pipeline.DataActivitiesImpl;
 import dev.trainyard.activities.pipeline.PipelineEnvironment;
 import dev.trainyard.activities.pipeline.RegistryActivitiesImpl;
 import dev.trainyard.activities.pipeline.TrainingActivitiesImpl;
+import dev.trainyard.activities.scoring.ScoringDataActivitiesImpl;
+import dev.trainyard.activities.scoring.ScoringRegistryActivitiesImpl;
 import dev.trainyard.app.config.Clients;
 import dev.trainyard.app.config.TemporalClients;
 import dev.trainyard.app.config.Version;
@@ -13,6 +15,7 @@ import dev.trainyard.stack.StackConfig;
 import dev.trainyard.workflows.TaskQueues;
 import dev.trainyard.workflows.check.WorkerCheckWorkflowImpl;
 import dev.trainyard.workflows.pipeline.TrainingPipelineWorkflowImpl;
+import dev.trainyard.workflows.scoring.BatchScoringWorkflowImpl;
 import io.temporal.client.WorkflowClient;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.worker.Worker;
@@ -61,11 +64,15 @@ public final class TrainyardWorker implements AutoCloseable {
       switch (queue) {
         case TaskQueues.CONTROL -> {
           worker.registerWorkflowImplementationTypes(
-              WorkerCheckWorkflowImpl.class, TrainingPipelineWorkflowImpl.class);
-          worker.registerActivitiesImplementations(new RegistryActivitiesImpl(env));
+              WorkerCheckWorkflowImpl.class,
+              TrainingPipelineWorkflowImpl.class,
+              BatchScoringWorkflowImpl.class);
+          worker.registerActivitiesImplementations(
+              new RegistryActivitiesImpl(env), new ScoringRegistryActivitiesImpl(mlflow));
         }
         case TaskQueues.SPARK ->
-            worker.registerActivitiesImplementations(new DataActivitiesImpl(env));
+            worker.registerActivitiesImplementations(
+                new DataActivitiesImpl(env), new ScoringDataActivitiesImpl(env));
         case TaskQueues.TRAIN ->
             worker.registerActivitiesImplementations(new TrainingActivitiesImpl(env, client));
         default -> throw new IllegalArgumentException("unknown task queue " + queue);

@@ -1,0 +1,227 @@
+package dev.trainyard.activities.scoring;
+
+import dev.trainyard.activities.pipeline.Failures;
+import dev.trainyard.activities.pipeline.Heartbeat;
+import dev.trainyard.activities.pipeline.LineageRecord;
+import dev.trainyard.activities.pipeline.LineageRecorder;
+import dev.trainyard.activities.pipeline.PipelineEnvironment;
+import dev.trainyard.registry.Metric;
+import dev.trainyard.registry.MlflowException;
+import dev.trainyard.spark.DataInputException;
+import dev.trainyard.spark.DatasetFingerprint;
+import dev.trainyard.spark.DatasetInput;
+import dev.trainyard.spark.Fingerprints;
+import dev.trainyard.spark.ScoringJob;
+import dev.trainyard.spark.ScoringReport;
+import dev.trainyard.spark.ScoringRequest;
+import dev.trainyard.spark.SparkSessions;
+import dev.trainyard.workflows.pipeline.Payloads.PipelineRun;
+import dev.trainyard.workflows.scoring.ScoringActivities;
+import dev.trainyard.workflows.scoring.ScoringPayloads.ResolvedModel;
+import dev.trainyard.workflows.scoring.ScoringPayloads.ScoreBatchRequest;
+import dev.trainyard.workflows.scoring.ScoringPayloads.ScoreBatchResult;
+import dev.trainyard.workflows.scoring.ScoringSpec;
+import io.temporal.activity.Activity;
+import io.temporal.activity.ActivityExecutionContext;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The scoring step: fetches the pinned model version once per worker, runs {@link ScoringJob}, then
+ * reports to the scoring run (metrics, report artifact) and records lineage (input fingerprint →
+ * model version → output). A retry replaces the output, never adds to it.
+ */
+public class ScoringDataActivitiesImpl implements ScoringActivities.Data {
+  private static final Logger log = LoggerFactory.getLogger(ScoringDataActivitiesImpl.class);
+
+  private final PipelineEnvironment env;
+  private final LineageRecorder lineage;
+
+  public ScoringDataActivitiesImpl(PipelineEnvironment env) {
+    this.env = env;
+    this.lineage =
+        new LineageRecorder(env.mlflow(), env.codeVersion(), env.workDir().resolve("lineage"));
+  }
+
+  @Override
+  public ScoreBatchResult scoreBatch(ScoreBatchRequest r) {
+    ActivityExecutionContext ctx = Activity.getExecutionContext();
+    Instant start = Instant.now();
+    ScoringSpec spec = r.spec();
+    ResolvedModel model = r.model();
+    PipelineRun run = r.run();
+    SparkSession spark = SparkSessions.local();
+    try (Heartbeat hb = Heartbeat.every(ctx, 10)) {
+      if (spec.ifOutputExists().equals(ScoringSpec.SKIP)
+          && ScoringJob.isPublished(spark, spec.output())) {
+        env.mlflow()
+            .tracking()
+            .setTag(run.runId(), "trainyard.skipped", "output already published");
+        return new ScoreBatchResult(
+            true,
+            0,
+            0,
+            0,
+            Map.of(),
+            Map.of(),
+            Map.of(),
+            0,
+            null,
+            0,
+            spec.output(),
+            spec.quarantine(),
+            null);
+      }
+      Path modelDir = modelFolder(model);
+      ScoringReport report =
+          ScoringJob.score(
+              spark,
+              new ScoringRequest(
+                  new DatasetInput(spec.input(), spec.format()),
+                  modelDir.toString(),
+                  model.name(),
+                  model.version(),
+                  ctx.getInfo().getWorkflowId(),
+                  spec.keys(),
+                  spec.output(),
+                  spec.quarantine(),
+                  spec.batchSize(),
+                  spec.partitions(),
+                  spec.maxQuarantineFraction()));
+      DatasetFingerprint fp = Fingerprints.of(spec.input());
+      String maxFeature = null;
+      double maxPsi = 0;
+      for (var e : report.psi().entrySet()) {
+        if (e.getValue() > maxPsi) {
+          maxPsi = e.getValue();
+          maxFeature = e.getKey();
+        }
+      }
+      String reportUri = logReport(ctx, run, report, maxPsi);
+      lineage.record(
+          run,
+          ctx.getInfo(),
+          "score",
+          start,
+          List.of(
+              new LineageRecord.Dataset(spec.input(), fp.sha256(), report.rowsIn()),
+              new LineageRecord.Dataset("models:/" + model.ref(), null, null)),
+          List.of(
+              new LineageRecord.Dataset(spec.output(), null, report.scored()),
+              new LineageRecord.Dataset(spec.quarantine(), null, report.quarantined())),
+          Map.of(
+              "model",
+              model.ref(),
+              "resolvedFrom",
+              model.alias() == null ? model.ref() : model.name() + "@" + model.alias(),
+              "date",
+              spec.date(),
+              "batchSize",
+              String.valueOf(spec.batchSize())),
+          false);
+      return new ScoreBatchResult(
+          false,
+          report.rowsIn(),
+          report.scored(),
+          report.quarantined(),
+          report.quarantineReasons(),
+          report.predictionDistribution(),
+          report.psi(),
+          maxPsi,
+          maxFeature,
+          report.rowsPerSecond(),
+          spec.output(),
+          spec.quarantine(),
+          reportUri);
+    } catch (DataInputException e) {
+      throw Failures.badInput("BadInputData", e.getMessage());
+    } catch (IllegalArgumentException e) {
+      throw Failures.badInput("BadScoringRequest", e.getMessage());
+    } catch (MlflowException e) {
+      throw Failures.fromMlflow(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * The version's {@code model/} folder on this worker's disk, downloaded once per version: every
+   * later run (and every Spark task in local mode) reads the same copy. Downloaded into a private
+   * folder and moved into place, so a concurrent or interrupted download never leaves half a model
+   * where another run would use it.
+   */
+  Path modelFolder(ResolvedModel model) {
+    Path dir =
+        env.workDir()
+            .resolve("models")
+            .resolve(model.name().replaceAll("[^A-Za-z0-9._-]", "_"))
+            .resolve(model.version());
+    if (Files.isDirectory(dir)) {
+      return dir;
+    }
+    try {
+      Files.createDirectories(dir.getParent());
+      Path tmp = dir.resolveSibling("." + model.version() + ".download-" + UUID.randomUUID());
+      try {
+        env.mlflow().artifacts().download(model.source(), "", tmp);
+        Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+        log.info("fetched model {} from {} into {}", model.ref(), model.source(), dir);
+      } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException raced) {
+        // Another run fetched the same version meanwhile: use that copy.
+      } finally {
+        deleteTree(tmp);
+      }
+      return dir;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot fetch model " + model.ref() + " into " + dir, e);
+    }
+  }
+
+  private String logReport(
+      ActivityExecutionContext ctx, PipelineRun run, ScoringReport report, double maxPsi)
+      throws IOException {
+    Path dir =
+        Files.createDirectories(
+            env.workDir().resolve(ctx.getInfo().getWorkflowId()).resolve("score"));
+    Path file = Files.writeString(dir.resolve("report.json"), report.toJson());
+    env.mlflow().artifacts().upload(run.artifactUri(), file, "scoring/report.json");
+    List<Metric> metrics = new ArrayList<>();
+    Map<String, Double> values = new LinkedHashMap<>();
+    values.put("rows_in", (double) report.rowsIn());
+    values.put("rows_scored", (double) report.scored());
+    values.put("rows_quarantined", (double) report.quarantined());
+    values.put("rows_per_second", report.rowsPerSecond());
+    values.put("seconds", report.seconds());
+    values.put("max_psi", maxPsi);
+    report.psi().forEach((k, v) -> values.put("psi_" + k, v));
+    report.predictionDistribution().forEach((k, v) -> values.put("prediction_" + k, v));
+    report.quarantineReasons().forEach((k, v) -> values.put("quarantined_" + k, (double) v));
+    values.forEach((k, v) -> metrics.add(Metric.of(k.replaceAll("[^A-Za-z0-9_./ -]", "_"), v, 0)));
+    env.mlflow().tracking().logMetrics(run.runId(), metrics);
+    return run.artifactUri() + "/scoring/report.json";
+  }
+
+  private static void deleteTree(Path p) throws IOException {
+    if (!Files.exists(p)) {
+      return;
+    }
+    try (var walk = Files.walk(p)) {
+      for (Path x : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(x);
+      }
+    }
+  }
+}

@@ -1,0 +1,223 @@
+package dev.trainyard.workflows.scoring;
+
+import dev.trainyard.workflows.TaskQueues;
+import dev.trainyard.workflows.pipeline.Payloads.FinishRunRequest;
+import dev.trainyard.workflows.pipeline.Payloads.PipelineRun;
+import dev.trainyard.workflows.pipeline.PipelineActivities;
+import dev.trainyard.workflows.pipeline.PipelineProgress;
+import dev.trainyard.workflows.pipeline.TrainingPipelineWorkflow;
+import dev.trainyard.workflows.scoring.ScoringPayloads.ResolvedModel;
+import dev.trainyard.workflows.scoring.ScoringPayloads.ScoreBatchRequest;
+import dev.trainyard.workflows.scoring.ScoringPayloads.ScoreBatchResult;
+import dev.trainyard.workflows.scoring.ScoringPayloads.StartScoringRunRequest;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.api.enums.v1.ParentClosePolicy;
+import io.temporal.common.RetryOptions;
+import io.temporal.common.SearchAttributeKey;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.workflow.Async;
+import io.temporal.workflow.ChildWorkflowOptions;
+import io.temporal.workflow.Workflow;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.slf4j.Logger;
+
+public class BatchScoringWorkflowImpl implements BatchScoringWorkflow {
+  private static final Logger log = Workflow.getLogger(BatchScoringWorkflowImpl.class);
+
+  /** Set by Temporal on every run a schedule starts: the action's nominal time. */
+  static final SearchAttributeKey<OffsetDateTime> SCHEDULED_START =
+      SearchAttributeKey.forOffsetDateTime("TemporalScheduledStartTime");
+
+  private static final RetryOptions RETRY =
+      RetryOptions.newBuilder()
+          .setInitialInterval(Duration.ofSeconds(1))
+          .setBackoffCoefficient(2)
+          .setMaximumInterval(Duration.ofMinutes(1))
+          .setMaximumAttempts(20)
+          .build();
+
+  private final ScoringActivities.Registry registry =
+      Workflow.newActivityStub(
+          ScoringActivities.Registry.class,
+          ActivityOptions.newBuilder()
+              .setTaskQueue(TaskQueues.CONTROL)
+              .setStartToCloseTimeout(Duration.ofMinutes(5))
+              .setRetryOptions(RETRY)
+              .build());
+
+  private final PipelineActivities.Registry runs =
+      Workflow.newActivityStub(
+          PipelineActivities.Registry.class,
+          ActivityOptions.newBuilder()
+              .setTaskQueue(TaskQueues.CONTROL)
+              .setStartToCloseTimeout(Duration.ofMinutes(5))
+              .setRetryOptions(RETRY)
+              .build());
+
+  private final ScoringActivities.Data data =
+      Workflow.newActivityStub(
+          ScoringActivities.Data.class,
+          ActivityOptions.newBuilder()
+              .setTaskQueue(TaskQueues.SPARK)
+              .setStartToCloseTimeout(Duration.ofHours(6))
+              .setHeartbeatTimeout(Duration.ofMinutes(2))
+              .setRetryOptions(RETRY)
+              .build());
+
+  private String step = "starting";
+  private final List<String> done = new ArrayList<>();
+  private final Map<String, Double> latest = new LinkedHashMap<>();
+  private String detail = "";
+
+  @Override
+  public ScoringResult score(ScoringSpec input) {
+    List<String> problems = input == null ? List.of("the request is empty") : input.problems();
+    if (!problems.isEmpty()) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          "The scoring request has "
+              + problems.size()
+              + " problem(s):\n- "
+              + String.join("\n- ", problems),
+          "InvalidScoringRequest");
+    }
+    ScoringSpec spec = input.resolved(runDate(input));
+    String workflowId = Workflow.getInfo().getWorkflowId();
+
+    enter("resolve model", spec.model());
+    // Resolved once: a promotion while this run scores cannot mix two versions in one output.
+    ResolvedModel model = registry.resolveModel(spec.model());
+    PipelineRun run =
+        registry.startScoringRun(
+            new StartScoringRunRequest(spec, model, workflowId, Workflow.getInfo().getRunId()));
+    try {
+      enter("score", model.ref() + " on " + spec.input());
+      ScoreBatchResult r = data.scoreBatch(new ScoreBatchRequest(spec, model, run));
+      latest.put("rows_in", (double) r.rowsIn());
+      latest.put("scored", (double) r.scored());
+      latest.put("quarantined", (double) r.quarantined());
+      latest.put("max_psi", r.maxPsi());
+
+      String outcome = r.skipped() ? "skipped" : "scored";
+      String retrainId = null;
+      if (!r.skipped() && spec.retrain() != null && r.maxPsi() > spec.retrain().maxPsi()) {
+        enter("retrain", "drift " + fmt(r.maxPsi()) + " > " + fmt(spec.retrain().maxPsi()));
+        retrainId = startRetraining(spec, model, r, workflowId);
+        outcome = "scored, retraining started";
+      }
+      String summary =
+          r.skipped()
+              ? "skipped: " + r.outputUri() + " was already published (ifOutputExists=skip)"
+              : outcome
+                  + ": "
+                  + r.scored()
+                  + " rows with "
+                  + model.ref()
+                  + ", "
+                  + r.quarantined()
+                  + " quarantined, max PSI "
+                  + fmt(r.maxPsi())
+                  + (r.maxPsiFeature() == null ? "" : " (" + r.maxPsiFeature() + ")")
+                  + (retrainId == null
+                      ? ""
+                      : "; drift over "
+                          + fmt(spec.retrain().maxPsi())
+                          + ", started retraining "
+                          + retrainId);
+      runs.finishPipelineRun(new FinishRunRequest(run, "FINISHED", summary));
+      enter("done", summary);
+      return new ScoringResult(
+          outcome,
+          model.name(),
+          model.version(),
+          spec.date(),
+          r.outputUri(),
+          r.quarantineUri(),
+          r.rowsIn(),
+          r.scored(),
+          r.quarantined(),
+          r.psi(),
+          r.maxPsi(),
+          r.rowsPerSecond(),
+          run.runId(),
+          retrainId);
+    } catch (RuntimeException e) {
+      log.warn("scoring {} failed at step {}", workflowId, step);
+      runs.finishPipelineRun(new FinishRunRequest(run, "FAILED", "failed at " + step));
+      throw e;
+    }
+  }
+
+  /**
+   * The day {@code {date}} stands for: the schedule's nominal time (so a backfill of last week
+   * scores last week), else the request's date, else the day the run started; all UTC.
+   */
+  private static LocalDate runDate(ScoringSpec spec) {
+    var attributes = Workflow.getTypedSearchAttributes();
+    if (attributes.containsKey(SCHEDULED_START)) {
+      return attributes.get(SCHEDULED_START).withOffsetSameInstant(ZoneOffset.UTC).toLocalDate();
+    }
+    if (spec.date() != null) {
+      return LocalDate.parse(spec.date());
+    }
+    return Instant.ofEpochMilli(Workflow.currentTimeMillis()).atZone(ZoneOffset.UTC).toLocalDate();
+  }
+
+  /** Starts the retraining pipeline as an independent run: it outlives this scoring run. */
+  private String startRetraining(
+      ScoringSpec spec, ResolvedModel model, ScoreBatchResult r, String workflowId) {
+    String id = "retrain-" + workflowId;
+    TrainingPipelineWorkflow child =
+        Workflow.newChildWorkflowStub(
+            TrainingPipelineWorkflow.class,
+            ChildWorkflowOptions.newBuilder()
+                .setWorkflowId(id)
+                .setTaskQueue(TaskQueues.CONTROL)
+                .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_ABANDON)
+                .setStaticSummary(
+                    "Retrain "
+                        + model.name()
+                        + ": scoring "
+                        + workflowId
+                        + " saw PSI "
+                        + fmt(r.maxPsi())
+                        + " on "
+                        + r.maxPsiFeature())
+                .build());
+    Async.function(child::run, spec.retrain().pipeline());
+    // Wait until it has started (so its id is real), not until it ends.
+    Workflow.getWorkflowExecution(child).get();
+    log.info("drift {} on {}: started {}", r.maxPsi(), r.maxPsiFeature(), id);
+    return id;
+  }
+
+  private static String fmt(double v) {
+    return String.format(Locale.ROOT, "%.3f", v);
+  }
+
+  private void enter(String next, String what) {
+    if (!step.equals("starting")) {
+      done.add(step);
+    }
+    step = next;
+    detail = what;
+    StringBuilder b = new StringBuilder("**" + step + "** " + detail);
+    if (!done.isEmpty()) {
+      b.append("\n\ndone: ").append(String.join(" → ", done));
+    }
+    Workflow.setCurrentDetails(b.toString());
+  }
+
+  @Override
+  public PipelineProgress progress() {
+    return new PipelineProgress(step, List.copyOf(done), Map.copyOf(latest), detail);
+  }
+}

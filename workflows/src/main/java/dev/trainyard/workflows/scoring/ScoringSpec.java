@@ -1,0 +1,284 @@
+package dev.trainyard.workflows.scoring;
+
+import dev.trainyard.workflows.pipeline.PipelineSpec;
+import dev.trainyard.workflows.pipeline.SpecProblems;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One batch-scoring request: the argument of {@link BatchScoringWorkflow}, of a scoring schedule's
+ * action and of {@code trainyard score}. URIs may hold {@code {date}}, replaced by the run's date
+ * ({@code yyyy-MM-dd}, UTC): the schedule's nominal time, else {@link #date()}, else the day the
+ * run started.
+ *
+ * @param model {@code NAME@ALIAS} (resolved once per run) or {@code NAME/VERSION}
+ * @param input the rows to score: a Parquet folder/file, or CSV with a header
+ * @param format {@code parquet} or {@code csv}; null: {@code csv} when the input ends in {@code
+ *     .csv}, else {@code parquet}
+ * @param output where the scored Parquet is published (with {@code _SUCCESS})
+ * @param quarantine where unscoreable rows go; null: {@code <output's parent>/_quarantine/<output's
+ *     name>} (hidden from readers of the output's parent)
+ * @param keys input columns carried to the output
+ * @param batchSize rows per predict call (null: 1024)
+ * @param partitions repartition the input into this many tasks (null: keep the input's)
+ * @param maxQuarantineFraction the largest unscoreable share that still publishes (null: 0.05)
+ * @param ifOutputExists {@code replace} (default: score again, replacing it) or {@code skip} (a
+ *     published output is left alone: what schedules and backfills use, so each day is scored once)
+ * @param date fills {@code {date}} for a run that is not started by a schedule (null: today)
+ * @param retrain optional: start a retraining pipeline when the input drifted too far
+ */
+public record ScoringSpec(
+    String model,
+    String input,
+    String format,
+    String output,
+    String quarantine,
+    List<String> keys,
+    Integer batchSize,
+    Integer partitions,
+    Double maxQuarantineFraction,
+    String ifOutputExists,
+    String date,
+    Retrain retrain) {
+
+  public static final String REPLACE = "replace";
+  public static final String SKIP = "skip";
+  public static final int DEFAULT_BATCH_SIZE = 1024;
+  public static final double DEFAULT_MAX_QUARANTINE = 0.05;
+
+  private static final Pattern PLACEHOLDER = Pattern.compile("\\{([^}]*)}");
+
+  /**
+   * Closing the loop: when the largest per-feature PSI of a scoring run exceeds {@code maxPsi}, the
+   * run starts {@code pipeline} (a training pipeline spec) and says so in its report.
+   */
+  public record Retrain(double maxPsi, PipelineSpec pipeline) {}
+
+  public ScoringSpec {
+    keys = keys == null ? List.of() : List.copyOf(keys);
+  }
+
+  public static ScoringSpec of(String model, String input, String output) {
+    return new ScoringSpec(
+        model, input, null, output, null, List.of(), null, null, null, null, null, null);
+  }
+
+  public ScoringSpec withKeys(List<String> k) {
+    return new ScoringSpec(
+        model,
+        input,
+        format,
+        output,
+        quarantine,
+        k,
+        batchSize,
+        partitions,
+        maxQuarantineFraction,
+        ifOutputExists,
+        date,
+        retrain);
+  }
+
+  public ScoringSpec withIfOutputExists(String policy) {
+    return new ScoringSpec(
+        model,
+        input,
+        format,
+        output,
+        quarantine,
+        keys,
+        batchSize,
+        partitions,
+        maxQuarantineFraction,
+        policy,
+        date,
+        retrain);
+  }
+
+  public ScoringSpec withDate(String d) {
+    return new ScoringSpec(
+        model,
+        input,
+        format,
+        output,
+        quarantine,
+        keys,
+        batchSize,
+        partitions,
+        maxQuarantineFraction,
+        ifOutputExists,
+        d,
+        retrain);
+  }
+
+  public ScoringSpec withRetrain(Retrain r) {
+    return new ScoringSpec(
+        model,
+        input,
+        format,
+        output,
+        quarantine,
+        keys,
+        batchSize,
+        partitions,
+        maxQuarantineFraction,
+        ifOutputExists,
+        date,
+        r);
+  }
+
+  public ScoringSpec withOptions(
+      String fmt, String quarantineUri, Integer batch, Integer parts, Double maxQuarantine) {
+    return new ScoringSpec(
+        model,
+        input,
+        fmt,
+        output,
+        quarantineUri,
+        keys,
+        batch,
+        parts,
+        maxQuarantine,
+        ifOutputExists,
+        date,
+        retrain);
+  }
+
+  /** Every problem at once, each naming its field; empty when the spec can run. */
+  public List<String> problems() {
+    List<String> p = new ArrayList<>();
+    try {
+      ModelRef.parse(model);
+    } catch (IllegalArgumentException e) {
+      p.add("model: " + e.getMessage());
+    }
+    uri(p, "input", input, true);
+    uri(p, "output", output, true);
+    uri(p, "quarantine", quarantine, false);
+    if (input != null && input.equals(output)) {
+      p.add("output: is the same as input (" + input + "); write the scores somewhere else");
+    }
+    if (format != null && !format.equals("parquet") && !format.equals("csv")) {
+      p.add("format: '" + format + "' is not supported; use parquet or csv");
+    }
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < keys.size(); i++) {
+      String k = keys.get(i);
+      if (k == null || k.isBlank()) {
+        p.add("keys[" + i + "]: is empty");
+      } else if (!seen.add(k)) {
+        p.add("keys[" + i + "]: '" + k + "' is listed twice");
+      }
+    }
+    if (batchSize != null && batchSize <= 0) {
+      p.add("batchSize: must be positive, got " + batchSize);
+    }
+    if (partitions != null && partitions <= 0) {
+      p.add("partitions: must be positive, got " + partitions);
+    }
+    if (maxQuarantineFraction != null
+        && !(maxQuarantineFraction >= 0 && maxQuarantineFraction <= 1)) {
+      p.add("maxQuarantineFraction: must be within [0, 1], got " + maxQuarantineFraction);
+    }
+    if (ifOutputExists != null && !ifOutputExists.equals(REPLACE) && !ifOutputExists.equals(SKIP)) {
+      p.add("ifOutputExists: '" + ifOutputExists + "' is not one of replace, skip");
+    }
+    if (date != null) {
+      try {
+        LocalDate.parse(date);
+      } catch (RuntimeException e) {
+        p.add("date: '" + date + "' is not a date like 2026-11-24");
+      }
+    }
+    if (retrain != null) {
+      if (!(retrain.maxPsi() > 0)) {
+        p.add("retrain.maxPsi: must be positive, got " + retrain.maxPsi());
+      }
+      if (retrain.pipeline() == null) {
+        p.add("retrain.pipeline: is required (the training pipeline spec to run)");
+      } else {
+        SpecProblems.of(retrain.pipeline()).forEach(x -> p.add("retrain.pipeline." + x));
+      }
+    }
+    return p;
+  }
+
+  private static void uri(List<String> p, String field, String value, boolean required) {
+    if (value == null || value.isBlank()) {
+      if (required) {
+        p.add(field + ": is required (a path, file:// or s3:// URI)");
+      }
+      return;
+    }
+    if (!value.startsWith("/") && !value.contains(":")) {
+      p.add(
+          field
+              + ": '"
+              + value
+              + "' is a relative path, which a worker elsewhere cannot find; use an absolute path"
+              + " or a file:// or s3:// URI");
+    }
+    Matcher m = PLACEHOLDER.matcher(value);
+    while (m.find()) {
+      if (!m.group(1).equals("date")) {
+        p.add(
+            field
+                + ": unknown placeholder {"
+                + m.group(1)
+                + "} in "
+                + value
+                + "; the only one is {date}");
+      }
+    }
+  }
+
+  /** True when a URI names {@code {date}}: the run needs a date to know what to score. */
+  public boolean templated() {
+    return (input + output + quarantine).contains("{date}");
+  }
+
+  /**
+   * The spec a run executes: {@code {date}} filled, defaults applied, URIs made absolute ({@code
+   * file://} for plain paths).
+   */
+  public ScoringSpec resolved(LocalDate day) {
+    String d = day.toString();
+    String in = uriOf(input.replace("{date}", d));
+    String out = uriOf(output.replace("{date}", d)).replaceAll("/+$", "");
+    String q =
+        quarantine != null
+            ? uriOf(quarantine.replace("{date}", d)).replaceAll("/+$", "")
+            : defaultQuarantine(out);
+    String fmt = format != null ? format : in.toLowerCase().endsWith(".csv") ? "csv" : "parquet";
+    return new ScoringSpec(
+        model,
+        in,
+        fmt,
+        out,
+        q,
+        keys,
+        batchSize != null ? batchSize : DEFAULT_BATCH_SIZE,
+        partitions,
+        maxQuarantineFraction != null ? maxQuarantineFraction : DEFAULT_MAX_QUARANTINE,
+        ifOutputExists != null ? ifOutputExists : REPLACE,
+        d,
+        retrain);
+  }
+
+  static String defaultQuarantine(String output) {
+    int slash = output.lastIndexOf('/');
+    return output.substring(0, slash) + "/_quarantine" + output.substring(slash);
+  }
+
+  private static String uriOf(String pathOrUri) {
+    if (pathOrUri.startsWith("/")) {
+      return "file://" + pathOrUri;
+    }
+    return pathOrUri;
+  }
+}
