@@ -12,13 +12,19 @@ import dev.trainyard.workflows.check.WorkerCheckResult;
 import dev.trainyard.workflows.check.WorkerCheckWorkflow;
 import dev.trainyard.workflows.pipeline.PipelineSpec;
 import dev.trainyard.workflows.pipeline.TrainingPipelineWorkflow;
+import dev.trainyard.workflows.scoring.BatchScoringWorkflow;
+import dev.trainyard.workflows.scoring.ScoringResult;
+import dev.trainyard.workflows.scoring.ScoringSpec;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -30,24 +36,25 @@ import picocli.CommandLine.Mixin;
     description = {
       "The whole loop on this machine: bring up the local stack, start a worker, check every",
       "task queue, generate the demo churn dataset (if absent), train it to a champion in",
-      "MLflow with examples/churn/pipeline.yaml, and print the links to both UIs."
+      "MLflow with examples/churn/pipeline.yaml, score a fresh batch with the new champion,",
+      "and print the links to both UIs and where the scores are."
     })
 public final class DemoCommand implements Callable<Integer> {
   @Mixin Context ctx;
 
   @Override
   public Integer call() throws Exception {
-    System.err.println("[1/4] local stack");
+    System.err.println("[1/5] local stack");
     LocalStack stack = DevCommand.stack(ctx);
     List<ServiceStatus> statuses = stack.up(true);
     statuses.forEach(
         st -> System.err.println("  " + st.title() + ": ready (" + DevCommand.origin(st) + ")"));
 
-    System.err.println("[2/4] worker on " + String.join(", ", TaskQueues.ALL));
+    System.err.println("[2/5] worker on " + String.join(", ", TaskQueues.ALL));
     try (TrainyardWorker worker = new TrainyardWorker(ctx.stack(), TaskQueues.ALL)) {
       worker.start();
       String workflowId = "trainyard-demo-worker-check-" + System.currentTimeMillis();
-      System.err.println("[3/4] worker check workflow " + workflowId);
+      System.err.println("[3/5] worker check workflow " + workflowId);
       WorkerCheckWorkflow check =
           worker
               .client()
@@ -76,10 +83,10 @@ public final class DemoCommand implements Callable<Integer> {
 
       Path data = ctx.stack().stateDir().resolve("demo/churn.parquet");
       if (!Files.exists(data.resolve("_SUCCESS"))) {
-        System.err.println("[4/4] generating the demo dataset (100,000 rows) at " + data);
+        System.err.println("[4/5] generating the demo dataset (100,000 rows) at " + data);
         ChurnData.write(data.toUri().toString(), 100_000, 42);
       } else {
-        System.err.println("[4/4] demo dataset " + data);
+        System.err.println("[4/5] demo dataset " + data);
       }
       PipelineSpec loaded =
           PipelineSpecFile.load(Context.home().resolve("examples/churn/pipeline.yaml"));
@@ -99,6 +106,41 @@ public final class DemoCommand implements Callable<Integer> {
                       .build());
       WorkflowClient.start(train::run, spec);
       int code = TrainCommand.follow(train, trainId);
+      if (code != 0) {
+        return code;
+      }
+
+      // A fresh day of customers, scored by whatever is champion now.
+      String day = LocalDate.now(ZoneOffset.UTC).toString();
+      Path batch = ctx.stack().stateDir().resolve("demo/batches/dt=" + day);
+      if (!Files.exists(batch.resolve("_SUCCESS"))) {
+        ChurnData.write(batch.toUri().toString(), 20_000, LocalDate.parse(day).toEpochDay());
+      }
+      Path scores =
+          ctx.stack().stateDir().resolve("lake/scores/" + spec.registeredModel() + "/dt=" + day);
+      ScoringSpec scoring =
+          ScoringSpec.of(spec.registeredModel() + "@champion", batch.toString(), scores.toString())
+              .withKeys(spec.features().keys());
+      String scoreId = "score-demo-" + System.currentTimeMillis();
+      System.err.println("[5/5] scoring " + batch + " (20,000 rows) with " + scoring.model());
+      BatchScoringWorkflow score =
+          worker
+              .client()
+              .newWorkflowStub(
+                  BatchScoringWorkflow.class,
+                  WorkflowOptions.newBuilder()
+                      .setTaskQueue(TaskQueues.CONTROL)
+                      .setWorkflowId(scoreId)
+                      .setStaticSummary("Demo: score a fresh churn batch")
+                      .build());
+      WorkflowClient.start(score::score, scoring);
+      code =
+          Follow.untilDone(
+              WorkflowStub.fromTyped(score),
+              scoreId,
+              "scoring run",
+              ScoringResult.class,
+              ScoreCommand::print);
 
       PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
       DevCommand.printUis(out, statuses);
@@ -110,6 +152,13 @@ public final class DemoCommand implements Callable<Integer> {
               + "/#/models/"
               + spec.registeredModel());
       out.println("Lineage:      ./trainyard lineage " + spec.registeredModel() + "@champion");
+      out.println("Scoring run:  " + Links.workflow(ctx.stack().temporal(), scoreId));
+      out.println(
+          "Scores:       "
+              + scores
+              + "  (Parquet; MLflow experiment trainyard/scoring/"
+              + spec.registeredModel()
+              + ")");
       return code;
     }
   }

@@ -15,6 +15,12 @@ final class Links {
         base + "/namespaces/" + enc(temporal.namespace()) + "/workflows/" + enc(workflowId));
   }
 
+  static URI schedule(StackConfig.TemporalEndpoint temporal, String scheduleId) {
+    String base = temporal.uiUri().toString().replaceAll("/+$", "");
+    return URI.create(
+        base + "/namespaces/" + enc(temporal.namespace()) + "/schedules/" + enc(scheduleId));
+  }
+
   /** The MLflow UI's experiment search (the experiment id is only known once the run starts). */
   static URI experiment(URI mlflow, String experimentName) {
     String base = mlflow.toString().replaceAll("/+$", "");

@@ -15,6 +15,8 @@ import picocli.CommandLine.Command;
       DevCommand.class,
       WorkerCommand.class,
       TrainCommand.class,
+      ScoreCommand.class,
+      ScheduleCommands.class,
       RunCommands.Watch.class,
       RunCommands.Approve.class,
       ModelCommands.ListVersions.class,
@@ -43,7 +45,8 @@ public final class Main implements Runnable {
               // Expected problems get one line a user can act on; anything else keeps its trace.
               if (e instanceof StackException
                   || e instanceof ConfigException
-                  || e instanceof dev.trainyard.app.spec.PipelineSpecFile.InvalidSpecException) {
+                  || e instanceof dev.trainyard.app.spec.PipelineSpecFile.InvalidSpecException
+                  || e instanceof IllegalArgumentException) {
                 cmd.getErr().println("error: " + e.getMessage());
                 return 1;
               }

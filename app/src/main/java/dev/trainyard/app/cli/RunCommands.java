@@ -1,8 +1,13 @@
 package dev.trainyard.app.cli;
 
 import dev.trainyard.app.config.TemporalClients;
+import dev.trainyard.workflows.pipeline.PipelineResult;
 import dev.trainyard.workflows.pipeline.TrainingPipelineWorkflow;
+import dev.trainyard.workflows.scoring.ScoringResult;
+import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowStub;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -18,7 +23,7 @@ final class RunCommands {
       name = "runs",
       mixinStandardHelpOptions = true,
       description =
-          "Follow a training run to its end (progress line), or print where it stands with --once.")
+          "Follow a training or scoring run to its end (progress line), or print where it stands with --once.")
   static final class Watch implements Callable<Integer> {
     @Mixin Context ctx;
 
@@ -33,17 +38,36 @@ final class RunCommands {
       WorkflowServiceStubs service = TemporalClients.connect(ctx.stack().temporal());
       try {
         WorkflowClient client = TemporalClients.client(service, ctx.stack().temporal(), null);
-        TrainingPipelineWorkflow wf = client.newWorkflowStub(TrainingPipelineWorkflow.class, id);
+        WorkflowStub stub = client.newUntypedWorkflowStub(id);
         System.out.println("Temporal UI: " + Links.workflow(ctx.stack().temporal(), id));
         if (once) {
-          System.out.println(TrainCommand.progressLine(wf));
+          System.out.println(Follow.progressLine(stub));
           return 0;
         }
-        return TrainCommand.follow(wf, id);
+        String type = workflowType(service, ctx.stack().temporal().namespace(), id);
+        if (type.equals("BatchScoringWorkflow")) {
+          return Follow.untilDone(
+              stub, id, "scoring run", ScoringResult.class, ScoreCommand::print);
+        }
+        return Follow.untilDone(stub, id, "pipeline", PipelineResult.class, TrainCommand::print);
       } finally {
         service.shutdown();
       }
     }
+  }
+
+  /** The run's workflow type, to know what its result looks like. */
+  static String workflowType(WorkflowServiceStubs service, String namespace, String id) {
+    return service
+        .blockingStub()
+        .describeWorkflowExecution(
+            DescribeWorkflowExecutionRequest.newBuilder()
+                .setNamespace(namespace)
+                .setExecution(WorkflowExecution.newBuilder().setWorkflowId(id).build())
+                .build())
+        .getWorkflowExecutionInfo()
+        .getType()
+        .getName();
   }
 
   @Command(

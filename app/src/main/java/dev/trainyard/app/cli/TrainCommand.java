@@ -3,26 +3,19 @@ package dev.trainyard.app.cli;
 import dev.trainyard.app.config.TemporalClients;
 import dev.trainyard.app.spec.PipelineSpecFile;
 import dev.trainyard.workflows.TaskQueues;
-import dev.trainyard.workflows.pipeline.PipelineProgress;
 import dev.trainyard.workflows.pipeline.PipelineResult;
 import dev.trainyard.workflows.pipeline.PipelineSpec;
 import dev.trainyard.workflows.pipeline.TrainingPipelineWorkflow;
 import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
-import io.temporal.failure.ApplicationFailure;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -92,68 +85,23 @@ public final class TrainCommand implements Callable<Integer> {
   }
 
   static int follow(TrainingPipelineWorkflow wf, String id) throws Exception {
-    WorkflowStub stub = WorkflowStub.fromTyped(wf);
-    CompletableFuture<PipelineResult> result = stub.getResultAsync(PipelineResult.class);
-    String last = "";
-    while (true) {
-      try {
-        PipelineResult r = result.get(2, TimeUnit.SECONDS);
-        System.err.println();
-        System.out.println(
-            "outcome:     " + r.outcome() + " " + r.registeredModel() + "/" + r.version());
-        if (r.previousChampion() != null) {
-          System.out.println(
-              "previous champion: version "
-                  + r.previousChampion()
-                  + " (./trainyard rollback "
-                  + r.registeredModel()
-                  + ")");
-        }
-        System.out.println("test metrics: " + new TreeMap<>(r.testMetrics()));
-        System.out.println("feature cache: " + (r.featureCacheHit() ? "hit" : "miss"));
-        r.gateReasons().forEach(g -> System.out.println("gate: " + g));
-        return 0;
-      } catch (TimeoutException stillRunning) {
-        String line = progressLine(wf);
-        if (!line.equals(last)) {
-          System.err.println(line);
-          last = line;
-        }
-      } catch (java.util.concurrent.ExecutionException e) {
-        Throwable c = e.getCause();
-        if (c instanceof WorkflowFailedException wfe) {
-          Throwable cause = wfe.getCause();
-          while (cause.getCause() != null && !(cause instanceof ApplicationFailure)) {
-            cause = cause.getCause();
-          }
-          String msg =
-              cause instanceof ApplicationFailure af ? af.getOriginalMessage() : cause.getMessage();
-          System.err.println("error: pipeline " + id + " failed: " + msg);
-          return 1;
-        }
-        throw e;
-      }
-    }
+    return Follow.untilDone(
+        WorkflowStub.fromTyped(wf), id, "pipeline", PipelineResult.class, TrainCommand::print);
   }
 
-  static String progressLine(TrainingPipelineWorkflow wf) {
-    try {
-      PipelineProgress p = wf.progress();
-      StringBuilder b = new StringBuilder("[" + p.step() + "] " + p.detail());
-      Map<String, Double> m = new TreeMap<>(p.latestMetrics());
-      if (!m.isEmpty()) {
-        b.append("  ");
-        m.forEach(
-            (k, v) ->
-                b.append(k)
-                    .append('=')
-                    .append(
-                        String.format(
-                            java.util.Locale.ROOT, k.equals("epoch") ? "%.0f " : "%.4f ", v)));
-      }
-      return b.toString().trim();
-    } catch (RuntimeException e) {
-      return "[waiting for a worker] start one with `./trainyard worker`";
+  static void print(PipelineResult r) {
+    System.out.println(
+        "outcome:     " + r.outcome() + " " + r.registeredModel() + "/" + r.version());
+    if (r.previousChampion() != null) {
+      System.out.println(
+          "previous champion: version "
+              + r.previousChampion()
+              + " (./trainyard rollback "
+              + r.registeredModel()
+              + ")");
     }
+    System.out.println("test metrics: " + new TreeMap<>(r.testMetrics()));
+    System.out.println("feature cache: " + (r.featureCacheHit() ? "hit" : "miss"));
+    r.gateReasons().forEach(g -> System.out.println("gate: " + g));
   }
 }

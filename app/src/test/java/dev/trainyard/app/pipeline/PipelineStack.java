@@ -11,8 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** A worker on all three queues against the test JVM's real Temporal, MLflow and S3. */
-final class PipelineStack {
-  static StackConfig config(TemporalServer temporal, MlflowServer mlflow) throws IOException {
+public final class PipelineStack {
+  public static StackConfig config(TemporalServer temporal, MlflowServer mlflow)
+      throws IOException {
     Path home = home();
     Path state =
         Files.createTempDirectory(
@@ -36,17 +37,17 @@ final class PipelineStack {
             mlflow.s3().artifactBucket()));
   }
 
-  static TrainyardWorker worker(StackConfig config) {
+  public static TrainyardWorker worker(StackConfig config) {
     TrainyardWorker w = new TrainyardWorker(config, TaskQueues.ALL);
     w.start();
     return w;
   }
 
-  static MlflowClient mlflow(MlflowServer server) {
+  public static MlflowClient mlflow(MlflowServer server) {
     return new MlflowClient(server.trackingUri());
   }
 
-  static Path home() {
+  public static Path home() {
     return dev.trainyard.testing.Checkout.root();
   }
 

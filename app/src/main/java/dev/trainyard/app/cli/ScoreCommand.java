@@ -1,0 +1,207 @@
+package dev.trainyard.app.cli;
+
+import dev.trainyard.app.config.TemporalClients;
+import dev.trainyard.workflows.TaskQueues;
+import dev.trainyard.workflows.scoring.BatchScoringWorkflow;
+import dev.trainyard.workflows.scoring.ModelRef;
+import dev.trainyard.workflows.scoring.ScoringResult;
+import dev.trainyard.workflows.scoring.ScoringSpec;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(
+    name = "score",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Batch-score a dataset with a registered model version on Spark. The alias is resolved once,",
+      "when the run starts; output is published atomically (with _SUCCESS), rows that cannot be",
+      "scored go to a quarantine. URIs may contain {date} (see --date)."
+    })
+public final class ScoreCommand implements Callable<Integer> {
+  @Mixin Context ctx;
+
+  @Mixin Options options;
+
+  @Option(names = "--wait", description = "Follow the run with a progress line until it ends.")
+  boolean await;
+
+  @Option(
+      names = "--id",
+      paramLabel = "WORKFLOW_ID",
+      description = "Workflow id (default: score-MODEL-TIMESTAMP).")
+  String workflowId;
+
+  @Option(
+      names = "--date",
+      paramLabel = "YYYY-MM-DD",
+      description = "The day {date} in the URIs stands for (default: today, UTC).")
+  String date;
+
+  @Option(
+      names = "--if-output-exists",
+      paramLabel = "replace|skip",
+      defaultValue = "replace",
+      description = "replace (default) scores again; skip leaves a published output alone.")
+  String ifOutputExists;
+
+  /** What a scoring request is made of; shared with {@code schedule create --model}. */
+  static final class Options {
+    @Option(
+        names = "--model",
+        paramLabel = "NAME@ALIAS|NAME/VERSION",
+        description = "The model version, e.g. churn-classifier@champion or churn-classifier/3.")
+    String model;
+
+    @Option(
+        names = "--input",
+        paramLabel = "URI",
+        description =
+            "Rows to score: a Parquet folder or file (or CSV with a header); a path,"
+                + " file:// or s3:// URI.")
+    String input;
+
+    @Option(
+        names = "--output",
+        paramLabel = "URI",
+        description = "Where the scored Parquet is published (replaced if present).")
+    String output;
+
+    @Option(
+        names = "--keys",
+        split = ",",
+        paramLabel = "COLUMN",
+        description = "Input columns to carry into the output, comma-separated.")
+    List<String> keys = List.of();
+
+    @Option(
+        names = "--format",
+        paramLabel = "parquet|csv",
+        description = "Input format (default: csv for *.csv, else parquet).")
+    String format;
+
+    @Option(
+        names = "--quarantine",
+        paramLabel = "URI",
+        description =
+            "Where unscoreable rows go, with a reason column (default: the output's"
+                + " parent/_quarantine/NAME).")
+    String quarantine;
+
+    @Option(names = "--batch-size", paramLabel = "N", description = "Rows per predict call.")
+    Integer batchSize;
+
+    @Option(
+        names = "--partitions",
+        paramLabel = "N",
+        description = "Spark tasks to split the input into (default: the input's own).")
+    Integer partitions;
+
+    @Option(
+        names = "--max-quarantine",
+        paramLabel = "FRACTION",
+        description =
+            "Fail, publishing nothing, when more than this share of rows cannot be"
+                + " scored (default 0.05).")
+    Double maxQuarantine;
+
+    ScoringSpec spec() {
+      return new ScoringSpec(
+          model,
+          Uris.absolute(input),
+          format,
+          Uris.absolute(output),
+          Uris.absolute(quarantine),
+          keys,
+          batchSize,
+          partitions,
+          maxQuarantine,
+          null,
+          null,
+          null);
+    }
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    ScoringSpec spec = options.spec().withIfOutputExists(ifOutputExists).withDate(date);
+    List<String> problems = spec.problems();
+    if (!problems.isEmpty()) {
+      System.err.println(
+          "error: the scoring request has "
+              + problems.size()
+              + " problem(s):\n- "
+              + String.join("\n- ", problems.stream().map(Uris::asOption).toList()));
+      return 2;
+    }
+    String name = ModelRef.parse(spec.model()).name();
+    String id =
+        workflowId != null
+            ? workflowId
+            : "score-"
+                + name
+                + "-"
+                + LocalDateTime.now(ZoneOffset.UTC)
+                    .format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+    WorkflowServiceStubs service = TemporalClients.connect(ctx.stack().temporal());
+    try {
+      WorkflowClient client = TemporalClients.client(service, ctx.stack().temporal(), null);
+      BatchScoringWorkflow wf =
+          client.newWorkflowStub(
+              BatchScoringWorkflow.class,
+              WorkflowOptions.newBuilder()
+                  .setTaskQueue(TaskQueues.CONTROL)
+                  .setWorkflowId(id)
+                  .setStaticSummary("Score " + spec.input() + " with " + spec.model())
+                  .build());
+      WorkflowClient.start(wf::score, spec);
+      System.out.println("workflow:    " + id);
+      System.out.println("Temporal UI: " + Links.workflow(ctx.stack().temporal(), id));
+      System.out.println(
+          "MLflow UI:   "
+              + Links.experiment(ctx.stack().mlflowTrackingUri(), "trainyard/scoring/" + name));
+      if (!await) {
+        System.out.println("follow it:   ./trainyard runs " + id + "  (or the Temporal UI)");
+        return 0;
+      }
+      return Follow.untilDone(
+          WorkflowStub.fromTyped(wf), id, "scoring run", ScoringResult.class, ScoreCommand::print);
+    } finally {
+      service.shutdown();
+    }
+  }
+
+  static void print(ScoringResult r) {
+    System.out.println("outcome:     " + r.outcome() + " with " + r.model() + "/" + r.version());
+    System.out.println(
+        "output:      "
+            + r.outputUri()
+            + (r.outcome().equals("skipped") ? "" : "  (" + r.scored() + " rows)"));
+    if (!r.outcome().equals("skipped")) {
+      System.out.println("quarantine:  " + r.quarantineUri() + "  (" + r.quarantined() + " rows)");
+      System.out.println(
+          String.format(
+              Locale.ROOT,
+              "drift:       max PSI %.4f %s",
+              r.maxPsi(),
+              r.psi().isEmpty() ? "(the model has no training profile)" : new TreeMap<>(r.psi())));
+      System.out.println(
+          String.format(Locale.ROOT, "throughput:  %,.0f rows/s", r.rowsPerSecond()));
+    }
+    System.out.println("MLflow run:  " + r.mlflowRunId());
+    if (r.retrainWorkflowId() != null) {
+      System.out.println("retraining:  started " + r.retrainWorkflowId() + " (input drifted)");
+    }
+  }
+}

@@ -1,0 +1,418 @@
+package dev.trainyard.app.scoring;
+
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.trainyard.app.demo.ChurnData;
+import dev.trainyard.app.pipeline.PipelineStack;
+import dev.trainyard.app.spec.PipelineSpecFile;
+import dev.trainyard.app.worker.TrainyardWorker;
+import dev.trainyard.registry.Experiment;
+import dev.trainyard.registry.MlflowClient;
+import dev.trainyard.registry.Run;
+import dev.trainyard.spark.SparkSessions;
+import dev.trainyard.stack.StackConfig;
+import dev.trainyard.stack.Tools;
+import dev.trainyard.testing.MlflowExtension;
+import dev.trainyard.testing.MlflowServer;
+import dev.trainyard.testing.TemporalExtension;
+import dev.trainyard.testing.TemporalServer;
+import dev.trainyard.workflows.TaskQueues;
+import dev.trainyard.workflows.pipeline.PipelineResult;
+import dev.trainyard.workflows.pipeline.PipelineSpec;
+import dev.trainyard.workflows.pipeline.TrainingPipelineWorkflow;
+import dev.trainyard.workflows.scoring.BatchScoringWorkflow;
+import dev.trainyard.workflows.scoring.ScoringResult;
+import dev.trainyard.workflows.scoring.ScoringSpec;
+import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.failure.ApplicationFailure;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * {@code BatchScoringWorkflow} end to end on the real Temporal dev server, MLflow and S3, with real
+ * Spark and DJL: a champion trained by the pipeline scores new rows; the output reads back with an
+ * independent Parquet reader (pyarrow); every kind of bad input fails fast with a message that says
+ * what is wrong, publishing nothing.
+ */
+@ExtendWith({TemporalExtension.class, MlflowExtension.class})
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class BatchScoringIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int ROWS = 3000;
+
+  private StackConfig config;
+  private TrainyardWorker worker;
+  private MlflowClient mlflow;
+  private Path dir;
+  private String model;
+  private PipelineSpec trainSpec;
+  private Path batch;
+  private SparkSession spark;
+
+  @BeforeAll
+  void trainAChampion(TemporalServer temporal, MlflowServer mlflowServer) throws Exception {
+    config = PipelineStack.config(temporal, mlflowServer);
+    worker = PipelineStack.worker(config);
+    mlflow = PipelineStack.mlflow(mlflowServer);
+    spark = SparkSessions.local();
+    dir = Files.createDirectories(config.stateDir().resolve("scoring"));
+    Path training = dir.resolve("churn.parquet");
+    ChurnData.write(training.toUri().toString(), 4000, 11);
+    model = "score-" + UUID.randomUUID();
+    trainSpec =
+        PipelineSpecFile.load(PipelineStack.home().resolve("examples/churn/pipeline.yaml"))
+            .withDataset(new PipelineSpec.Dataset(training.toUri().toString(), "parquet"))
+            .withRegisteredModel(model)
+            .withModel(new PipelineSpec.Model("mlp", List.of(16), 2, 256, 0.01, 2, "auto", 7L));
+    PipelineResult trained =
+        worker
+            .client()
+            .newWorkflowStub(
+                TrainingPipelineWorkflow.class,
+                WorkflowOptions.newBuilder()
+                    .setTaskQueue(TaskQueues.CONTROL)
+                    .setWorkflowId("it-train-" + UUID.randomUUID())
+                    .build())
+            .run(trainSpec);
+    assertEquals("promoted", trained.outcome());
+    batch = dir.resolve("batch.parquet");
+    ChurnData.write(batch.toUri().toString(), ROWS, 99);
+  }
+
+  @AfterAll
+  void stop() {
+    worker.close();
+    mlflow.close();
+  }
+
+  private ScoringResult score(ScoringSpec spec) {
+    return worker
+        .client()
+        .newWorkflowStub(
+            BatchScoringWorkflow.class,
+            WorkflowOptions.newBuilder()
+                .setTaskQueue(TaskQueues.CONTROL)
+                .setWorkflowId("it-score-" + UUID.randomUUID())
+                .build())
+        .score(spec);
+  }
+
+  /** The failure a user sees: the application failure's type and message. */
+  private ApplicationFailure failure(ScoringSpec spec) {
+    WorkflowFailedException e = assertThrows(WorkflowFailedException.class, () -> score(spec));
+    Throwable c = e;
+    while (c != null && !(c instanceof ApplicationFailure)) {
+      c = c.getCause();
+    }
+    assertNotNull(c, "no application failure in " + e);
+    return (ApplicationFailure) c;
+  }
+
+  private String out(String name) {
+    return dir.resolve("out-" + name + "-" + UUID.randomUUID()).toString();
+  }
+
+  private String write(String name, Dataset<Row> rows) {
+    String uri = dir.resolve(name + "-" + UUID.randomUUID() + ".parquet").toUri().toString();
+    rows.write().parquet(uri);
+    return uri;
+  }
+
+  private Dataset<Row> churn() {
+    return spark.read().parquet(batch.toUri().toString());
+  }
+
+  @Test
+  void scoresWithTheChampionAndAnIndependentReaderSeesEveryRow() throws Exception {
+    String output = out("champion");
+    ScoringResult r =
+        score(
+            ScoringSpec.of(model + "@champion", batch.toString(), output)
+                .withKeys(List.of("customer_id")));
+
+    assertEquals("scored", r.outcome());
+    assertEquals("1", r.version());
+    assertEquals(ROWS, r.rowsIn());
+    assertEquals(ROWS, r.scored() + r.quarantined());
+    assertThat(r.psi()).containsKeys("age", "tenure_months", "plan", "region");
+    assertTrue(Files.exists(Path.of(output, "_SUCCESS")));
+
+    JsonNode table = pyarrow(Path.of(output));
+    assertEquals(r.scored(), table.get("rows").asLong());
+    assertThat(JSON.convertValue(table.get("columns"), List.class))
+        .containsExactly(
+            "customer_id",
+            "prediction",
+            "probabilities",
+            "model_name",
+            "model_version",
+            "scoring_run_id");
+    assertThat(JSON.convertValue(table.get("model_versions"), List.class)).containsExactly("1");
+    assertThat(JSON.convertValue(table.get("model_names"), List.class)).containsExactly(model);
+    assertEquals(0, table.get("null_predictions").asLong());
+    assertEquals(r.scored(), table.get("distinct_keys").asLong());
+
+    // The scoring run in the model's scoring experiment: metrics, report, lineage to the version.
+    Experiment exp = mlflow.tracking().getExperimentByName("trainyard/scoring/" + model);
+    Run run = mlflow.tracking().getRun(r.mlflowRunId());
+    assertEquals(exp.experimentId(), run.info().experimentId());
+    assertEquals((double) ROWS, run.data().metrics().get("rows_in").value());
+    assertThat(run.data().params()).containsEntry("model_version", "1");
+    assertThat(run.tag("trainyard.lineage.score").orElseThrow())
+        .contains("models:/" + model + "/1")
+        .contains(output);
+    assertThat(run.tag("trainyard.outcome").orElseThrow()).startsWith("scored: ");
+  }
+
+  @Test
+  void unseenCategoriesAreScoredNotRejected() throws Exception {
+    String input =
+        write(
+            "unseen",
+            churn().withColumn("plan", lit("enterprise")).withColumn("region", lit("mars")));
+    String output = out("unseen");
+
+    ScoringResult r = score(ScoringSpec.of(model + "/1", input, output));
+
+    assertEquals(ROWS, r.scored());
+    assertEquals(0, r.quarantined());
+    assertThat(r.psi().get("plan")).isGreaterThan(1.0);
+  }
+
+  @Test
+  void aSecondRunWithSkipLeavesAPublishedOutputAlone() throws Exception {
+    String output = out("skip");
+    ScoringSpec spec = ScoringSpec.of(model + "@champion", batch.toString(), output);
+    ScoringResult first = score(spec);
+    long published = Files.getLastModifiedTime(Path.of(output, "_SUCCESS")).toMillis();
+
+    ScoringResult second = score(spec.withIfOutputExists(ScoringSpec.SKIP));
+    long afterSkip = Files.getLastModifiedTime(Path.of(output, "_SUCCESS")).toMillis();
+    ScoringResult third = score(spec);
+
+    assertEquals("scored", first.outcome());
+    assertEquals("skipped", second.outcome());
+    assertEquals(published, afterSkip);
+    assertEquals("scored", third.outcome(), "replace (the default) scores again");
+    assertEquals(ROWS, spark.read().parquet(output).count(), "replaced, not appended");
+  }
+
+  @Test
+  void driftOverTheThresholdStartsRetrainingAndSaysSo() throws Exception {
+    String input = write("drifted", churn().withColumn("age", col("age").plus(30)));
+    ScoringSpec spec =
+        ScoringSpec.of(model + "@champion", input, out("drift"))
+            .withRetrain(new ScoringSpec.Retrain(0.2, trainSpec));
+
+    ScoringResult r = score(spec);
+
+    assertEquals("scored, retraining started", r.outcome());
+    assertThat(r.maxPsi()).isGreaterThan(0.2);
+    assertNotNull(r.retrainWorkflowId());
+    PipelineResult retrained =
+        worker
+            .client()
+            .newUntypedWorkflowStub(r.retrainWorkflowId())
+            .getResult(3, TimeUnit.MINUTES, PipelineResult.class);
+    assertEquals(model, retrained.registeredModel());
+    assertEquals("2", retrained.version());
+    Run run = mlflow.tracking().getRun(r.mlflowRunId());
+    assertThat(run.tag("trainyard.outcome").orElseThrow())
+        .contains("started retraining " + r.retrainWorkflowId());
+  }
+
+  @Test
+  void noDriftNoRetraining() throws Exception {
+    ScoringResult r =
+        score(
+            ScoringSpec.of(model + "@champion", batch.toString(), out("nodrift"))
+                .withRetrain(new ScoringSpec.Retrain(0.2, trainSpec)));
+
+    assertEquals("scored", r.outcome());
+    assertNull(r.retrainWorkflowId());
+  }
+
+  // ---- bad input: each fails fast with what is wrong and publishes nothing
+
+  @Test
+  void unknownModel() {
+    String output = out("unknown-model");
+    ApplicationFailure f =
+        failure(ScoringSpec.of("no-such-model@champion", batch.toString(), output));
+
+    assertEquals("UnknownModel", f.getType());
+    assertThat(f.getOriginalMessage()).contains("registered model 'no-such-model' does not exist");
+    assertFalse(Files.exists(Path.of(output)));
+  }
+
+  @Test
+  void unknownAlias() {
+    String output = out("unknown-alias");
+    ApplicationFailure f = failure(ScoringSpec.of(model + "@prod", batch.toString(), output));
+
+    assertEquals("UnknownAlias", f.getType());
+    assertThat(f.getOriginalMessage())
+        .contains("model '" + model + "' has no alias 'prod'")
+        .contains("champion → version 1");
+    assertFalse(Files.exists(Path.of(output)));
+  }
+
+  @Test
+  void unknownVersion() {
+    ApplicationFailure f = failure(ScoringSpec.of(model + "/42", batch.toString(), out("v42")));
+
+    assertEquals("UnknownModelVersion", f.getType());
+    assertThat(f.getOriginalMessage()).contains("has no version 42");
+  }
+
+  @Test
+  void inputMissingAFeatureColumn() {
+    String input = write("missing", churn().drop("tenure_months"));
+    String output = out("missing");
+
+    ApplicationFailure f = failure(ScoringSpec.of(model + "@champion", input, output));
+
+    assertEquals("BadInputData", f.getType());
+    assertThat(f.getOriginalMessage()).contains("lacks a column").contains("[tenure_months]");
+    assertTrue(f.isNonRetryable());
+    assertFalse(Files.exists(Path.of(output)));
+  }
+
+  @Test
+  void inputPathAbsent() {
+    String input = dir.resolve("nowhere.parquet").toString();
+    String output = out("absent");
+
+    ApplicationFailure f = failure(ScoringSpec.of(model + "@champion", input, output));
+
+    assertEquals("BadInputData", f.getType());
+    assertThat(f.getOriginalMessage()).contains("nowhere.parquet").contains("does not exist");
+    assertFalse(Files.exists(Path.of(output)));
+  }
+
+  @Test
+  void outputPathNotWritable() throws IOException {
+    Path blocker = Files.writeString(dir.resolve("a-file-" + UUID.randomUUID()), "not a folder");
+    String output = blocker.resolve("scores").toString();
+
+    ApplicationFailure f = failure(ScoringSpec.of(model + "@champion", batch.toString(), output));
+
+    assertEquals("BadInputData", f.getType());
+    assertThat(f.getOriginalMessage())
+        .contains("cannot write the output " + "file://" + output)
+        .contains("is a file, not a folder");
+  }
+
+  @Test
+  void wrongColumnType() {
+    String input = write("wrong-type", churn().withColumn("age", array(col("age"))));
+    String output = out("wrong-type");
+
+    ApplicationFailure f = failure(ScoringSpec.of(model + "@champion", input, output));
+
+    assertEquals("BadInputData", f.getType());
+    assertThat(f.getOriginalMessage())
+        .contains("numeric feature 'age' has type array<double>")
+        .contains("expected a number");
+    assertFalse(Files.exists(Path.of(output)));
+  }
+
+  @Test
+  void tooManyUnscoreableRowsFailAndPublishNothing() {
+    Dataset<Row> bad =
+        churn()
+            .withColumn(
+                "age",
+                when(col("customer_id").endsWith("1").or(col("customer_id").endsWith("2")), "n/a")
+                    .otherwise(col("age").cast("string")));
+    String input = write("unscoreable", bad);
+    String output = out("unscoreable");
+
+    ApplicationFailure f = failure(ScoringSpec.of(model + "@champion", input, output));
+
+    assertEquals("BadInputData", f.getType());
+    assertThat(f.getOriginalMessage()).contains("age");
+    assertFalse(Files.exists(Path.of(output)), "a failed run publishes no output");
+  }
+
+  @Test
+  void invalidRequestListsEveryProblem() {
+    ApplicationFailure f =
+        failure(
+            new ScoringSpec(
+                "no-ref",
+                "relative/path",
+                "xlsx",
+                null,
+                null,
+                List.of(),
+                -1,
+                null,
+                2.0,
+                "maybe",
+                null,
+                null));
+
+    assertEquals("InvalidScoringRequest", f.getType());
+    assertThat(f.getOriginalMessage())
+        .contains("model: model reference 'no-ref' is not valid")
+        .contains("input: 'relative/path' is a relative path")
+        .contains("output: is required")
+        .contains("format: 'xlsx' is not supported")
+        .contains("batchSize: must be positive")
+        .contains("maxQuarantineFraction: must be within [0, 1]")
+        .contains("ifOutputExists: 'maybe' is not one of replace, skip");
+  }
+
+  /** Reads the output with pyarrow (from the MLflow venv): nothing of Spark or Java involved. */
+  private JsonNode pyarrow(Path output) throws Exception {
+    Path python = new Tools(config.home(), config.toolsDir(), s -> {}).mlflowPython();
+    String script =
+        String.join(
+            "\n",
+            "import json, sys, pyarrow.parquet as pq, pyarrow.compute as pc",
+            "t = pq.read_table(sys.argv[1])",
+            "print(json.dumps({",
+            "  'rows': t.num_rows,",
+            "  'columns': t.column_names,",
+            "  'model_versions': sorted(set(t.column('model_version').to_pylist())),",
+            "  'model_names': sorted(set(t.column('model_name').to_pylist())),",
+            "  'null_predictions': t.column('prediction').null_count,",
+            "  'distinct_keys': len(set(t.column('customer_id').to_pylist())),",
+            "}))");
+    Process p =
+        new ProcessBuilder(python.toString(), "-c", script, output.toString())
+            .redirectErrorStream(true)
+            .start();
+    String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(2, TimeUnit.MINUTES));
+    assertEquals(0, p.exitValue(), text);
+    return JSON.readTree(text.lines().reduce((a, b) -> b).orElseThrow());
+  }
+}
