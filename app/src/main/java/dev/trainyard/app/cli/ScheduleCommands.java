@@ -92,8 +92,15 @@ public final class ScheduleCommands implements Runnable {
                   .setNamespace(ctx.stack().temporal().namespace())
                   .build());
       return body.run(client);
-    } catch (StatusRuntimeException e) {
-      if (e.getStatus().getCode() == Status.Code.NOT_FOUND && id != null) {
+    } catch (RuntimeException e) {
+      // The SDK wraps the server's answer (ScheduleException → StatusRuntimeException).
+      Throwable c = e;
+      while (c != null && !(c instanceof StatusRuntimeException)) {
+        c = c.getCause();
+      }
+      if (c instanceof StatusRuntimeException s
+          && s.getStatus().getCode() == Status.Code.NOT_FOUND
+          && id != null) {
         System.err.println(
             "error: there is no schedule '"
                 + id
@@ -231,17 +238,12 @@ public final class ScheduleCommands implements Runnable {
             ScheduleActionStartWorkflow.newBuilder()
                 .setWorkflowType(TrainingPipelineWorkflow.class)
                 .setArguments(spec)
+                // No static summary here: Java SDK 1.38 cannot read a schedule back whose action
+                // carries one (describe fails parsing its payload).
                 .setOptions(
                     WorkflowOptions.newBuilder()
                         .setWorkflowId("train-" + id)
                         .setTaskQueue(TaskQueues.CONTROL)
-                        .setStaticSummary(
-                            "Scheduled retraining ("
-                                + id
-                                + "): "
-                                + spec.name()
-                                + " → "
-                                + spec.registeredModel())
                         .build())
                 .build();
       } else {
@@ -274,13 +276,6 @@ public final class ScheduleCommands implements Runnable {
                     WorkflowOptions.newBuilder()
                         .setWorkflowId("score-" + id)
                         .setTaskQueue(TaskQueues.CONTROL)
-                        .setStaticSummary(
-                            "Scheduled scoring ("
-                                + id
-                                + "): "
-                                + spec.model()
-                                + " on "
-                                + spec.input())
                         .build())
                 .build();
       }
@@ -583,8 +578,9 @@ public final class ScheduleCommands implements Runnable {
         throw new IllegalArgumentException("--to " + to + " is before --from " + from);
       }
       ScheduleOverlapPolicy policy = overlap(overlap);
-      // Temporal starts every nominal time within [start, end]: the whole of each day.
-      Instant start = first.atStartOfDay(ZoneOffset.UTC).toInstant();
+      // Temporal starts the nominal times after start, up to and including end: begin 1 ms
+      // before the first day so a run at its midnight is included.
+      Instant start = first.atStartOfDay(ZoneOffset.UTC).toInstant().minusMillis(1);
       Instant end = last.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant().minusMillis(1);
       return withClient(
           ctx,

@@ -16,7 +16,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.trainyard.app.demo.ChurnData;
 import dev.trainyard.app.pipeline.PipelineStack;
-import dev.trainyard.app.spec.PipelineSpecFile;
 import dev.trainyard.app.worker.TrainyardWorker;
 import dev.trainyard.registry.Experiment;
 import dev.trainyard.registry.MlflowClient;
@@ -31,7 +30,6 @@ import dev.trainyard.testing.TemporalServer;
 import dev.trainyard.workflows.TaskQueues;
 import dev.trainyard.workflows.pipeline.PipelineResult;
 import dev.trainyard.workflows.pipeline.PipelineSpec;
-import dev.trainyard.workflows.pipeline.TrainingPipelineWorkflow;
 import dev.trainyard.workflows.scoring.BatchScoringWorkflow;
 import dev.trainyard.workflows.scoring.ScoringResult;
 import dev.trainyard.workflows.scoring.ScoringSpec;
@@ -82,25 +80,9 @@ class BatchScoringIT {
     mlflow = PipelineStack.mlflow(mlflowServer);
     spark = SparkSessions.local();
     dir = Files.createDirectories(config.stateDir().resolve("scoring"));
-    Path training = dir.resolve("churn.parquet");
-    ChurnData.write(training.toUri().toString(), 4000, 11);
-    model = "score-" + UUID.randomUUID();
-    trainSpec =
-        PipelineSpecFile.load(PipelineStack.home().resolve("examples/churn/pipeline.yaml"))
-            .withDataset(new PipelineSpec.Dataset(training.toUri().toString(), "parquet"))
-            .withRegisteredModel(model)
-            .withModel(new PipelineSpec.Model("mlp", List.of(16), 2, 256, 0.01, 2, "auto", 7L));
-    PipelineResult trained =
-        worker
-            .client()
-            .newWorkflowStub(
-                TrainingPipelineWorkflow.class,
-                WorkflowOptions.newBuilder()
-                    .setTaskQueue(TaskQueues.CONTROL)
-                    .setWorkflowId("it-train-" + UUID.randomUUID())
-                    .build())
-            .run(trainSpec);
-    assertEquals("promoted", trained.outcome());
+    Champion champion = Champion.train(worker, dir);
+    model = champion.model();
+    trainSpec = champion.spec();
     batch = dir.resolve("batch.parquet");
     ChurnData.write(batch.toUri().toString(), ROWS, 99);
   }
