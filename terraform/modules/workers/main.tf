@@ -1,5 +1,7 @@
 data "aws_region" "current" {}
 
+data "aws_partition" "current" {}
+
 data "aws_ssm_parameter" "gpu_ami" {
   name = var.gpu_ami_ssm_parameter
 }
@@ -215,7 +217,7 @@ resource "aws_iam_role" "gpu_instance" {
 
 resource "aws_iam_role_policy_attachment" "gpu_instance_ecs" {
   role       = aws_iam_role.gpu_instance.name
-  policy_arn = "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role"
+  policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role"
 }
 
 resource "aws_iam_instance_profile" "gpu_instance" {
