@@ -32,7 +32,7 @@ install() {
     echo "$bin"; return 0
   fi
   if ! command -v go >/dev/null 2>&1; then
-    echo "error: $name $version is not installed and Go is not installed to build it. Install Go 1.23+ (https://go.dev/doc/install), then retry." >&2
+    echo "error: $name $version is not installed and Go is not installed to build it. Install Go 1.22+ (https://go.dev/doc/install), then retry." >&2
     exit 3
   fi
   mkdir -p "$prefix/bin"

@@ -218,6 +218,11 @@ variable "gpu_max_count" {
   description = "Most GPU worker tasks (and so GPU instances)."
   type        = number
   default     = 2
+
+  validation {
+    condition     = var.gpu_max_count >= 1
+    error_message = "gpu_max_count must be at least 1 (the capacity provider scales in steps of 1 to gpu_max_count)."
+  }
 }
 
 variable "gpu_target_utilization" {
