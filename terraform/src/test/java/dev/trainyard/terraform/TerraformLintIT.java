@@ -36,6 +36,7 @@ class TerraformLintIT {
   @BeforeAll
   static void installTools() {
     Path root = repositoryRoot();
+    long start = System.nanoTime();
     ToolRun install =
         ToolRun.of(
             root,
@@ -47,6 +48,10 @@ class TerraformLintIT {
     assertThat(paths).as("install-tools.sh prints two paths: %s", paths).hasSize(2);
     terraform = Path.of(paths.get(0));
     tflint = Path.of(paths.get(1));
+    // A cold install builds both tools for minutes; say so in the build log, where CI time goes.
+    System.out.printf(
+        "TerraformLintIT: %s and %s ready after %d s%n",
+        terraform, tflint, Duration.ofNanos(System.nanoTime() - start).toSeconds());
   }
 
   @Test
