@@ -1,0 +1,139 @@
+variable "name" {
+  description = "Name prefix for every resource of this environment, e.g. trainyard-dev."
+  type        = string
+}
+
+variable "vpc_id" {
+  description = "ID of the VPC the tracking server, its load balancer and its database live in."
+  type        = string
+}
+
+variable "vpc_cidr_block" {
+  description = "IPv4 CIDR block of the VPC: it may reach the internal load balancer, and the tasks reach the interface endpoints in it."
+  type        = string
+}
+
+variable "private_subnet_ids" {
+  description = "Private subnets (two or more zones) for the load balancer, the tasks and the database."
+  type        = list(string)
+}
+
+variable "s3_prefix_list_id" {
+  description = "Prefix list of the S3 gateway endpoint, for the tasks' egress to the artifact bucket."
+  type        = string
+}
+
+variable "task_role_arn" {
+  description = "ARN of the MLflow task role (iam module): read and write the artifact bucket."
+  type        = string
+}
+
+variable "artifact_bucket_name" {
+  description = "Artifact bucket; new experiments store their artifacts under s3://BUCKET/mlflow."
+  type        = string
+}
+
+variable "kms_key_arn" {
+  description = "ARN of the customer-managed KMS key for the database, its master-password secret, the image repository and the log group."
+  type        = string
+}
+
+variable "image_tag" {
+  description = "Tag of the MLflow server image in this module's ECR repository. The image needs mlflow, psycopg2 and boto3."
+  type        = string
+}
+
+variable "task_cpu" {
+  description = "CPU units of the tracking server task (1024 = 1 vCPU)."
+  type        = number
+  default     = 1024
+}
+
+variable "task_memory" {
+  description = "Memory of the tracking server task in MiB."
+  type        = number
+  default     = 2048
+}
+
+variable "desired_count" {
+  description = "Number of tracking server tasks behind the load balancer."
+  type        = number
+  default     = 1
+}
+
+variable "ui_cidr_blocks" {
+  description = "CIDR blocks besides the VPC's that may reach the internal load balancer (a VPN or office network, for the UI)."
+  type        = list(string)
+  default     = []
+}
+
+variable "certificate_arn" {
+  description = "ACM certificate for an HTTPS listener. Null serves plain HTTP inside the VPC only; set it (with hostnames) to encrypt the hop to MLflow."
+  type        = string
+  default     = null
+}
+
+variable "hostnames" {
+  description = "DNS names (records you create) that point at the load balancer; the first is the tracking URI's host when certificate_arn is set. MLflow rejects requests for any other Host."
+  type        = list(string)
+  default     = []
+}
+
+variable "db_instance_class" {
+  description = "RDS instance class of the MLflow PostgreSQL database."
+  type        = string
+  default     = "db.t4g.small"
+}
+
+variable "db_engine_version" {
+  description = "PostgreSQL version (major, or major.minor) of the database; minor versions upgrade automatically."
+  type        = string
+  default     = "16"
+}
+
+variable "db_allocated_storage_gb" {
+  description = "Initial storage of the database in GiB."
+  type        = number
+  default     = 20
+}
+
+variable "db_max_allocated_storage_gb" {
+  description = "Storage autoscaling ceiling of the database in GiB."
+  type        = number
+  default     = 100
+}
+
+variable "db_multi_az" {
+  description = "Whether the database has a standby in a second zone."
+  type        = bool
+  default     = false
+}
+
+variable "db_backup_retention_days" {
+  description = "Days of automated database backups (point-in-time recovery window)."
+  type        = number
+  default     = 7
+
+  validation {
+    condition     = var.db_backup_retention_days >= 1 && var.db_backup_retention_days <= 35
+    error_message = "db_backup_retention_days must be between 1 and 35."
+  }
+}
+
+variable "db_deletion_protection" {
+  description = "Whether the database refuses to be deleted (turn off, apply, then destroy)."
+  type        = bool
+  default     = true
+}
+
+variable "log_retention_days" {
+  description = "Days the tracking server's logs are kept."
+  type        = number
+  default     = 90
+}
+
+variable "tags" {
+  description = "Tags added to every resource of this module."
+  type        = map(string)
+  default     = {}
+}

@@ -1,0 +1,244 @@
+variable "name" {
+  description = "Name prefix for every resource of this environment, e.g. trainyard-dev."
+  type        = string
+}
+
+variable "vpc_id" {
+  description = "ID of the VPC the workers run in."
+  type        = string
+}
+
+variable "vpc_cidr_block" {
+  description = "IPv4 CIDR block of the VPC: the workers reach the interface endpoints and the MLflow load balancer in it."
+  type        = string
+}
+
+variable "private_subnet_ids" {
+  description = "Private subnets for the worker tasks and the GPU instances (no public IPs)."
+  type        = list(string)
+}
+
+variable "s3_prefix_list_id" {
+  description = "Prefix list of the S3 gateway endpoint, for egress to the buckets and to ECR's image layers."
+  type        = string
+}
+
+variable "task_role_arn" {
+  description = "ARN of the workers' task role (iam module): read the lake, write artifacts, run Spark jobs."
+  type        = string
+}
+
+variable "kms_key_arn" {
+  description = "ARN of the customer-managed KMS key for the image repository and the log group."
+  type        = string
+}
+
+variable "temporal_address" {
+  description = "Temporal frontend as host:port, e.g. NAMESPACE.ACCOUNT.tmprl.cloud:7233 for Temporal Cloud or a self-hosted frontend."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9.-]+:[0-9]{1,5}$", var.temporal_address))
+    error_message = "temporal_address must be host:port, e.g. prod.a1b2c.tmprl.cloud:7233."
+  }
+}
+
+variable "temporal_namespace" {
+  description = "Temporal namespace the workers poll."
+  type        = string
+}
+
+variable "temporal_cidr_blocks" {
+  description = "Where the workers may open connections to the Temporal port: anywhere for Temporal Cloud over NAT, or a narrower range for a self-hosted or PrivateLink frontend."
+  type        = list(string)
+  default     = ["0.0.0.0/0"]
+}
+
+variable "temporal_tls_cert_secret_arn" {
+  description = "ARN of the Secrets Manager secret holding the mTLS client certificate (PEM) for Temporal. Injected as an ECS secret, never as plain environment."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:secretsmanager:", var.temporal_tls_cert_secret_arn))
+    error_message = "temporal_tls_cert_secret_arn must be a Secrets Manager secret ARN."
+  }
+}
+
+variable "temporal_tls_key_secret_arn" {
+  description = "ARN of the Secrets Manager secret holding the mTLS client private key (PEM) for Temporal. Injected as an ECS secret, never as plain environment."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:secretsmanager:", var.temporal_tls_key_secret_arn))
+    error_message = "temporal_tls_key_secret_arn must be a Secrets Manager secret ARN."
+  }
+}
+
+variable "temporal_secrets_kms_key_arn" {
+  description = "ARN of the customer-managed KMS key that encrypts the two Temporal secrets; null when they use the AWS-managed aws/secretsmanager key."
+  type        = string
+  default     = null
+}
+
+variable "mlflow_tracking_uri" {
+  description = "MLflow tracking URI the workers use (mlflow module's tracking_uri)."
+  type        = string
+}
+
+variable "lake_bucket_name" {
+  description = "Data-lake bucket (TRAINYARD_LAKE_BUCKET)."
+  type        = string
+}
+
+variable "artifact_bucket_name" {
+  description = "Artifact bucket (TRAINYARD_ARTIFACT_BUCKET)."
+  type        = string
+}
+
+variable "spark_application_id" {
+  description = "EMR Serverless application the Spark steps run on (TRAINYARD_EMR_APPLICATION_ID)."
+  type        = string
+}
+
+variable "spark_job_role_arn" {
+  description = "Runtime role passed with each EMR Serverless job (TRAINYARD_EMR_JOB_ROLE_ARN)."
+  type        = string
+}
+
+variable "image_tag" {
+  description = "Tag of the Trainyard image (CPU build) in this module's ECR repository; the image has the trainyard launcher on PATH."
+  type        = string
+}
+
+variable "gpu_image_tag" {
+  description = "Tag of the Trainyard image with CUDA-enabled PyTorch natives, for the GPU workers."
+  type        = string
+}
+
+variable "cpu_queues" {
+  description = "Task queues the CPU workers poll."
+  type        = list(string)
+  default     = ["trainyard-control", "trainyard-spark"]
+
+  validation {
+    condition     = length(var.cpu_queues) > 0 && alltrue([for q in var.cpu_queues : contains(["trainyard-control", "trainyard-spark", "trainyard-train"], q)])
+    error_message = "cpu_queues must name some of trainyard-control, trainyard-spark, trainyard-train."
+  }
+}
+
+variable "gpu_queues" {
+  description = "Task queues the GPU workers poll."
+  type        = list(string)
+  default     = ["trainyard-train"]
+
+  validation {
+    condition     = length(var.gpu_queues) > 0 && alltrue([for q in var.gpu_queues : contains(["trainyard-control", "trainyard-spark", "trainyard-train"], q)])
+    error_message = "gpu_queues must name some of trainyard-control, trainyard-spark, trainyard-train."
+  }
+}
+
+variable "stop_timeout_seconds" {
+  description = "Seconds ECS waits after SIGTERM before killing a worker; the worker's --shutdown-grace is 15 s less, so it hands unfinished activities back to Temporal first."
+  type        = number
+  default     = 120
+
+  validation {
+    condition     = var.stop_timeout_seconds >= 30 && var.stop_timeout_seconds <= 120
+    error_message = "stop_timeout_seconds must be between 30 and 120 (ECS's limit)."
+  }
+}
+
+variable "cpu_task_cpu" {
+  description = "CPU units of a CPU worker task (1024 = 1 vCPU)."
+  type        = number
+  default     = 2048
+}
+
+variable "cpu_task_memory" {
+  description = "Memory of a CPU worker task in MiB."
+  type        = number
+  default     = 8192
+}
+
+variable "cpu_min_count" {
+  description = "Fewest CPU worker tasks."
+  type        = number
+  default     = 1
+}
+
+variable "cpu_max_count" {
+  description = "Most CPU worker tasks."
+  type        = number
+  default     = 4
+}
+
+variable "cpu_target_utilization" {
+  description = "Average CPU utilisation (percent) the CPU workers' autoscaling aims for."
+  type        = number
+  default     = 60
+}
+
+variable "gpu_instance_type" {
+  description = "EC2 instance type of the GPU container instances (one GPU worker each)."
+  type        = string
+  default     = "g5.xlarge"
+}
+
+variable "gpu_ami_ssm_parameter" {
+  description = "SSM parameter holding the ECS GPU-optimized AMI id (NVIDIA driver and container toolkit installed)."
+  type        = string
+  default     = "/aws/service/ecs/optimized-ami/amazon-linux-2023/gpu/recommended/image_id"
+}
+
+variable "gpu_root_volume_gb" {
+  description = "Root volume size of a GPU instance in GiB (the CUDA image is large)."
+  type        = number
+  default     = 100
+}
+
+variable "gpu_task_cpu" {
+  description = "CPU units of a GPU worker task; leave room for the ECS agent on the instance."
+  type        = number
+  default     = 3072
+}
+
+variable "gpu_task_memory" {
+  description = "Memory of a GPU worker task in MiB; leave room for the ECS agent on the instance."
+  type        = number
+  default     = 14336
+}
+
+variable "gpu_min_count" {
+  description = "Fewest GPU worker tasks (and so GPU instances)."
+  type        = number
+  default     = 1
+}
+
+variable "gpu_max_count" {
+  description = "Most GPU worker tasks (and so GPU instances)."
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = var.gpu_max_count >= 1
+    error_message = "gpu_max_count must be at least 1 (the capacity provider scales in steps of 1 to gpu_max_count)."
+  }
+}
+
+variable "gpu_target_utilization" {
+  description = "Average CPU utilisation (percent) the GPU workers' autoscaling aims for: the data-loading side of training."
+  type        = number
+  default     = 60
+}
+
+variable "log_retention_days" {
+  description = "Days the workers' logs are kept."
+  type        = number
+  default     = 90
+}
+
+variable "tags" {
+  description = "Tags added to every resource of this module."
+  type        = map(string)
+  default     = {}
+}
