@@ -110,7 +110,8 @@ public final class SparkSubmitter {
             .setMainClass(JobMain.class.getName())
             .addAppArgs(request.kind().id(), requestUri)
             .redirectError()
-            .redirectOutput(log.toFile());
+            .redirectOutput(log.toFile())
+            .directory(jobDir.toFile());
     conf().forEach(launcher::setConf);
 
     SubmittedJob job =

@@ -36,6 +36,7 @@ public final class SubmittedJob {
   private final Object lock = new Object();
   private volatile SparkAppHandle handle;
   private volatile boolean cancelled;
+  private volatile boolean killed;
 
   SubmittedJob(
       JobKind kind,
@@ -182,15 +183,17 @@ public final class SubmittedJob {
   }
 
   /**
-   * Stops the job: asks the driver to stop (the application ends KILLED and its executors go),
-   * waits up to the settings' {@code stopGrace}, then kills the spark-submit / driver process. A
-   * later or concurrent {@link #await} throws {@link SparkJobException.Reason#CANCELLED}. Safe to
-   * call more than once and after the job ended.
+   * Stops the job: asks the driver to stop its application (the master marks it KILLED and removes
+   * its executors), waits up to the settings' {@code stopGrace} for that, then kills the
+   * spark-submit / driver process — a stop request ends the application's scheduler, not the
+   * driver's main thread, so the process must go too. A later or concurrent {@link #await} throws
+   * {@link SparkJobException.Reason#CANCELLED}. Safe to call more than once and after the job
+   * ended.
    */
   public void cancel() {
     cancelled = true;
     SparkAppHandle h = awaitHandle();
-    if (h == null || h.getState().isFinal()) {
+    if (h == null || killed) {
       return;
     }
     try {
@@ -212,11 +215,28 @@ public final class SubmittedJob {
     kill();
   }
 
-  private void kill() {
+  /** Ends the spark-submit / driver process (whatever the state says) and marks the job KILLED. */
+  private synchronized void kill() {
     SparkAppHandle h = handle;
-    if (h != null && !h.getState().isFinal()) {
-      h.kill();
+    if (h != null && !killed) {
+      killed = true;
+      if (!h.getState().isFinal()) {
+        h.kill();
+      }
+      // A final state (KILLED after a stop request) says nothing about the process: end it too.
+      driverProcesses().forEach(ProcessHandle::destroyForcibly);
     }
+  }
+
+  /**
+   * This JVM's child processes that run this job: spark-submit, which in client mode is the driver
+   * ({@code bin/spark-submit} execs java with {@code --name NAME}).
+   */
+  List<ProcessHandle> driverProcesses() {
+    return ProcessHandle.current()
+        .descendants()
+        .filter(p -> p.info().arguments().map(args -> List.of(args).contains(name)).orElse(false))
+        .toList();
   }
 
   private SparkAppHandle awaitHandle() {

@@ -21,6 +21,9 @@ import dev.trainyard.training.Trainer;
 import dev.trainyard.training.TrainingResult;
 import dev.trainyard.training.TrainingTask;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -101,7 +104,8 @@ class SparkClusterIT {
         .withConf("spark.driver.memory", "768m")
         .withConf("spark.executor.memory", "640m")
         .withConf("spark.executor.cores", "1")
-        .withConf("spark.sql.shuffle.partitions", "4");
+        .withConf("spark.sql.shuffle.partitions", "4")
+        .withConf("spark.ui.enabled", "false");
   }
 
   @AfterAll
@@ -225,6 +229,56 @@ class SparkClusterIT {
   }
 
   @Test
+  void aMasterThatNeverAcceptsTheApplicationTimesOutAndTheDriverIsKilled() throws Exception {
+    // Something listens, but it is no Spark master: the driver waits to register.
+    try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      List<Socket> held = new CopyOnWriteArrayList<>();
+      Thread acceptor =
+          new Thread(
+              () -> {
+                try {
+                  while (true) {
+                    held.add(silent.accept());
+                  }
+                } catch (IOException closed) {
+                  // done
+                }
+              });
+      acceptor.setDaemon(true);
+      acceptor.start();
+      String master = "spark://127.0.0.1:" + silent.getLocalPort();
+      SubmittedJob job =
+          new SparkSubmitter(
+                  settings(master)
+                      .withSparkHome(cluster.sparkHome())
+                      .withSubmitTimeout(Duration.ofSeconds(5)))
+              .submit(
+                  JobRequest.features(
+                      DatasetInput.parquet(input),
+                      COLUMNS,
+                      SPLIT,
+                      dir.resolve("never-accepted").toUri().toString()),
+                  s -> {});
+      SparkJobException e =
+          catchThrowableOfType(
+              SparkJobException.class, () -> job.await(Duration.ofMillis(200), null));
+      assertThat(e.reason()).isEqualTo(SparkJobException.Reason.SUBMIT_TIMEOUT);
+      assertThat(e.getMessage())
+          .contains(" on " + master + " was not accepted by the master within 5 s")
+          .contains("free cores and memory");
+      assertThat(e.isNonRetryable()).isFalse();
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (!job.driverProcesses().isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(250);
+      }
+      assertThat(job.driverProcesses()).as("the driver process").isEmpty();
+      for (Socket s : held) {
+        s.close();
+      }
+    }
+  }
+
+  @Test
   void aJobThatFailsReportsTheDriversErrorWithAppIdAndMaster() {
     String missing = dir.resolve("nowhere").toUri().toString();
     SparkJobException e =
@@ -282,6 +336,10 @@ class SparkClusterIT {
       Thread.sleep(250);
     }
     assertThat(cluster.activeApps()).as("applications still active on the master").isZero();
+    while (!job.driverProcesses().isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(250);
+    }
+    assertThat(job.driverProcesses()).as("the driver process").isEmpty();
     assertThat(dir.resolve("features-cancelled")).doesNotExist();
   }
 
