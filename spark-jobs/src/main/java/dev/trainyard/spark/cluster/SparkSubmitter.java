@@ -142,15 +142,22 @@ public final class SparkSubmitter {
     return submit(request, status -> {}).await(tick, heartbeat);
   }
 
-  /** Spark configuration of every job: the defaults, then the settings' entries. */
+  /**
+   * Spark configuration of every job: the defaults, then the settings' entries. The java options
+   * of the driver and executors keep {@code -Dai.djl.pytorch.num_threads=1} (scoring runs one
+   * PyTorch model per task) unless the settings' options set that property themselves.
+   */
   Map<String, String> conf() {
     Map<String, String> conf = new LinkedHashMap<>();
     conf.put("spark.sql.session.timeZone", "UTC");
     conf.put("spark.ui.showConsoleProgress", "false");
-    // Scoring runs one PyTorch model per task: one intra-op thread each (see README).
-    conf.put("spark.executor.extraJavaOptions", "-Dai.djl.pytorch.num_threads=1");
-    conf.put("spark.driver.extraJavaOptions", "-Dai.djl.pytorch.num_threads=1");
     conf.putAll(settings.conf());
+    for (String key : List.of("spark.driver.extraJavaOptions", "spark.executor.extraJavaOptions")) {
+      String options = conf.getOrDefault(key, "").trim();
+      if (!options.contains("-Dai.djl.pytorch.num_threads=")) {
+        conf.put(key, ("-Dai.djl.pytorch.num_threads=1 " + options).trim());
+      }
+    }
     return conf;
   }
 

@@ -95,7 +95,8 @@ class ClusterJobsTest {
                 .withConf("spark.executor.extraJavaOptions", "-Dx=1"));
     assertThat(submitter.conf())
         .containsEntry("spark.sql.session.timeZone", "UTC")
-        .containsEntry("spark.executor.extraJavaOptions", "-Dx=1");
+        .containsEntry("spark.executor.extraJavaOptions", "-Dai.djl.pytorch.num_threads=1 -Dx=1")
+        .containsEntry("spark.driver.extraJavaOptions", "-Dai.djl.pytorch.num_threads=1");
   }
 
   @Test

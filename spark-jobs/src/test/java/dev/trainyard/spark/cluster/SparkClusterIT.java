@@ -105,7 +105,16 @@ class SparkClusterIT {
         .withConf("spark.executor.memory", "640m")
         .withConf("spark.executor.cores", "1")
         .withConf("spark.sql.shuffle.partitions", "4")
-        .withConf("spark.ui.enabled", "false");
+        .withConf("spark.ui.enabled", "false")
+        // Short-lived JVMs on a small machine: C1 only and the serial collector start faster.
+        .withConf("spark.driver.extraJavaOptions", StandaloneCluster.FAST_START)
+        .withConf("spark.executor.extraJavaOptions", StandaloneCluster.FAST_START);
+  }
+
+  /** For jobs that fail or are cancelled early: a second executor would only cost start-up time. */
+  static SparkSubmitter oneExecutor() {
+    return new SparkSubmitter(
+        submitter.settings().withConf("spark.cores.max", "1"));
   }
 
   @AfterAll
@@ -285,7 +294,8 @@ class SparkClusterIT {
         catchThrowableOfType(
             SparkJobException.class,
             () ->
-                submitter.run(
+                oneExecutor()
+                    .run(
                     JobRequest.features(
                         DatasetInput.parquet(missing),
                         COLUMNS,
@@ -310,8 +320,9 @@ class SparkClusterIT {
   void aHeartbeatThatThrowsCancelsTheJobOnTheCluster() throws Exception {
     String output = dir.resolve("features-cancelled").toUri().toString();
     SubmittedJob job =
-        submitter.submit(
-            JobRequest.features(DatasetInput.parquet(input), COLUMNS, SPLIT, output), s -> {});
+        oneExecutor()
+            .submit(
+                JobRequest.features(DatasetInput.parquet(input), COLUMNS, SPLIT, output), s -> {});
     // Temporal's heartbeat throws once the activity is cancelled; here: as soon as it runs.
     assertThatThrownBy(
             () ->
