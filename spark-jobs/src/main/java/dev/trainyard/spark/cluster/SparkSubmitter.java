@@ -143,9 +143,9 @@ public final class SparkSubmitter {
   }
 
   /**
-   * Spark configuration of every job: the defaults, then the settings' entries. The java options
-   * of the driver and executors keep {@code -Dai.djl.pytorch.num_threads=1} (scoring runs one
-   * PyTorch model per task) unless the settings' options set that property themselves.
+   * Spark configuration of every job: the defaults, then the settings' entries. The java options of
+   * the driver and executors keep {@code -Dai.djl.pytorch.num_threads=1} (scoring runs one PyTorch
+   * model per task) unless the settings' options set that property themselves.
    */
   Map<String, String> conf() {
     Map<String, String> conf = new LinkedHashMap<>();

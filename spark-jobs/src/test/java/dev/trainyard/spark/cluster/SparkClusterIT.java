@@ -113,8 +113,7 @@ class SparkClusterIT {
 
   /** For jobs that fail or are cancelled early: a second executor would only cost start-up time. */
   static SparkSubmitter oneExecutor() {
-    return new SparkSubmitter(
-        submitter.settings().withConf("spark.cores.max", "1"));
+    return new SparkSubmitter(submitter.settings().withConf("spark.cores.max", "1"));
   }
 
   @AfterAll
@@ -296,13 +295,13 @@ class SparkClusterIT {
             () ->
                 oneExecutor()
                     .run(
-                    JobRequest.features(
-                        DatasetInput.parquet(missing),
-                        COLUMNS,
-                        SPLIT,
-                        dir.resolve("features-nowhere").toUri().toString()),
-                    Duration.ofSeconds(1),
-                    s -> {}));
+                        JobRequest.features(
+                            DatasetInput.parquet(missing),
+                            COLUMNS,
+                            SPLIT,
+                            dir.resolve("features-nowhere").toUri().toString()),
+                        Duration.ofSeconds(1),
+                        s -> {}));
     assertThat(e.reason()).isEqualTo(SparkJobException.Reason.JOB_ERROR);
     assertThat(e.errorType()).isEqualTo("dev.trainyard.spark.DataInputException");
     assertThat(e.appId()).startsWith("app-");
