@@ -42,8 +42,7 @@ public class DataActivitiesImpl implements PipelineActivities.Data {
 
   public DataActivitiesImpl(PipelineEnvironment env) {
     this.env = env;
-    this.lineage =
-        new LineageRecorder(env.mlflow(), env.codeVersion(), env.workDir().resolve("lineage"));
+    this.lineage = new LineageRecorder(env, env.workDir().resolve("lineage"));
   }
 
   static DatasetInput input(PipelineSpec spec) {

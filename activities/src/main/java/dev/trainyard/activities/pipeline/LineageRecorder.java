@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.trainyard.registry.MlflowClient;
 import dev.trainyard.workflows.pipeline.Payloads.PipelineRun;
+import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityInfo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,7 +18,8 @@ import java.util.Map;
 /**
  * Stores each step's lineage with the MLflow run: the full record as artifact {@code
  * lineage/<step>.json} (a retry overwrites it) and a one-line summary tag {@code
- * trainyard.lineage.<step>} that the MLflow UI shows.
+ * trainyard.lineage.<step>} that the MLflow UI shows. Each record names the worker that ran the
+ * step (identity and task queue), so a split fleet shows which machine did what.
  */
 public final class LineageRecorder {
   static final ObjectMapper JSON =
@@ -29,11 +31,24 @@ public final class LineageRecorder {
   private final MlflowClient mlflow;
   private final String codeVersion;
   private final Path scratch;
+  private final String workerIdentity;
 
+  /** A recorder for the activities of the worker that {@code env} describes. */
+  public LineageRecorder(PipelineEnvironment env, Path scratch) {
+    this(env.mlflow(), env.codeVersion(), scratch, env.workerIdentity());
+  }
+
+  /** Names the worker by the identity of the Temporal client the activity runs under. */
   public LineageRecorder(MlflowClient mlflow, String codeVersion, Path scratch) {
+    this(mlflow, codeVersion, scratch, null);
+  }
+
+  private LineageRecorder(
+      MlflowClient mlflow, String codeVersion, Path scratch, String workerIdentity) {
     this.mlflow = mlflow;
     this.codeVersion = codeVersion;
     this.scratch = scratch;
+    this.workerIdentity = workerIdentity;
   }
 
   public LineageRecord record(
@@ -57,7 +72,8 @@ public final class LineageRecorder {
             info.getAttempt(),
             start,
             Instant.now(),
-            cacheHit);
+            cacheHit,
+            new LineageRecord.Worker(workerIdentity(), info.getActivityTaskQueue()));
     try {
       Path dir = Files.createDirectories(scratch.resolve("lineage-" + step));
       Path file = dir.resolve(step + ".json");
@@ -73,6 +89,17 @@ public final class LineageRecorder {
             "trainyard.lineage." + step,
             summary(inputs) + " -> " + summary(outputs) + (cacheHit ? " (cache hit)" : ""));
     return r;
+  }
+
+  private String workerIdentity() {
+    if (workerIdentity != null) {
+      return workerIdentity;
+    }
+    try {
+      return Activity.getExecutionContext().getWorkflowClient().getOptions().getIdentity();
+    } catch (RuntimeException notInAnActivity) {
+      return null;
+    }
   }
 
   private static String summary(List<LineageRecord.Dataset> ds) {

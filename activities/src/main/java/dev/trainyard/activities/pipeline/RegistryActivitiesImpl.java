@@ -45,8 +45,7 @@ public class RegistryActivitiesImpl implements PipelineActivities.Registry {
   public RegistryActivitiesImpl(PipelineEnvironment env) {
     this.mlflow = env.mlflow();
     this.packager = new ModelPackager(env);
-    this.lineage =
-        new LineageRecorder(env.mlflow(), env.codeVersion(), env.workDir().resolve("lineage"));
+    this.lineage = new LineageRecorder(env, env.workDir().resolve("lineage"));
   }
 
   @Override

@@ -55,8 +55,7 @@ public class TrainingActivitiesImpl implements PipelineActivities.Training {
   public TrainingActivitiesImpl(PipelineEnvironment env, WorkflowClient client) {
     this.env = env;
     this.client = client;
-    this.lineage =
-        new LineageRecorder(env.mlflow(), env.codeVersion(), env.workDir().resolve("lineage"));
+    this.lineage = new LineageRecorder(env, env.workDir().resolve("lineage"));
   }
 
   /** Heartbeat details of the training activity: what a retry resumes from. */

@@ -52,8 +52,7 @@ public class ScoringDataActivitiesImpl implements ScoringActivities.Data {
 
   public ScoringDataActivitiesImpl(PipelineEnvironment env) {
     this.env = env;
-    this.lineage =
-        new LineageRecorder(env.mlflow(), env.codeVersion(), env.workDir().resolve("lineage"));
+    this.lineage = new LineageRecorder(env, env.workDir().resolve("lineage"));
   }
 
   @Override

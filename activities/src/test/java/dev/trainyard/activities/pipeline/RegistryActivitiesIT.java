@@ -41,7 +41,8 @@ class RegistryActivitiesIT {
     env = TestActivityEnvironment.newInstance();
     env.registerActivitiesImplementations(
         new RegistryActivitiesImpl(
-            new PipelineEnvironment(mlflow, dir.resolve("lake"), dir.resolve("work"), "test")));
+            new PipelineEnvironment(
+                mlflow, dir.resolve("lake"), dir.resolve("work"), "test", "test-worker")));
     registry = env.newActivityStub(PipelineActivities.Registry.class);
   }
 

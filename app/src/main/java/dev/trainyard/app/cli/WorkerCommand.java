@@ -1,7 +1,10 @@
 package dev.trainyard.app.cli;
 
+import dev.trainyard.app.config.TrainyardConfig;
+import dev.trainyard.app.config.TrainyardConfig.WorkerConcurrency;
 import dev.trainyard.app.worker.TrainyardWorker;
 import dev.trainyard.stack.StackException;
+import dev.trainyard.training.Devices;
 import dev.trainyard.workflows.TaskQueues;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,7 +20,10 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Run a Temporal worker for Trainyard's task queues until stopped (Ctrl-C or SIGTERM).",
-      "On stop it polls no more and lets running activities finish (see --shutdown-grace)."
+      "On stop it polls no more and lets running activities finish (see --shutdown-grace).",
+      "Per-queue limits on concurrent activities come from worker.concurrency.{control,spark,train}"
+          + " in the config file or TRAINYARD_WORKER_CONCURRENCY_{CONTROL,SPARK,TRAIN}"
+          + " (defaults: control 20, spark 2, train 1)."
     })
 public final class WorkerCommand implements Callable<Integer> {
   @Mixin Context ctx;
@@ -41,7 +47,11 @@ public final class WorkerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     List<String> taskQueues = taskQueues(queues);
-    TrainyardWorker worker = new TrainyardWorker(ctx.stack(), taskQueues);
+    WorkerConcurrency limits =
+        TrainyardConfig.workerConcurrency(
+            TrainyardConfig.locate(Context.home(), ctx.configFile, System.getenv()),
+            System.getenv());
+    TrainyardWorker worker = new TrainyardWorker(ctx.stack(), taskQueues, limits);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -70,9 +80,32 @@ public final class WorkerCommand implements Callable<Integer> {
             + " (namespace "
             + ctx.stack().temporal().namespace()
             + ")");
+    System.err.println(
+        "concurrent activities: "
+            + String.join(
+                ", ",
+                taskQueues.stream()
+                    .map(q -> TrainyardWorker.shortName(q) + " " + worker.concurrency(q))
+                    .toList()));
+    if (taskQueues.contains(TaskQueues.TRAIN)) {
+      System.err.println("training device: " + trainingDevice());
+    }
     System.err.println("Temporal UI: " + ctx.stack().temporal().uiUri());
     stopped.await();
     return 0;
+  }
+
+  /**
+   * Which device DJL trains on here, loading the PyTorch engine now rather than on the first job.
+   */
+  private static String trainingDevice() {
+    try {
+      return Devices.describe();
+    } catch (RuntimeException | LinkageError e) {
+      return "unavailable: the PyTorch engine did not load ("
+          + e.getMessage()
+          + "); training on this worker will fail until it does";
+    }
   }
 
   /** Maps short names (control, spark, train) or full queue names to Trainyard's task queues. */

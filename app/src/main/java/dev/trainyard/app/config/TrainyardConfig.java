@@ -30,7 +30,34 @@ public final class TrainyardConfig {
           "temporal", Set.of("address", "namespace", "uiUrl"),
           "mlflow", Set.of("trackingUri"),
           "s3", Set.of("endpoint", "region", "lakeBucket", "artifactBucket"),
+          "worker", Set.of("concurrency"),
           "stateDir", Set.of());
+
+  /** The keys of {@code worker.concurrency}: Trainyard's task queues by their short names. */
+  private static final Set<String> QUEUE_KEYS = Set.of("control", "spark", "train");
+
+  /**
+   * How many activities a worker runs at once on each task queue ({@code worker.concurrency.*} in
+   * the file, {@code TRAINYARD_WORKER_CONCURRENCY_CONTROL|SPARK|TRAIN} in the environment).
+   *
+   * @param control registry and other light steps: mostly waiting on HTTP
+   * @param spark validation, features, scoring: each runs Spark jobs in this worker's one local
+   *     Spark session, so a few at a time share its cores and memory
+   * @param train DJL training and evaluation: PyTorch trains one model per process at a time
+   */
+  public record WorkerConcurrency(int control, int spark, int train) {
+    public static final WorkerConcurrency DEFAULTS = new WorkerConcurrency(20, 2, 1);
+
+    /** The limit for a queue by its short name (control, spark, train). */
+    public int forQueue(String shortName) {
+      return switch (shortName) {
+        case "control" -> control;
+        case "spark" -> spark;
+        case "train" -> train;
+        default -> throw new IllegalArgumentException("unknown queue " + shortName);
+      };
+    }
+  }
 
   private TrainyardConfig() {}
 
@@ -116,6 +143,56 @@ public final class TrainyardConfig {
                 StackConfig.DEFAULT_ARTIFACT_BUCKET)));
   }
 
+  /**
+   * The worker's per-queue concurrency limits: environment variables, then the file's {@code
+   * worker.concurrency} section, then {@link WorkerConcurrency#DEFAULTS}.
+   */
+  public static WorkerConcurrency workerConcurrency(Path configFile, Map<String, String> env) {
+    Map<String, Object> file = configFile == null ? Map.of() : readYaml(configFile);
+    Source src = new Source(file, env, configFile);
+    Object section = src.sectionMap("worker").get("concurrency");
+    Map<String, Object> limits = new LinkedHashMap<>();
+    if (section instanceof Map<?, ?> m) {
+      m.forEach((k, v) -> limits.put(String.valueOf(k), v));
+    }
+    Source concurrency = new Source(Map.of("worker.concurrency", limits), env, configFile);
+    int[] values = new int[3];
+    String[] names = {"control", "spark", "train"};
+    int[] defaults = {
+      WorkerConcurrency.DEFAULTS.control(),
+      WorkerConcurrency.DEFAULTS.spark(),
+      WorkerConcurrency.DEFAULTS.train()
+    };
+    for (int i = 0; i < names.length; i++) {
+      String var = "TRAINYARD_WORKER_CONCURRENCY_" + names[i].toUpperCase(java.util.Locale.ROOT);
+      String text =
+          concurrency.get(var, "worker.concurrency", names[i], Integer.toString(defaults[i]));
+      int n;
+      try {
+        n = Integer.parseInt(text);
+      } catch (NumberFormatException e) {
+        n = 0;
+      }
+      if (n < 1) {
+        String where =
+            env.get(var) != null && !env.get(var).isBlank()
+                ? "Environment variable " + var
+                : "'worker.concurrency." + names[i] + "' in " + configFile;
+        throw new ConfigException(
+            where
+                + " is '"
+                + text
+                + "', not a whole number of at least 1. Set how many "
+                + names[i]
+                + " activities one worker runs at once, e.g. "
+                + defaults[i]
+                + ".");
+      }
+      values[i] = n;
+    }
+    return new WorkerConcurrency(values[0], values[1], values[2]);
+  }
+
   /** The config file to use: an explicit one must exist; the default one is optional. */
   public static Path locate(Path home, Path explicit, Map<String, String> env) {
     if (explicit != null) {
@@ -177,7 +254,24 @@ public final class TrainyardConfig {
           problems.add("'" + e.getKey() + "' must be a mapping with keys " + known);
           continue;
         }
-        for (Object k : ((Map<String, Object>) e.getValue()).keySet()) {
+        for (var kv : ((Map<String, Object>) e.getValue()).entrySet()) {
+          Object k = kv.getKey();
+          if (e.getKey().equals("worker") && String.valueOf(k).equals("concurrency")) {
+            if (!(kv.getValue() instanceof Map<?, ?> limits)) {
+              problems.add("'worker.concurrency' must be a mapping with keys " + QUEUE_KEYS);
+              continue;
+            }
+            for (Object q : limits.keySet()) {
+              if (!QUEUE_KEYS.contains(String.valueOf(q))) {
+                problems.add(
+                    "unknown key 'worker.concurrency."
+                        + q
+                        + "' (known: "
+                        + String.join(", ", new java.util.TreeSet<>(QUEUE_KEYS))
+                        + ")");
+              }
+            }
+          }
           if (!known.contains(String.valueOf(k))) {
             problems.add(
                 "unknown key '"

@@ -9,6 +9,7 @@ import dev.trainyard.activities.scoring.ScoringDataActivitiesImpl;
 import dev.trainyard.activities.scoring.ScoringRegistryActivitiesImpl;
 import dev.trainyard.app.config.Clients;
 import dev.trainyard.app.config.TemporalClients;
+import dev.trainyard.app.config.TrainyardConfig.WorkerConcurrency;
 import dev.trainyard.app.config.Version;
 import dev.trainyard.registry.MlflowClient;
 import dev.trainyard.stack.StackConfig;
@@ -27,9 +28,12 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A Temporal worker polling some or all of Trainyard's task queues. Shutdown is graceful: polling
- * stops at once, activities already running get {@code grace} to finish; what is still running
- * after that is interrupted and handed back to Temporal, which retries it on another worker.
+ * A Temporal worker polling some or all of Trainyard's task queues, each with its own limit on
+ * concurrent activities ({@link WorkerConcurrency}). Its identity ({@code pid@host}) is what
+ * Temporal shows on the activity events and what each lineage record names. Shutdown is graceful:
+ * polling stops at once, activities already running get {@code grace} to finish; what is still
+ * running after that is interrupted and handed back to Temporal, which retries it on another
+ * worker.
  */
 public final class TrainyardWorker implements AutoCloseable {
   private final WorkflowServiceStubs service;
@@ -38,9 +42,16 @@ public final class TrainyardWorker implements AutoCloseable {
   private final List<String> queues;
   private final String identity;
   private final MlflowClient mlflow;
+  private final WorkerConcurrency concurrency;
 
+  /** A worker with the default concurrency limits. */
   public TrainyardWorker(StackConfig config, List<String> queues) {
+    this(config, queues, WorkerConcurrency.DEFAULTS);
+  }
+
+  public TrainyardWorker(StackConfig config, List<String> queues, WorkerConcurrency concurrency) {
     this.queues = List.copyOf(queues);
+    this.concurrency = concurrency;
     this.identity = ManagementFactory.getRuntimeMXBean().getName();
     this.service = TemporalClients.connect(config.temporal());
     this.client = TemporalClients.client(service, config.temporal(), identity);
@@ -50,16 +61,16 @@ public final class TrainyardWorker implements AutoCloseable {
             mlflow,
             config.stateDir().resolve("lake"),
             config.stateDir().resolve("work"),
-            Version.current());
+            Version.current(),
+            identity);
     this.factory = WorkerFactory.newInstance(client);
     for (String queue : this.queues) {
-      // DJL's PyTorch engine trains one model per process at a time.
       Worker worker =
-          queue.equals(TaskQueues.TRAIN)
-              ? factory.newWorker(
-                  queue,
-                  WorkerOptions.newBuilder().setMaxConcurrentActivityExecutionSize(1).build())
-              : factory.newWorker(queue);
+          factory.newWorker(
+              queue,
+              WorkerOptions.newBuilder()
+                  .setMaxConcurrentActivityExecutionSize(concurrency(queue))
+                  .build());
       worker.registerActivitiesImplementations(new WorkerCheckActivitiesImpl(identity));
       switch (queue) {
         case TaskQueues.CONTROL -> {
@@ -94,6 +105,21 @@ public final class TrainyardWorker implements AutoCloseable {
 
   public List<String> queues() {
     return queues;
+  }
+
+  /** How many activities this worker runs at once on {@code queue}. */
+  public int concurrency(String queue) {
+    return concurrency.forQueue(shortName(queue));
+  }
+
+  /** control, spark or train for one of Trainyard's task queues. */
+  public static String shortName(String queue) {
+    return switch (queue) {
+      case TaskQueues.CONTROL -> "control";
+      case TaskQueues.SPARK -> "spark";
+      case TaskQueues.TRAIN -> "train";
+      default -> throw new IllegalArgumentException("unknown task queue " + queue);
+    };
   }
 
   /**
