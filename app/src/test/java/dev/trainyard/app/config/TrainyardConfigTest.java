@@ -73,6 +73,62 @@ class TrainyardConfigTest {
   }
 
   @Test
+  void workerConcurrencyDefaultsToOneTrainingAtATime() {
+    assertEquals(
+        new TrainyardConfig.WorkerConcurrency(20, 2, 1),
+        TrainyardConfig.workerConcurrency(null, Map.of()));
+  }
+
+  @Test
+  void workerConcurrencyComesFromTheFileAndTheEnvironmentBeatsIt() throws IOException {
+    Path file = write("worker:\n  concurrency:\n    control: 5\n    spark: 3\n    train: 2\n");
+
+    assertEquals(
+        new TrainyardConfig.WorkerConcurrency(5, 3, 2),
+        TrainyardConfig.workerConcurrency(file, Map.of()));
+    assertEquals(
+        new TrainyardConfig.WorkerConcurrency(5, 4, 2),
+        TrainyardConfig.workerConcurrency(file, Map.of("TRAINYARD_WORKER_CONCURRENCY_SPARK", "4")));
+    // The rest of the config still loads with a worker section present.
+    assertEquals("127.0.0.1:7233", TrainyardConfig.load(home, file, Map.of()).temporal().address());
+  }
+
+  @Test
+  void aBadConcurrencyNamesWhereItCameFromAndWhatToSet() throws IOException {
+    Path file = write("worker:\n  concurrency:\n    train: 0\n");
+
+    ConfigException fromFile =
+        assertThrows(
+            ConfigException.class, () -> TrainyardConfig.workerConcurrency(file, Map.of()));
+    ConfigException fromEnv =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                TrainyardConfig.workerConcurrency(
+                    null, Map.of("TRAINYARD_WORKER_CONCURRENCY_CONTROL", "many")));
+
+    assertEquals(
+        "'worker.concurrency.train' in "
+            + file
+            + " is '0', not a whole number of at least 1. Set how many train activities one"
+            + " worker runs at once, e.g. 1.",
+        fromFile.getMessage());
+    assertThat(fromEnv.getMessage())
+        .startsWith("Environment variable TRAINYARD_WORKER_CONCURRENCY_CONTROL is 'many'");
+  }
+
+  @Test
+  void anUnknownQueueUnderWorkerConcurrencyIsReported() throws IOException {
+    Path file = write("worker:\n  concurrency:\n    gpu: 2\n");
+
+    ConfigException e =
+        assertThrows(ConfigException.class, () -> TrainyardConfig.load(home, file, Map.of()));
+
+    assertThat(e.getMessage())
+        .contains("unknown key 'worker.concurrency.gpu' (known: control, spark, train)");
+  }
+
+  @Test
   void everyUnknownKeyIsReportedWithTheKnownOnes() throws IOException {
     Path file = write("temporal:\n  adress: x:1\nmlfow: {}\n");
 
