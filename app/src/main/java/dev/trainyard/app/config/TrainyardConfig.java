@@ -249,7 +249,8 @@ public final class TrainyardConfig {
                 + "' (known: "
                 + String.join(", ", new java.util.TreeSet<>(KNOWN_KEYS.keySet()))
                 + ")");
-      } else if (!known.isEmpty()) {
+      } else if (!known.isEmpty() && e.getValue() != null) {
+        // A section whose keys are all commented out (as in the shipped conf) is empty, not bad.
         if (!(e.getValue() instanceof Map)) {
           problems.add("'" + e.getKey() + "' must be a mapping with keys " + known);
           continue;
@@ -257,6 +258,9 @@ public final class TrainyardConfig {
         for (var kv : ((Map<String, Object>) e.getValue()).entrySet()) {
           Object k = kv.getKey();
           if (e.getKey().equals("worker") && String.valueOf(k).equals("concurrency")) {
+            if (kv.getValue() == null) {
+              continue;
+            }
             if (!(kv.getValue() instanceof Map<?, ?> limits)) {
               problems.add("'worker.concurrency' must be a mapping with keys " + QUEUE_KEYS);
               continue;

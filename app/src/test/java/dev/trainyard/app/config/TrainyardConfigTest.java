@@ -129,6 +129,18 @@ class TrainyardConfigTest {
   }
 
   @Test
+  void theReleaseArchivesCommentedConfigMeansTheDefaults() {
+    Path shipped = Path.of("src/dist/conf/trainyard.yaml");
+
+    assertEquals(
+        TrainyardConfig.load(home, null, Map.of()).temporal(),
+        TrainyardConfig.load(home, shipped, Map.of()).temporal());
+    assertEquals(
+        TrainyardConfig.WorkerConcurrency.DEFAULTS,
+        TrainyardConfig.workerConcurrency(shipped, Map.of()));
+  }
+
+  @Test
   void everyUnknownKeyIsReportedWithTheKnownOnes() throws IOException {
     Path file = write("temporal:\n  adress: x:1\nmlfow: {}\n");
 
