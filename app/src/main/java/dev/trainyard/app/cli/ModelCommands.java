@@ -243,6 +243,15 @@ final class ModelCommands {
                   + r.path("start").asText()
                   + " → "
                   + r.path("end").asText());
+          JsonNode worker = r.path("worker");
+          if (worker.hasNonNull("identity")) {
+            System.out.println(
+                "  worker: "
+                    + worker.path("identity").asText()
+                    + " ("
+                    + worker.path("taskQueue").asText()
+                    + ")");
+          }
           for (JsonNode in : r.path("inputs")) {
             System.out.println("  in:  " + dataset(in));
           }
