@@ -4,10 +4,12 @@ import dev.trainyard.activities.check.WorkerCheckActivitiesImpl;
 import dev.trainyard.activities.pipeline.DataActivitiesImpl;
 import dev.trainyard.activities.pipeline.PipelineEnvironment;
 import dev.trainyard.activities.pipeline.RegistryActivitiesImpl;
+import dev.trainyard.activities.pipeline.SparkJobs;
 import dev.trainyard.activities.pipeline.TrainingActivitiesImpl;
 import dev.trainyard.activities.scoring.ScoringDataActivitiesImpl;
 import dev.trainyard.activities.scoring.ScoringRegistryActivitiesImpl;
 import dev.trainyard.app.config.Clients;
+import dev.trainyard.app.config.SparkPlacement;
 import dev.trainyard.app.config.TemporalClients;
 import dev.trainyard.app.config.Version;
 import dev.trainyard.registry.MlflowClient;
@@ -51,6 +53,8 @@ public final class TrainyardWorker implements AutoCloseable {
             config.stateDir().resolve("lake"),
             config.stateDir().resolve("work"),
             Version.current());
+    // Read before any queue is served: a bad Spark setting stops the worker with its message.
+    SparkJobs spark = SparkPlacement.from(System.getenv(), config.home(), env.workDir());
     this.factory = WorkerFactory.newInstance(client);
     for (String queue : this.queues) {
       // DJL's PyTorch engine trains one model per process at a time.
@@ -72,7 +76,7 @@ public final class TrainyardWorker implements AutoCloseable {
         }
         case TaskQueues.SPARK ->
             worker.registerActivitiesImplementations(
-                new DataActivitiesImpl(env), new ScoringDataActivitiesImpl(env));
+                new DataActivitiesImpl(env, spark), new ScoringDataActivitiesImpl(env, spark));
         case TaskQueues.TRAIN ->
             worker.registerActivitiesImplementations(new TrainingActivitiesImpl(env, client));
         default -> throw new IllegalArgumentException("unknown task queue " + queue);
