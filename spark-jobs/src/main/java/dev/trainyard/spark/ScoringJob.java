@@ -53,7 +53,6 @@ import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.TaskCompletionListener;
 import scala.jdk.javaapi.CollectionConverters;
 
@@ -86,8 +85,8 @@ import scala.jdk.javaapi.CollectionConverters;
  * </ol>
  *
  * <p>Only aggregates reach the driver: row counts, per-reason counts, per-class counts or quantiles
- * of the predictions, PSI bin counts. The input is persisted ({@code MEMORY_AND_DISK}) for the
- * passes over it.
+ * of the predictions, PSI bin counts. The input is not cached: each pass (counts, PSI, quarantine,
+ * output) reads the columns it needs from the source again, so memory does not grow with the input.
  *
  * <p>The model files: in local mode executors share the driver's file system and load {@code
  * modelDir/djl} directly. On a cluster the driver zips {@code djl/} and ships it with {@code
@@ -145,59 +144,58 @@ public final class ScoringJob {
     StructType schema = raw.schema();
     checkColumns(schema, request, manifest);
     List<Check> checks = checks(schema, request, manifest);
-    Dataset<Row> flagged =
-        raw.withColumn(FLAG, reason(checks)).persist(StorageLevel.MEMORY_AND_DISK());
-    try {
-      Counts counts = Counts.of(request, flagged, checks);
-      counts.requireWithinLimit(request);
+    // Not persisted: each pass (counts, PSI, quarantine, output) reads the columns it needs from
+    // the source again. Persisting the whole input ran a small heap out of memory on a wide input
+    // (Spark builds 10,000-row columnar batches of every column in heap; ScoringMemoryIT), at the
+    // price of re-reading: about 1.5x slower on the 5M-row benchmark input (bench/README.md, 3).
+    Dataset<Row> flagged = raw.withColumn(FLAG, reason(checks));
+    Counts counts = Counts.of(request, flagged, checks);
+    counts.requireWithinLimit(request);
 
-      Dataset<Row> valid = prepared(flagged.where(col(FLAG).isNull()), schema, request, manifest);
-      Map<String, Double> psi =
-          model.profile() == null
-              ? Map.of()
-              : InputData.action(
-                  request.input(),
-                  () ->
-                      DataValidation.psi(
-                          valid, manifest.numeric(), manifest.categorical(), model.profile()));
+    Dataset<Row> valid = prepared(flagged.where(col(FLAG).isNull()), schema, request, manifest);
+    Map<String, Double> psi =
+        model.profile() == null
+            ? Map.of()
+            : InputData.action(
+                request.input(),
+                () ->
+                    DataValidation.psi(
+                        valid, manifest.numeric(), manifest.categorical(), model.profile()));
 
-      String modelLocation = model.djl().toString();
-      if (shipModel) {
-        Path archive = zip(model.djl());
-        spark.sparkContext().addArchive(archive.toString());
-        modelLocation = archive.getFileName().toString();
-      }
-      Dataset<Row> scored = predictions(spark, valid, request, model, modelLocation, shipModel);
-
-      Outputs.publish(
-          spark,
-          request.quarantineUri(),
-          staging ->
-              flagged
-                  .where(col(FLAG).isNotNull())
-                  .withColumnRenamed(FLAG, REASON)
-                  .write()
-                  .parquet(staging));
-      // The distribution is observed while the output is written: no second pass.
-      Observation observation = new Observation();
-      Dataset<Row> observed = Distribution.observe(scored, manifest, observation);
-      Outputs.publish(spark, request.outputUri(), staging -> observed.write().parquet(staging));
-      Distribution distribution = Distribution.of(observation.getRow(), manifest);
-      double seconds = (System.nanoTime() - start) / 1e9;
-      return new ScoringReport(
-          counts.rows,
-          distribution.scored(),
-          counts.quarantined,
-          counts.reasons,
-          distribution.shares(),
-          psi,
-          seconds,
-          seconds > 0 ? counts.rows / seconds : 0,
-          request.outputUri(),
-          request.modelVersion());
-    } finally {
-      flagged.unpersist();
+    String modelLocation = model.djl().toString();
+    if (shipModel) {
+      Path archive = zip(model.djl());
+      spark.sparkContext().addArchive(archive.toString());
+      modelLocation = archive.getFileName().toString();
     }
+    Dataset<Row> scored = predictions(spark, valid, request, model, modelLocation, shipModel);
+
+    Outputs.publish(
+        spark,
+        request.quarantineUri(),
+        staging ->
+            flagged
+                .where(col(FLAG).isNotNull())
+                .withColumnRenamed(FLAG, REASON)
+                .write()
+                .parquet(staging));
+    // The distribution is observed while the output is written: no second pass.
+    Observation observation = new Observation();
+    Dataset<Row> observed = Distribution.observe(scored, manifest, observation);
+    Outputs.publish(spark, request.outputUri(), staging -> observed.write().parquet(staging));
+    Distribution distribution = Distribution.of(observation.getRow(), manifest);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    return new ScoringReport(
+        counts.rows,
+        distribution.scored(),
+        counts.quarantined,
+        counts.reasons,
+        distribution.shares(),
+        psi,
+        seconds,
+        seconds > 0 ? counts.rows / seconds : 0,
+        request.outputUri(),
+        request.modelVersion());
   }
 
   /** True when {@code outputUri} already holds a published output ({@code _SUCCESS}). */
