@@ -5,6 +5,8 @@
 #
 # --quick: small sizes (training 50k rows x 32, 2 rounds; pipeline 50k rows; scoring 300k rows,
 # 1 round), a smoke run of ~4 min.
+# BENCH_SCORING_ARGS: extra ScoringBench options (later ones win), e.g. "--rounds 1" or
+# "--variants copy,scoring_job,mllib_lr".
 # The pipeline benchmark needs the local stack; it is started with `./trainyard dev up` when
 # Temporal does not answer on TEMPORAL_ADDRESS (default 127.0.0.1:7233).
 set -euo pipefail
@@ -32,7 +34,7 @@ if [ "$mode" = quick ]; then
 else
   train_args=(--rows 200000 --features 32 --rounds 7)
   pipeline_rows=1000000
-  scoring_args=(--rows 5000000 --train-rows 200000 --rounds 3)
+  scoring_args=(--rows 5000000 --train-rows 200000 --rounds 3 --warmup-rows 300000)
 fi
 
 java_bin="${JAVA_HOME:+$JAVA_HOME/bin/}java"
@@ -102,7 +104,7 @@ if [ "$only" = all ] || [ "$only" = scoring ]; then
   echo "== scoring throughput: ScoringJob vs Parquet copy vs MLlib LR ($mode, ${scoring_args[1]} rows) ==" >&2
   # shellcheck disable=SC2086
   "$java_bin" -Xmx4g "${threads[@]}" "${opens[@]}" ${BENCH_JAVA_OPTS:-} -cp "$cp" \
-    dev.trainyard.bench.ScoringBench "${scoring_args[@]}" \
+    dev.trainyard.bench.ScoringBench "${scoring_args[@]}" ${BENCH_SCORING_ARGS:-} \
     --data "$state/bench/data" --work "$state/bench/scoring-work" --out "$parts/scoring.json"
 fi
 

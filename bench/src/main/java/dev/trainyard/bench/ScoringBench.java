@@ -11,6 +11,7 @@ import dev.trainyard.spark.DatasetInput;
 import dev.trainyard.spark.FeatureJob;
 import dev.trainyard.spark.FeatureManifest;
 import dev.trainyard.spark.ScoringJob;
+import dev.trainyard.spark.ScoringJobPersisted;
 import dev.trainyard.spark.ScoringPaths;
 import dev.trainyard.spark.ScoringReport;
 import dev.trainyard.spark.ScoringRequest;
@@ -73,7 +74,10 @@ import scala.jdk.javaapi.CollectionConverters;
  *   <li>{@code predict_only}: the job's own prediction path ({@code ScoringJob.Predict} after
  *       {@code FeatureJob.applyPipeline}) and write, without checks, persist, counts, PSI,
  *       quarantine or staging — what the job would cost with no safety passes;
- *   <li>{@code features_only}: the pipeline alone, keys + {@code features} written.
+ *   <li>{@code features_only}: the pipeline alone, keys + {@code features} written;
+ *   <li>{@code scoring_job_persisted}: temporary A/B — {@code ScoringJobPersisted}, main's
+ *       ScoringJob (which persisted the input) copied into this module, run like {@code
+ *       scoring_job}.
  * </ol>
  *
  * Round 0 is warm-up. Outputs are deleted before each timed run (outside the timing).
@@ -83,7 +87,13 @@ public final class ScoringBench {
 
   static final List<String> KEYS = List.of("customer_id");
   static final List<String> ALL_VARIANTS =
-      List.of("copy", "scoring_job", "mllib_lr", "predict_only", "features_only");
+      List.of(
+          "copy",
+          "scoring_job",
+          "mllib_lr",
+          "predict_only",
+          "features_only",
+          "scoring_job_persisted");
   static final double TARGET = 0.5;
 
   public static void main(String[] argv) throws Exception {
@@ -92,6 +102,7 @@ public final class ScoringBench {
     long trainRows = Long.parseLong(args.get("train-rows", "200000"));
     int files = args.getInt("files", 8);
     int rounds = args.getInt("rounds", 3);
+    long warmupRows = Long.parseLong(args.get("warmup-rows", "0"));
     int batchSize = args.getInt("batch-size", ScoringRequest.DEFAULT_BATCH_SIZE);
     List<String> variants =
         Arrays.asList(args.get("variants", String.join(",", ALL_VARIANTS)).split(","));
@@ -133,6 +144,16 @@ public final class ScoringBench {
       ScoringData.write(spark, sample.toUri().toString(), trainRows, 2, 7, 1_000_000_000L, 0);
     }
     String inputUri = input.toUri().toString();
+    String warmupUri = null;
+    if (warmupRows > 0 && warmupRows != rows) {
+      Path warmup = dataRoot.resolve("scoring-input-" + warmupRows + "-" + files + "files.parquet");
+      if (!Files.exists(warmup.resolve("_SUCCESS"))) {
+        System.out.println("generating " + warmupRows + " warm-up rows at " + warmup);
+        ScoringData.write(spark, warmup.toUri().toString(), warmupRows, files, 42, 0, 1e-4);
+      }
+      warmupUri = warmup.toUri().toString();
+      result.put("warm_up_rows", warmupRows);
+    }
     result.put("input_bytes_on_disk", bytes(input));
     result.put("input_partitions", spark.read().parquet(inputUri).javaRDD().getNumPartitions());
     result.put(
@@ -162,12 +183,14 @@ public final class ScoringBench {
 
     Map<String, List<Double>> times = new LinkedHashMap<>();
     variants.forEach(v -> times.put(v, new ArrayList<>()));
-    List<Map<String, Double>> scoringJobBreakdowns = new ArrayList<>();
+    Map<String, List<Map<String, Double>>> breakdowns = new LinkedHashMap<>();
     List<Double> reportSeconds = new ArrayList<>();
     ScoringReport lastReport = null;
     List<List<Double>> loads = new ArrayList<>();
     for (int round = 0; round <= rounds; round++) {
       String tag = round == 0 ? "warm-up" : "round " + round + "/" + rounds;
+      // The warm-up (JIT, class loading, first Spark plans) may run on a smaller input.
+      String roundInput = round == 0 && warmupUri != null ? warmupUri : inputUri;
       List<Double> load = Machine.loadAverage();
       StringBuilder line = new StringBuilder(String.format("%-12s load %s |", tag, load));
       for (String variant : variants) {
@@ -178,13 +201,13 @@ public final class ScoringBench {
         jobs.reset();
         long s = System.nanoTime();
         switch (variant) {
-          case "copy" -> spark.read().parquet(inputUri).write().parquet(target.toUri().toString());
+          case "copy" -> spark.read().parquet(roundInput).write().parquet(target.toUri().toString());
           case "scoring_job" -> {
             ScoringReport report =
                 ScoringJob.score(
                     spark,
                     new ScoringRequest(
-                        DatasetInput.parquet(inputUri),
+                        DatasetInput.parquet(roundInput),
                         model.dir.toString(),
                         "bench-churn",
                         "1",
@@ -200,11 +223,26 @@ public final class ScoringBench {
               reportSeconds.add(report.seconds());
             }
           }
-          case "mllib_lr" -> model.mllib(spark, inputUri, target.toUri().toString(), round);
+          case "scoring_job_persisted" ->
+              ScoringJobPersisted.score(
+                  spark,
+                  new ScoringRequest(
+                      DatasetInput.parquet(roundInput),
+                      model.dir.toString(),
+                      "bench-churn",
+                      "1",
+                      "bench-round-" + round,
+                      KEYS,
+                      target.toUri().toString(),
+                      quarantine.toUri().toString(),
+                      batchSize,
+                      null,
+                      0.01));
+          case "mllib_lr" -> model.mllib(spark, roundInput, target.toUri().toString(), round);
           case "predict_only" ->
               ScoringPaths.predictAndWrite(
                   spark,
-                  inputUri,
+                  roundInput,
                   model.dir,
                   KEYS,
                   batchSize,
@@ -214,15 +252,17 @@ public final class ScoringBench {
                   target.toUri().toString());
           case "features_only" ->
               ScoringPaths.featuresAndWrite(
-                  spark, inputUri, model.dir, KEYS, target.toUri().toString());
+                  spark, roundInput, model.dir, KEYS, target.toUri().toString());
           default -> throw new IllegalStateException(variant);
         }
         double secs = (System.nanoTime() - s) / 1e9;
         line.append(String.format(" %s %.2f s", variant, secs));
         if (round > 0) {
           times.get(variant).add(secs);
-          if (variant.equals("scoring_job")) {
-            scoringJobBreakdowns.add(jobs.snapshot(spark, secs));
+          if (variant.startsWith("scoring_job")) {
+            breakdowns
+                .computeIfAbsent(variant, k -> new ArrayList<>())
+                .add(jobs.snapshot(spark, secs));
           }
         }
         deleteTree(target);
@@ -250,8 +290,8 @@ public final class ScoringBench {
       r.put("psi", lastReport.psi());
       r.put("report_seconds", reportSeconds.stream().map(Stats::round3).toList());
       result.put("scoring_job_report", r);
-      result.put("scoring_job_spark_jobs_s", median(scoringJobBreakdowns));
     }
+    breakdowns.forEach((v, list) -> result.put(v + "_spark_jobs_s", median(list)));
     Map<String, Object> ratios = new LinkedHashMap<>();
     if (times.containsKey("scoring_job")) {
       double scoring = Stats.median(times.get("scoring_job"));
@@ -266,10 +306,15 @@ public final class ScoringBench {
         }
       }
     }
-    if (times.containsKey("predict_only") && times.containsKey("copy")) {
-      ratios.put(
-          "predict_only_vs_copy_median",
-          Stats.round3(Stats.median(times.get("copy")) / Stats.median(times.get("predict_only"))));
+    if (times.containsKey("copy")) {
+      // rows/s of each other variant as a share of the copy's
+      for (String v : variants) {
+        if (!v.equals("copy") && !v.equals("scoring_job")) {
+          ratios.put(
+              v + "_vs_copy_median",
+              Stats.round3(Stats.median(times.get("copy")) / Stats.median(times.get(v))));
+        }
+      }
     }
     result.put("ratios", ratios);
     result.put("target_ratio_vs_copy", TARGET);
@@ -297,11 +342,11 @@ public final class ScoringBench {
           "scoring_job / copy = %.3f (target >= %.2f: %s)%n",
           (Double) vsCopy, TARGET, (Double) vsCopy >= TARGET ? "met" : "NOT met");
     }
-    if (result.containsKey("scoring_job_spark_jobs_s")) {
-      System.out.println("scoring_job, seconds per Spark job (median over rounds):");
+    for (String v : breakdowns.keySet()) {
+      System.out.println(v + ", seconds per Spark job (median over rounds):");
       @SuppressWarnings("unchecked")
-      Map<String, Double> b = (Map<String, Double>) result.get("scoring_job_spark_jobs_s");
-      b.forEach((k, v) -> System.out.printf("  %-50s %8.3f%n", k, v));
+      Map<String, Double> b = (Map<String, Double>) result.get(v + "_spark_jobs_s");
+      b.forEach((k, x) -> System.out.printf("  %-50s %8.3f%n", k, x));
     }
     System.out.println("wrote " + out);
     System.exit(0);

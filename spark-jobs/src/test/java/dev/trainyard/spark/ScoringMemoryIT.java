@@ -10,8 +10,6 @@ import dev.trainyard.training.TrainingResult;
 import dev.trainyard.training.TrainingTask;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -213,21 +211,13 @@ class ScoringMemoryIT {
                   ScoringRequest.DEFAULT_BATCH_SIZE,
                   null,
                   0.01));
-      long peak = 0;
-      for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-        if (pool.getType() == MemoryType.HEAP) {
-          peak += pool.getPeakUsage().getUsed();
-        }
-      }
       System.out.printf(
-          "SCORED rowsIn=%d scored=%d quarantined=%d seconds=%.1f maxHeapMiB=%d"
-              + " peakHeapPoolsMiB=%d%n",
+          "SCORED rowsIn=%d scored=%d quarantined=%d seconds=%.1f maxHeapMiB=%d%n",
           report.rowsIn(),
           report.scored(),
           report.quarantined(),
           report.seconds(),
-          Runtime.getRuntime().maxMemory() >> 20,
-          peak >> 20);
+          Runtime.getRuntime().maxMemory() >> 20);
       // Spark leaves non-daemon threads behind.
       System.exit(0);
     }
