@@ -201,7 +201,8 @@ public final class ScoringBench {
         jobs.reset();
         long s = System.nanoTime();
         switch (variant) {
-          case "copy" -> spark.read().parquet(roundInput).write().parquet(target.toUri().toString());
+          case "copy" ->
+              spark.read().parquet(roundInput).write().parquet(target.toUri().toString());
           case "scoring_job" -> {
             ScoringReport report =
                 ScoringJob.score(

@@ -31,8 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>The input: {@value #ROWS} rows of {@code id} bigint, {@code x} double, {@code n} int, {@code
  * color} string and {@code notes}, a {@value #NOTES_BYTES}-byte string (a wide text column that
- * scoring inputs often carry and the model does not use; the job still persists it with the rest of
- * the input and copies it into the quarantine). Decoded, as Spark holds rows in memory (UnsafeRow:
+ * scoring inputs often carry and the model does not use; the job reads it for the quarantine pass
+ * and copies it there). Decoded, as Spark holds rows in memory (UnsafeRow:
  * 8-byte null bitset + 8 bytes per field + the strings' bytes, rounded to 8): {@value #ROWS} x (8 +
  * 5 x 8 + 8 + {@value #NOTES_BYTES}) = {@value #ROWS} x 2,104 bytes ≈ 1.47 GB (1,404 MiB), which is
  * 4.4 times the 320 MiB heap (the numeric columns alone, rows x columns x 8 bytes, are 5 x 8 x
@@ -41,11 +41,14 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Heap: Spark refuses a heap under 450 MiB ({@code 1.5 x} its 300 MiB reserved memory) unless
  * the reservation is lowered, so the child sets {@code spark.testing.reservedMemory} to 32 MiB;
- * with that, {@value #HEAP} is the smallest heap (in steps of 64 MiB) on which it ran reliably here
- * (256 MiB: see the report in the commit). Every other setting is the worker's.
+ * every other setting is the worker's. {@value #HEAP} is the heap it was tuned on (with the
+ * persisted input of the original job, this input ran it out of memory: OutOfMemoryError building
+ * the columnar cache, exit 52).
  *
  * <p>One row in 10,007 has a NaN {@code x} (quarantined with its notes), so the quarantine path
- * runs too. Runtime on the 2-core build machine: about 90 s, most of it the child.
+ * runs too. Runtime on the shared 2-core build machine: 97 s for this class (the child 61 s) at a
+ * load average of 9 to 14. {@code -Dtrainyard.it.scoringMemory.rows=N} and {@code
+ * -Dtrainyard.it.scoringMemory.heap=SIZE} override the size and the heap for experiments.
  */
 class ScoringMemoryIT {
   static final String HEAP = "320m";
