@@ -32,12 +32,12 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>The input: {@value #ROWS} rows of {@code id} bigint, {@code x} double, {@code n} int, {@code
  * color} string and {@code notes}, a {@value #NOTES_BYTES}-byte string (a wide text column that
  * scoring inputs often carry and the model does not use; the job reads it for the quarantine pass
- * and copies it there). Decoded, as Spark holds rows in memory (UnsafeRow:
- * 8-byte null bitset + 8 bytes per field + the strings' bytes, rounded to 8): {@value #ROWS} x (8 +
- * 5 x 8 + 8 + {@value #NOTES_BYTES}) = {@value #ROWS} x 2,104 bytes ≈ 1.47 GB (1,404 MiB), which is
- * 4.4 times the 320 MiB heap (the numeric columns alone, rows x columns x 8 bytes, are 5 x 8 x
- * 700,000 = 28 MB; the notes make it big). On disk it is far smaller: the notes repeat a
- * 32-character hash, which Parquet's compression folds.
+ * and copies it there). Decoded, as Spark holds rows in memory (UnsafeRow: 8-byte null bitset + 8
+ * bytes per field + the strings' bytes, rounded to 8): {@value #ROWS} x (8 + 5 x 8 + 8 + {@value
+ * #NOTES_BYTES}) = {@value #ROWS} x 2,104 bytes ≈ 1.47 GB (1,404 MiB), which is 4.4 times the 320
+ * MiB heap (the numeric columns alone, rows x columns x 8 bytes, are 5 x 8 x 700,000 = 28 MB; the
+ * notes make it big). On disk it is far smaller: the notes repeat a 32-character hash, which
+ * Parquet's compression folds.
  *
  * <p>Heap: Spark refuses a heap under 450 MiB ({@code 1.5 x} its 300 MiB reserved memory) unless
  * the reservation is lowered, so the child sets {@code spark.testing.reservedMemory} to 32 MiB;
@@ -46,9 +46,10 @@ import org.junit.jupiter.api.io.TempDir;
  * the columnar cache, exit 52).
  *
  * <p>One row in 10,007 has a NaN {@code x} (quarantined with its notes), so the quarantine path
- * runs too. Runtime on the shared 2-core build machine: 97 s for this class (the child 61 s) at a
- * load average of 9 to 14. {@code -Dtrainyard.it.scoringMemory.rows=N} and {@code
- * -Dtrainyard.it.scoringMemory.heap=SIZE} override the size and the heap for experiments.
+ * runs too. Runtime on the shared 2-core build machine: 97 and 107 s for this class (the child 61
+ * and 49 s) in two runs at load averages of 7 to 15. {@code -Dtrainyard.it.scoringMemory.rows=N}
+ * and {@code -Dtrainyard.it.scoringMemory.heap=SIZE} override the size and the heap for
+ * experiments.
  */
 class ScoringMemoryIT {
   static final String HEAP = "320m";
