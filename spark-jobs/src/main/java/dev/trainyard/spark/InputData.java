@@ -52,6 +52,17 @@ final class InputData {
                 + " run.");
       }
     } catch (IOException e) {
+      if (S3Access.isS3(input.uri()) && S3Access.isMissingBucket(e)) {
+        throw new DataInputException(
+            "dataset not found: "
+                + input.uri()
+                + " does not exist: its bucket "
+                + path.toUri().getHost()
+                + " does not exist on "
+                + S3Access.describeEndpoint(input.uri(), conf)
+                + ". Check the bucket name in the URI (and the endpoint).",
+            e);
+      }
       String access = S3Access.accessProblem(input.uri(), e, conf);
       throw new DataInputException(
           access != null

@@ -54,21 +54,52 @@ final class Outputs {
       boolean atomicRename = scheme.equals("file") || scheme.equals("hdfs");
       String token = UUID.randomUUID().toString();
       Path staging = new Path(out.getParent(), "." + out.getName() + ".staging-" + token);
+      Throwable failure = null;
       try {
-        write.accept(staging.toString());
+        write(outputUri, staging, write, conf);
         if (atomicRename) {
           renameIntoPlace(fs, staging, out, token);
         } else {
           copyIntoPlace(fs, staging, out);
         }
+      } catch (RuntimeException | IOException | Error e) {
+        failure = e;
+        throw e;
       } finally {
-        if (fs.exists(staging)) {
-          fs.delete(staging, true);
-        }
+        deleteStaging(fs, staging, failure);
       }
     } catch (IOException e) {
       throw new UncheckedIOException(
           "cannot publish " + outputUri + ": " + S3Access.cause(outputUri, e, conf), e);
+    }
+  }
+
+  /** The job's write; an S3 access failure inside it (a Spark job failure) is made plain. */
+  private static void write(
+      String outputUri, Path staging, Consumer<String> write, Configuration conf)
+      throws IOException {
+    try {
+      write.accept(staging.toString());
+    } catch (RuntimeException e) {
+      if (S3Access.isS3(outputUri) && S3Access.isAccessFailure(e)) {
+        throw new IOException(S3Access.redact(InputData.rootMessage(e), conf), e);
+      }
+      throw e;
+    }
+  }
+
+  /** Best effort after a failure (which it must not hide), required after a success. */
+  private static void deleteStaging(FileSystem fs, Path staging, Throwable failure)
+      throws IOException {
+    try {
+      if (fs.exists(staging)) {
+        fs.delete(staging, true);
+      }
+    } catch (IOException e) {
+      if (failure == null) {
+        throw e;
+      }
+      failure.addSuppressed(e);
     }
   }
 
@@ -105,7 +136,11 @@ final class Outputs {
       published = true;
     } finally {
       if (!published) {
-        fs.delete(out, true);
+        try {
+          fs.delete(out, true);
+        } catch (IOException e) {
+          // The failure that got us here is the one to report; a retry deletes the rest.
+        }
       }
     }
   }

@@ -205,6 +205,23 @@ class S3DatasetsIT {
     assertThatThrownBy(() -> Fingerprints.of(missing))
         .isInstanceOf(DataInputException.class)
         .hasMessageContaining(missing + ": it does not exist");
+
+    String noBucket = "s3://trainyard-no-such-bucket/data";
+    assertThatThrownBy(
+            () ->
+                DataValidation.validate(
+                    spark,
+                    DatasetInput.parquet(noBucket),
+                    FeatureJobTest.COLUMNS,
+                    ValidationRules.defaults(),
+                    null))
+        .isInstanceOf(DataInputException.class)
+        .hasMessageContaining(
+            "dataset not found: "
+                + noBucket
+                + " does not exist: its bucket trainyard-no-such-bucket does not exist on S3"
+                + " endpoint "
+                + s3.endpoint());
   }
 
   @Test
@@ -237,6 +254,18 @@ class S3DatasetsIT {
         .hasMessageContaining(s3.endpoint().toString())
         .hasMessageContaining("AWS_ACCESS_KEY_ID")
         .satisfies(e -> assertThat(e.getMessage()).doesNotContain(secret).doesNotContain(keyId));
+    assertThatThrownBy(
+            () ->
+                Outputs.publish(
+                    spark,
+                    uri + "-out",
+                    staging -> TestData.rows(3, "id").write().parquet(staging)))
+        .isInstanceOf(UncheckedIOException.class)
+        .hasMessageContaining("cannot publish " + uri + "-out: access to")
+        .hasMessageContaining("was refused by S3 endpoint " + s3.endpoint())
+        .hasMessageContaining("AWS_ACCESS_KEY_ID")
+        .satisfies(e -> assertThat(fullText(e)).doesNotContain(secret))
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain(keyId));
   }
 
   private static String fullText(Throwable e) {
