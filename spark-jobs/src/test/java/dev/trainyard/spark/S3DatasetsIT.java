@@ -145,6 +145,27 @@ class S3DatasetsIT {
   }
 
   @Test
+  void withoutKeysTheStandardAwsChainFindsThem() {
+    // The SDK's chain reads Java system properties before AWS_* variables, profiles and roles.
+    System.setProperty("aws.accessKeyId", s3.accessKeyId());
+    System.setProperty("aws.secretAccessKey", s3.secretAccessKey());
+    try {
+      Configuration conf =
+          S3Access.of(s3.endpoint(), s3.region(), null, null).hadoopConfiguration();
+      // Not the session's cached file system, which has the explicit keys.
+      conf.setBoolean("fs.s3.impl.disable.cache", true);
+      assertThat(conf.get("fs.s3a.access.key")).isNull();
+      assertThat(conf.get("fs.s3a.aws.credentials.provider")).isEqualTo(S3Access.DEFAULT_CHAIN);
+
+      assertThat(Fingerprints.viaHadoop(s3("animals"), conf))
+          .isEqualTo(Fingerprints.of(localAnimals.toString()));
+    } finally {
+      System.clearProperty("aws.accessKeyId");
+      System.clearProperty("aws.secretAccessKey");
+    }
+  }
+
+  @Test
   void publishLeavesExactlyTheOutputAndSuccessAndReplacesOnRetry() {
     String out = s3("scored");
     Outputs.publish(
