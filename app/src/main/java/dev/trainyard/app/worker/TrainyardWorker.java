@@ -13,6 +13,8 @@ import dev.trainyard.app.config.SparkPlacement;
 import dev.trainyard.app.config.TemporalClients;
 import dev.trainyard.app.config.Version;
 import dev.trainyard.registry.MlflowClient;
+import dev.trainyard.spark.S3Access;
+import dev.trainyard.spark.SparkSessions;
 import dev.trainyard.stack.StackConfig;
 import dev.trainyard.workflows.TaskQueues;
 import dev.trainyard.workflows.check.WorkerCheckWorkflowImpl;
@@ -47,6 +49,11 @@ public final class TrainyardWorker implements AutoCloseable {
     this.service = TemporalClients.connect(config.temporal());
     this.client = TemporalClients.client(service, config.temporal(), identity);
     this.mlflow = Clients.mlflow(config);
+    // Spark reads and writes s3:// datasets with the same endpoint and keys (the local stack's are
+    // generated, not in the environment); no keys: the standard AWS chain.
+    StackConfig.S3Endpoint s3 = config.s3();
+    SparkSessions.useS3(
+        S3Access.of(s3.endpoint(), s3.region(), s3.accessKeyId(), s3.secretAccessKey()));
     PipelineEnvironment env =
         new PipelineEnvironment(
             mlflow,
