@@ -50,7 +50,7 @@ public final class ScoringPaths {
   }
 
   /**
-   * Read → the saved feature pipeline ({@link FeatureJob#applyPipeline}) → {@link
+   * Read → the saved feature pipeline ({@link FeatureJob#applyPipelineAsVectors}) → {@link
    * ScoringJob.Predict} → the job's output columns → Parquet at {@code out} (plain write, no
    * staging).
    */
@@ -67,7 +67,7 @@ public final class ScoringPaths {
     FeatureManifest manifest = manifest(modelDir);
     Dataset<Row> rows = narrowed(spark, input, keys, manifest);
     Dataset<Row> withFeatures =
-        FeatureJob.applyPipeline(
+        FeatureJob.applyPipelineAsVectors(
             spark, modelDir.resolve(ScoringJob.FEATURE_PIPELINE).toUri().toString(), rows);
     List<Column> in = new ArrayList<>();
     List<StructField> fields = new ArrayList<>();

@@ -39,6 +39,7 @@ import java.util.zip.ZipOutputStream;
 import org.apache.spark.SparkFiles;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -562,7 +563,7 @@ public final class ScoringJob {
       boolean shipped) {
     Dataset<Row> rows =
         request.partitions() == null ? valid : valid.repartition(request.partitions());
-    Dataset<Row> withFeatures = FeatureJob.applyPipeline(spark, model.pipelineUri(), rows);
+    Dataset<Row> withFeatures = FeatureJob.applyPipelineAsVectors(spark, model.pipelineUri(), rows);
     List<Column> input = new ArrayList<>();
     List<StructField> fields = new ArrayList<>();
     for (String key : request.keyColumns()) {
@@ -672,10 +673,10 @@ public final class ScoringJob {
       }
       float[][] features = new float[batch.size()][];
       for (int i = 0; i < features.length; i++) {
-        List<Object> values = batch.get(i).getList(spec.keys);
-        float[] row = new float[values.size()];
+        double[] values = ((Vector) batch.get(i).get(spec.keys)).toArray();
+        float[] row = new float[values.length];
         for (int j = 0; j < row.length; j++) {
-          row[j] = ((Number) values.get(j)).floatValue();
+          row[j] = (float) values[j];
         }
         features[i] = row;
       }
