@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Runs Trainyard's benchmarks and writes bench/results/latest.json (see bench/README.md).
 #
-#   bench/run.sh [--quick] [--only training|pipeline] [--no-build]
+#   bench/run.sh [--quick] [--only training|pipeline|scoring] [--no-build]
 #
-# --quick: small sizes (training 50k rows x 32, 2 rounds; pipeline 50k rows), a smoke run of ~2 min.
+# --quick: small sizes (training 50k rows x 32, 2 rounds; pipeline 50k rows; scoring 300k rows,
+# 1 round), a smoke run of ~4 min.
+# BENCH_SCORING_ARGS: extra ScoringBench options (later ones win), e.g. "--rounds 1" or
+# "--variants copy,scoring_job,mllib_lr".
 # The pipeline benchmark needs the local stack; it is started with `./trainyard dev up` when
 # Temporal does not answer on TEMPORAL_ADDRESS (default 127.0.0.1:7233).
 set -euo pipefail
@@ -18,7 +21,7 @@ while [ $# -gt 0 ]; do
     --quick) mode=quick ;;
     --only) only="$2"; shift ;;
     --no-build) build=0 ;;
-    -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -27,9 +30,11 @@ done
 if [ "$mode" = quick ]; then
   train_args=(--rows 50000 --features 32 --rounds 2)
   pipeline_rows=50000
+  scoring_args=(--rows 300000 --train-rows 50000 --rounds 1)
 else
   train_args=(--rows 200000 --features 32 --rounds 7)
   pipeline_rows=1000000
+  scoring_args=(--rows 5000000 --train-rows 200000 --rounds 3 --warmup-rows 300000)
 fi
 
 java_bin="${JAVA_HOME:+$JAVA_HOME/bin/}java"
@@ -93,6 +98,14 @@ if [ "$only" = all ] || [ "$only" = pipeline ]; then
   "$java_bin" -Xmx6g "${threads[@]}" "${opens[@]}" ${BENCH_JAVA_OPTS:-} -cp "$cp" \
     dev.trainyard.bench.PipelineOverheadBench --rows "$pipeline_rows" --home "$root" \
     --out "$parts/pipeline.json"
+fi
+
+if [ "$only" = all ] || [ "$only" = scoring ]; then
+  echo "== scoring throughput: ScoringJob vs Parquet copy vs MLlib LR ($mode, ${scoring_args[1]} rows) ==" >&2
+  # shellcheck disable=SC2086
+  "$java_bin" -Xmx4g "${threads[@]}" "${opens[@]}" ${BENCH_JAVA_OPTS:-} -cp "$cp" \
+    dev.trainyard.bench.ScoringBench "${scoring_args[@]}" ${BENCH_SCORING_ARGS:-} \
+    --data "$state/bench/data" --work "$state/bench/scoring-work" --out "$parts/scoring.json"
 fi
 
 commit="$(git rev-parse HEAD 2>/dev/null || echo unknown)"

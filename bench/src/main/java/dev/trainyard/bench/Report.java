@@ -35,7 +35,13 @@ public final class Report {
           new Object[] {"pipeline_overhead.runs.0.overhead_pct", false},
           new Object[] {"pipeline_overhead.runs.1.workflow_wall_s", false},
           new Object[] {"pipeline_overhead.runs.1.overhead_s", false},
-          new Object[] {"pipeline_overhead.runs.1.overhead_pct", false});
+          new Object[] {"pipeline_overhead.runs.1.overhead_pct", false},
+          new Object[] {"scoring_throughput.copy.samples_per_s_median", true},
+          new Object[] {"scoring_throughput.scoring_job.samples_per_s_median", true},
+          new Object[] {"scoring_throughput.mllib_lr.samples_per_s_median", true},
+          new Object[] {"scoring_throughput.predict_only.samples_per_s_median", true},
+          new Object[] {"scoring_throughput.ratios.scoring_job_vs_copy_median", true},
+          new Object[] {"scoring_throughput.ratios.scoring_job_vs_mllib_lr_median", true});
 
   public static void main(String[] argv) throws Exception {
     Args args = new Args(argv);
@@ -48,7 +54,7 @@ public final class Report {
     report.put("commit", args.get("commit", "unknown"));
     report.put("mode", args.get("mode", "full"));
     report.put("machine", Machine.describe());
-    for (String name : List.of("training", "pipeline")) {
+    for (String name : List.of("training", "pipeline", "scoring")) {
       Path part = parts.resolve(name + ".json");
       if (Files.exists(part)) {
         JsonObject o = JsonFiles.read(part).getAsJsonObject();

@@ -701,8 +701,34 @@ public final class DataValidation {
    */
   public static Map<String, Double> psi(
       Dataset<Row> data, List<String> numeric, List<String> categorical, DataProfile reference) {
-    Aggregates agg = new Aggregates();
-    agg.add(count(lit(1)));
+    PsiAggregates aggregates = psiAggregates(data.schema(), numeric, categorical, reference);
+    if (aggregates.columns().isEmpty()) {
+      return new LinkedHashMap<>();
+    }
+    Column[] columns = aggregates.columns().toArray(Column[]::new);
+    Row row =
+        data.agg(columns[0], java.util.Arrays.copyOfRange(columns, 1, columns.length)).first();
+    return aggregates.psi(row);
+  }
+
+  /**
+   * The aggregates behind {@link #psi}, to compute alongside other work (e.g. as an {@code
+   * Observation} while a job writes its output) instead of in a pass of their own.
+   *
+   * @param columns aggregate expressions over rows of {@code schema}; empty when the reference
+   *     profiles none of the features
+   */
+  public record PsiAggregates(
+      List<Column> columns, java.util.function.Function<Row, Map<String, Double>> reader) {
+    /** PSI per feature from a row holding {@link #columns()}' values (by alias). */
+    public Map<String, Double> psi(Row row) {
+      return reader.apply(row);
+    }
+  }
+
+  public static PsiAggregates psiAggregates(
+      StructType schema, List<String> numeric, List<String> categorical, DataProfile reference) {
+    Aggregates agg = new Aggregates("psi");
     Map<String, String> present = new LinkedHashMap<>();
     Map<String, List<String>> bins = new LinkedHashMap<>();
     for (String column : numeric) {
@@ -719,7 +745,7 @@ public final class DataValidation {
       CategoricalProfile profile = reference.categorical().get(column);
       if (profile != null) {
         Column v = col(InputData.quoted(column));
-        if (InputData.isFloating(data.schema().apply(column).dataType())) {
+        if (InputData.isFloating(schema.apply(column).dataType())) {
           v = when(isnan(v.cast("double")), lit(null)).otherwise(v);
         }
         Column text = v.cast("string");
@@ -731,28 +757,30 @@ public final class DataValidation {
         categoryAliases.put(column, aliases);
       }
     }
-    Map<String, Double> psi = new LinkedHashMap<>();
-    if (present.isEmpty()) {
-      return psi;
-    }
-    Row row = data.agg(agg.first(), agg.rest()).first();
-    for (String column : present.keySet()) {
-      long n = row.getLong(row.fieldIndex(present.get(column)));
-      Double value;
-      if (bins.containsKey(column)) {
-        value = numericPsi(reference.numeric().get(column), row, bins.get(column), n);
-      } else {
-        Map<String, Long> counts = new LinkedHashMap<>();
-        categoryAliases
-            .get(column)
-            .forEach((category, alias) -> counts.put(category, row.getLong(row.fieldIndex(alias))));
-        value = categoricalPsi(reference.categorical().get(column), counts, n);
-      }
-      if (value != null) {
-        psi.put(column, value);
-      }
-    }
-    return psi;
+    return new PsiAggregates(
+        List.copyOf(agg.columns),
+        row -> {
+          Map<String, Double> psi = new LinkedHashMap<>();
+          for (String column : present.keySet()) {
+            long n = row.getLong(row.fieldIndex(present.get(column)));
+            Double value;
+            if (bins.containsKey(column)) {
+              value = numericPsi(reference.numeric().get(column), row, bins.get(column), n);
+            } else {
+              Map<String, Long> counts = new LinkedHashMap<>();
+              categoryAliases
+                  .get(column)
+                  .forEach(
+                      (category, alias) ->
+                          counts.put(category, row.getLong(row.fieldIndex(alias))));
+              value = categoricalPsi(reference.categorical().get(column), counts, n);
+            }
+            if (value != null) {
+              psi.put(column, value);
+            }
+          }
+          return psi;
+        });
   }
 
   /**
@@ -851,9 +879,21 @@ public final class DataValidation {
   /** Aggregate expressions under generated aliases, so results are read back by alias. */
   private static final class Aggregates {
     private final List<Column> columns = new ArrayList<>();
+    private final String prefix;
+
+    Aggregates() {
+      this("a");
+    }
+
+    /**
+     * @param prefix of the aliases, so aggregates of several sets can share one row
+     */
+    Aggregates(String prefix) {
+      this.prefix = prefix;
+    }
 
     String add(Column aggregate) {
-      String alias = "a" + columns.size();
+      String alias = prefix + columns.size();
       columns.add(aggregate.as(alias));
       return alias;
     }

@@ -209,8 +209,7 @@ public final class FeatureJob {
    */
   public static Dataset<Row> applyPipeline(
       SparkSession spark, String pipelineUri, Dataset<Row> raw) {
-    PipelineModel pipeline = PipelineModel.load(pipelineUri);
-    Dataset<Row> transformed = pipeline.transform(raw);
+    Dataset<Row> transformed = applyPipelineAsVectors(spark, pipelineUri, raw);
     List<Column> output = new ArrayList<>();
     for (String column : raw.columns()) {
       if (!column.equals("features")) {
@@ -220,6 +219,16 @@ public final class FeatureJob {
     output.add(
         org.apache.spark.ml.functions.vector_to_array(col("features"), "float32").as("features"));
     return transformed.select(output.toArray(Column[]::new));
+  }
+
+  /**
+   * {@link #applyPipeline} with {@code features} left as Spark ML vectors: what code reading the
+   * features in the JVM wants (a vector's values arrive as one {@code double[]}, where an {@code
+   * array<float>} column arrives as one boxed number per feature).
+   */
+  static Dataset<Row> applyPipelineAsVectors(
+      SparkSession spark, String pipelineUri, Dataset<Row> raw) {
+    return PipelineModel.load(pipelineUri).transform(raw);
   }
 
   /**

@@ -32,15 +32,21 @@ import org.apache.hadoop.fs.RemoteIterator;
  * same rows twice gives two different fingerprints: this identifies files, not rows.
  *
  * <p>{@code file:} URIs and plain paths are read with java.nio; any other scheme through Hadoop's
- * {@link FileSystem} (e.g. {@code s3a://}).
+ * {@link FileSystem} ({@code s3://} and {@code s3a://} through S3A). The same bytes under the same
+ * relative paths give the same fingerprint wherever they are stored.
  */
 public final class Fingerprints {
   private static final int BUFFER = 1 << 16;
 
   private Fingerprints() {}
 
+  /** With {@link SparkSessions#hadoopConfiguration()} (the worker's S3 settings) for non-files. */
   public static DatasetFingerprint of(String uri) {
-    return of(uri, new Configuration());
+    URI parsed = URI.create(uri);
+    if (parsed.getScheme() == null || parsed.getScheme().equals("file")) {
+      return local(parsed.getScheme() == null ? Path.of(uri) : Path.of(parsed));
+    }
+    return viaHadoop(uri, SparkSessions.hadoopConfiguration());
   }
 
   /** With the Hadoop configuration (credentials, endpoints) to use for non-{@code file:} URIs. */
@@ -54,7 +60,7 @@ public final class Fingerprints {
 
   /** Any URI through Hadoop's {@link FileSystem}; {@link #of} uses it for non-file schemes. */
   static DatasetFingerprint viaHadoop(String uri, Configuration hadoop) {
-    return hadoop(new org.apache.hadoop.fs.Path(URI.create(uri)), hadoop);
+    return hadoop(uri, new org.apache.hadoop.fs.Path(URI.create(uri)), hadoop);
   }
 
   private static DatasetFingerprint local(Path root) {
@@ -88,12 +94,17 @@ public final class Fingerprints {
     }
   }
 
-  private static DatasetFingerprint hadoop(org.apache.hadoop.fs.Path root, Configuration conf) {
+  private static DatasetFingerprint hadoop(
+      String uri, org.apache.hadoop.fs.Path root, Configuration conf) {
     try {
       FileSystem fs = root.getFileSystem(conf);
       if (!fs.exists(root)) {
         throw new DataInputException(
-            "cannot fingerprint " + root + ": it does not exist. Check the URI.");
+            "cannot fingerprint "
+                + uri
+                + ": it does not exist"
+                + (S3Access.isS3(uri) ? " on " + S3Access.describeEndpoint(uri, conf) : "")
+                + ". Check the URI.");
       }
       FileStatus rootStatus = fs.getFileStatus(root);
       TreeMap<String, FileStatus> files = new TreeMap<>();
@@ -120,7 +131,8 @@ public final class Fingerprints {
       }
       return digest.result();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot fingerprint " + root, e);
+      throw new UncheckedIOException(
+          "cannot fingerprint " + uri + ": " + S3Access.cause(uri, e, conf), e);
     }
   }
 

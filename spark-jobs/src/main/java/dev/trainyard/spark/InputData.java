@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.function.Supplier;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -34,24 +35,43 @@ final class InputData {
   /** Opens the dataset (schema only; no rows are read yet). */
   static Dataset<Row> read(SparkSession spark, DatasetInput input) {
     Path path = new Path(input.uri());
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
     try {
-      FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      FileSystem fs = path.getFileSystem(conf);
       boolean glob = input.uri().matches(".*[*?\\[{].*");
       FileStatus[] matches = glob ? fs.globStatus(path) : null;
       if (glob ? matches == null || matches.length == 0 : !fs.exists(path)) {
         throw new DataInputException(
             "dataset not found: "
                 + input.uri()
-                + " does not exist. Check the URI (scheme, bucket, path) and that the step"
-                + " that produces it has run.");
+                + " does not exist"
+                + (S3Access.isS3(input.uri())
+                    ? " (looked up on " + S3Access.describeEndpoint(input.uri(), conf) + ")"
+                    : "")
+                + ". Check the URI (scheme, bucket, path) and that the step that produces it has"
+                + " run.");
       }
     } catch (IOException e) {
+      if (S3Access.isS3(input.uri()) && S3Access.isMissingBucket(e)) {
+        throw new DataInputException(
+            "dataset not found: "
+                + input.uri()
+                + " does not exist: its bucket "
+                + path.toUri().getHost()
+                + " does not exist on "
+                + S3Access.describeEndpoint(input.uri(), conf)
+                + ". Check the bucket name in the URI (and the endpoint).",
+            e);
+      }
+      String access = S3Access.accessProblem(input.uri(), e, conf);
       throw new DataInputException(
-          "cannot look up dataset "
-              + input.uri()
-              + ": "
-              + rootMessage(e)
-              + ". Check that the storage is reachable and the credentials allow listing it.",
+          access != null
+              ? "cannot read dataset " + input.uri() + ": " + access + "."
+              : "cannot look up dataset "
+                  + input.uri()
+                  + ": "
+                  + S3Access.cause(input.uri(), e, conf)
+                  + ". Check that the storage is reachable and the credentials allow listing it.",
           e);
     }
     try {

@@ -39,6 +39,7 @@ import java.util.zip.ZipOutputStream;
 import org.apache.spark.SparkFiles;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -53,7 +54,6 @@ import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.TaskCompletionListener;
 import scala.jdk.javaapi.CollectionConverters;
 
@@ -71,23 +71,24 @@ import scala.jdk.javaapi.CollectionConverters;
  *       DataInputException}.
  *   <li>Flags rows that cannot be scored: a null key, a NaN or infinite numeric feature, a string
  *       in a numeric feature that is not a number. Missing numbers (null) and unseen categories are
- *       scoreable: the pipeline fills the training median and uses the {@code __unknown__} slot. If
- *       the flagged share is over {@link ScoringRequest#maxQuarantineFraction()}, throws {@link
- *       DataInputException} and publishes nothing.
+ *       scoreable: the pipeline fills the training median and uses the {@code __unknown__} slot.
  *   <li>Applies the saved feature pipeline and predicts with one {@link SavedModel} per partition,
  *       {@code batchSize} rows per {@code predict} call, streaming (a partition is never held in
  *       memory).
- *   <li>Publishes the quarantine (input columns + {@code reason}), then the output (key columns,
- *       {@code prediction}, {@code probabilities}, {@code model_name}, {@code model_version},
- *       {@code scoring_run_id}), each through a hidden staging sibling renamed into place with a
- *       {@code _SUCCESS} marker ({@link Outputs}): a re-run replaces, a failed write leaves no
- *       staging directory and no new output. The output comes last, so a run that fails after the
- *       quarantine is published leaves that quarantine (replaced by the retry) but no output.
+ *   <li>Writes the output (key columns, {@code prediction}, {@code probabilities}, {@code
+ *       model_name}, {@code model_version}, {@code scoring_run_id}) to a hidden staging folder
+ *       ({@link Outputs}). If the flagged share is over {@link
+ *       ScoringRequest#maxQuarantineFraction()}, throws {@link DataInputException}: the staging
+ *       folder is deleted and nothing is published. Otherwise publishes the quarantine (input
+ *       columns + {@code reason}; a second read of the input only when some rows were flagged),
+ *       then renames the output into place with its {@code _SUCCESS} marker. A re-run replaces
+ *       both; a run that fails between the two leaves the (replaced-on-retry) quarantine and no
+ *       output.
  * </ol>
  *
- * <p>Only aggregates reach the driver: row counts, per-reason counts, per-class counts or quantiles
- * of the predictions, PSI bin counts. The input is persisted ({@code MEMORY_AND_DISK}) for the
- * passes over it.
+ * <p>One pass over the input, nothing cached: the row and per-reason counts, PSI bin counts and the
+ * prediction distribution are observed ({@link Observation}) while the output is written, so only
+ * those aggregates reach the driver and memory does not grow with the input.
  *
  * <p>The model files: in local mode executors share the driver's file system and load {@code
  * modelDir/djl} directly. On a cluster the driver zips {@code djl/} and ships it with {@code
@@ -145,59 +146,79 @@ public final class ScoringJob {
     StructType schema = raw.schema();
     checkColumns(schema, request, manifest);
     List<Check> checks = checks(schema, request, manifest);
-    Dataset<Row> flagged =
-        raw.withColumn(FLAG, reason(checks)).persist(StorageLevel.MEMORY_AND_DISK());
-    try {
-      Counts counts = Counts.of(request, flagged, checks);
-      counts.requireWithinLimit(request);
-
-      Dataset<Row> valid = prepared(flagged.where(col(FLAG).isNull()), schema, request, manifest);
-      Map<String, Double> psi =
-          model.profile() == null
-              ? Map.of()
-              : InputData.action(
-                  request.input(),
-                  () ->
-                      DataValidation.psi(
-                          valid, manifest.numeric(), manifest.categorical(), model.profile()));
-
-      String modelLocation = model.djl().toString();
-      if (shipModel) {
-        Path archive = zip(model.djl());
-        spark.sparkContext().addArchive(archive.toString());
-        modelLocation = archive.getFileName().toString();
-      }
-      Dataset<Row> scored = predictions(spark, valid, request, model, modelLocation, shipModel);
-
-      Outputs.publish(
-          spark,
-          request.quarantineUri(),
-          staging ->
-              flagged
-                  .where(col(FLAG).isNotNull())
-                  .withColumnRenamed(FLAG, REASON)
-                  .write()
-                  .parquet(staging));
-      // The distribution is observed while the output is written: no second pass.
-      Observation observation = new Observation();
-      Dataset<Row> observed = Distribution.observe(scored, manifest, observation);
-      Outputs.publish(spark, request.outputUri(), staging -> observed.write().parquet(staging));
-      Distribution distribution = Distribution.of(observation.getRow(), manifest);
-      double seconds = (System.nanoTime() - start) / 1e9;
-      return new ScoringReport(
-          counts.rows,
-          distribution.scored(),
-          counts.quarantined,
-          counts.reasons,
-          distribution.shares(),
-          psi,
-          seconds,
-          seconds > 0 ? counts.rows / seconds : 0,
-          request.outputUri(),
-          request.modelVersion());
-    } finally {
-      flagged.unpersist();
+    // One read of the input: the row and quarantine counts, the drift aggregates and the
+    // prediction distribution are all observed while the output is written. Nothing is cached,
+    // so memory does not grow with the input (rows stream through each task).
+    Dataset<Row> flagged = raw.withColumn(FLAG, reason(checks));
+    Observation inputMetrics = new Observation();
+    Dataset<Row> counted = Counts.observe(flagged, checks, inputMetrics);
+    Dataset<Row> valid = prepared(counted.where(col(FLAG).isNull()), schema, request, manifest);
+    Observation driftMetrics = new Observation();
+    DataValidation.PsiAggregates drift =
+        model.profile() == null
+            ? null
+            : DataValidation.psiAggregates(
+                valid.schema(), manifest.numeric(), manifest.categorical(), model.profile());
+    if (drift != null && !drift.columns().isEmpty()) {
+      Column[] aggregates = drift.columns().toArray(Column[]::new);
+      valid =
+          valid.observe(
+              driftMetrics, aggregates[0], Arrays.copyOfRange(aggregates, 1, aggregates.length));
+    } else {
+      drift = null;
     }
+
+    String modelLocation = model.djl().toString();
+    if (shipModel) {
+      Path archive = zip(model.djl());
+      spark.sparkContext().addArchive(archive.toString());
+      modelLocation = archive.getFileName().toString();
+    }
+    Dataset<Row> scored = predictions(spark, valid, request, model, modelLocation, shipModel);
+    Observation outputMetrics = new Observation();
+    Dataset<Row> observed = Distribution.observe(scored, manifest, outputMetrics);
+
+    Counts[] counts = new Counts[1];
+    Outputs.publish(
+        spark,
+        request.outputUri(),
+        staging -> {
+          InputData.action(
+              request.input(),
+              () -> {
+                observed.write().parquet(staging);
+                return null;
+              });
+          // Checked before the output is moved into place: over the limit, nothing is published.
+          counts[0] = Counts.of(inputMetrics.getRow(), checks);
+          counts[0].requireWithinLimit(request);
+          // The quarantine is published before the output, so a reader who sees the output
+          // finds its quarantine too. Only a run with quarantined rows reads the input again.
+          Outputs.publish(
+              spark,
+              request.quarantineUri(),
+              q ->
+                  (counts[0].quarantined == 0
+                          ? spark.createDataFrame(List.of(), flagged.schema())
+                          : flagged.where(col(FLAG).isNotNull()))
+                      .withColumnRenamed(FLAG, REASON)
+                      .write()
+                      .parquet(q));
+        });
+    Distribution distribution = Distribution.of(outputMetrics.getRow(), manifest);
+    Map<String, Double> psi = drift == null ? Map.of() : drift.psi(driftMetrics.getRow());
+    double seconds = (System.nanoTime() - start) / 1e9;
+    return new ScoringReport(
+        counts[0].rows,
+        distribution.scored(),
+        counts[0].quarantined,
+        counts[0].reasons,
+        distribution.shares(),
+        psi,
+        seconds,
+        seconds > 0 ? counts[0].rows / seconds : 0,
+        request.outputUri(),
+        request.modelVersion());
   }
 
   /** True when {@code outputUri} already holds a published output ({@code _SUCCESS}). */
@@ -453,21 +474,22 @@ public final class ScoringJob {
     long quarantined;
     final Map<String, Long> reasons = new LinkedHashMap<>();
 
-    static Counts of(ScoringRequest request, Dataset<Row> flagged, List<Check> checks) {
+    /** The input with its row count and per-reason counts attached as observed metrics. */
+    static Dataset<Row> observe(Dataset<Row> flagged, List<Check> checks, Observation metrics) {
       List<Column> aggregates = new ArrayList<>();
-      aggregates.add(count_if(col(FLAG).isNotNull()));
-      for (Check check : checks) {
-        aggregates.add(count_if(check.failed()));
-      }
-      Row row =
-          InputData.action(
-              request.input(),
-              () -> flagged.agg(count(lit(1)), aggregates.toArray(Column[]::new)).first());
-      Counts counts = new Counts();
-      counts.rows = row.getLong(0);
-      counts.quarantined = row.getLong(1);
+      aggregates.add(count_if(col(FLAG).isNotNull()).as("quarantined"));
       for (int i = 0; i < checks.size(); i++) {
-        long n = row.getLong(2 + i);
+        aggregates.add(count_if(checks.get(i).failed()).as("check" + i));
+      }
+      return flagged.observe(metrics, count(lit(1)).as("rows"), aggregates.toArray(Column[]::new));
+    }
+
+    static Counts of(Row row, List<Check> checks) {
+      Counts counts = new Counts();
+      counts.rows = row.getLong(row.fieldIndex("rows"));
+      counts.quarantined = row.getLong(row.fieldIndex("quarantined"));
+      for (int i = 0; i < checks.size(); i++) {
+        long n = row.getLong(row.fieldIndex("check" + i));
         if (n > 0) {
           counts.reasons.merge(checks.get(i).reason(), n, Long::sum);
         }
@@ -541,7 +563,7 @@ public final class ScoringJob {
       boolean shipped) {
     Dataset<Row> rows =
         request.partitions() == null ? valid : valid.repartition(request.partitions());
-    Dataset<Row> withFeatures = FeatureJob.applyPipeline(spark, model.pipelineUri(), rows);
+    Dataset<Row> withFeatures = FeatureJob.applyPipelineAsVectors(spark, model.pipelineUri(), rows);
     List<Column> input = new ArrayList<>();
     List<StructField> fields = new ArrayList<>();
     for (String key : request.keyColumns()) {
@@ -651,10 +673,10 @@ public final class ScoringJob {
       }
       float[][] features = new float[batch.size()][];
       for (int i = 0; i < features.length; i++) {
-        List<Object> values = batch.get(i).getList(spec.keys);
-        float[] row = new float[values.size()];
+        double[] values = ((Vector) batch.get(i).get(spec.keys)).toArray();
+        float[] row = new float[values.length];
         for (int j = 0; j < row.length; j++) {
-          row[j] = ((Number) values.get(j)).floatValue();
+          row[j] = (float) values[j];
         }
         features[i] = row;
       }

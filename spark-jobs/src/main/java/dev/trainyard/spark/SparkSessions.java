@@ -1,5 +1,6 @@
 package dev.trainyard.spark;
 
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -9,9 +10,15 @@ import org.apache.spark.sql.SparkSession;
  * <p>Defaults, each overridable by a JVM system property of the same name: {@code spark.master} =
  * {@code local[*]}, {@code spark.sql.shuffle.partitions} = 2 x available cores (at least 4).
  * Always: UI off, session time zone UTC, driver bound to loopback.
+ *
+ * <p>S3: {@code s3://} and {@code s3a://} go through Hadoop's S3A. The worker hands its endpoint
+ * and keys over with {@link #useS3} at startup; without that call S3A uses AWS with the standard
+ * credential chain (or whatever {@code spark.hadoop.fs.s3a.*} settings say). The settings go into
+ * the session's Hadoop configuration only, never into the Spark conf (which Spark may print).
  */
 public final class SparkSessions {
   private static volatile SparkSession local;
+  private static volatile S3Access s3;
 
   private SparkSessions() {}
 
@@ -22,11 +29,52 @@ public final class SparkSessions {
         session = local;
         if (session == null) {
           session = create();
+          applyS3(session.sparkContext().hadoopConfiguration());
           local = session;
         }
       }
     }
     return session;
+  }
+
+  /**
+   * How this JVM reaches S3, for the Spark session (now, if it is running, else when it starts) and
+   * for {@link #hadoopConfiguration()}. Call it before the first S3 access: Hadoop caches one file
+   * system per bucket, and a bucket already used keeps the settings it was opened with.
+   */
+  public static synchronized void useS3(S3Access access) {
+    s3 = access;
+    SparkSession session = local;
+    if (session != null) {
+      applyS3(session.sparkContext().hadoopConfiguration());
+    }
+  }
+
+  /** The settings given to {@link #useS3}, or {@code null}: AWS and the standard chain. */
+  public static S3Access s3() {
+    return s3;
+  }
+
+  /**
+   * A Hadoop configuration for reading and writing datasets outside Spark (fingerprints): a copy of
+   * the running session's, else a fresh one with the S3 settings. Never starts Spark.
+   */
+  public static Configuration hadoopConfiguration() {
+    SparkSession session = local;
+    if (session != null) {
+      return new Configuration(session.sparkContext().hadoopConfiguration());
+    }
+    Configuration conf = new Configuration();
+    applyS3(conf);
+    return conf;
+  }
+
+  private static void applyS3(Configuration conf) {
+    S3Access.applyDefaults(conf);
+    S3Access access = s3;
+    if (access != null) {
+      access.applyTo(conf);
+    }
   }
 
   private static SparkSession create() {

@@ -2,7 +2,6 @@ package dev.trainyard.activities.pipeline;
 
 import dev.trainyard.spark.DataInputException;
 import dev.trainyard.spark.DataProfile;
-import dev.trainyard.spark.DataValidation;
 import dev.trainyard.spark.DatasetFingerprint;
 import dev.trainyard.spark.DatasetInput;
 import dev.trainyard.spark.FeatureColumns;
@@ -39,9 +38,15 @@ import org.apache.spark.sql.SparkSession;
 public class DataActivitiesImpl implements PipelineActivities.Data {
   private final PipelineEnvironment env;
   private final LineageRecorder lineage;
+  private final SparkJobs jobs;
 
   public DataActivitiesImpl(PipelineEnvironment env) {
+    this(env, SparkJobs.inProcess());
+  }
+
+  public DataActivitiesImpl(PipelineEnvironment env, SparkJobs jobs) {
     this.env = env;
+    this.jobs = jobs;
     this.lineage = new LineageRecorder(env, env.workDir().resolve("lineage"));
   }
 
@@ -65,7 +70,7 @@ public class DataActivitiesImpl implements PipelineActivities.Data {
     Instant start = Instant.now();
     PipelineSpec spec = r.spec();
     DatasetInput input = input(spec);
-    try (Heartbeat hb = Heartbeat.every(ctx, 10)) {
+    try {
       DataProfile championProfile = null;
       if (r.champion() != null && r.champion().profileUri() != null) {
         championProfile =
@@ -73,8 +78,8 @@ public class DataActivitiesImpl implements PipelineActivities.Data {
       }
       PipelineSpec.Validation v = spec.validation();
       ValidationReport report =
-          DataValidation.validate(
-              spark(),
+          jobs.validate(
+              ctx,
               input,
               columns(spec),
               new ValidationRules(
@@ -157,13 +162,13 @@ public class DataActivitiesImpl implements PipelineActivities.Data {
     Path out = env.lakeDir().resolve("features").resolve(key);
     String outUri = out.toUri().toString().replaceAll("/$", "");
     boolean hit = Files.exists(out.resolve("_SUCCESS"));
-    try (Heartbeat hb = Heartbeat.every(ctx, 10)) {
+    try {
       FeatureManifest m;
       if (hit) {
         m = FeatureJob.readManifest(spark(), outUri);
       } else {
         Files.createDirectories(out.getParent());
-        FeatureResult fr = FeatureJob.fitAndWrite(spark(), input, columns(spec), split, outUri);
+        FeatureResult fr = jobs.features(ctx, input, columns(spec), split, outUri);
         m = FeatureJob.readManifest(spark(), fr.outputUri());
       }
       env.mlflow()

@@ -1,10 +1,10 @@
 package dev.trainyard.activities.scoring;
 
 import dev.trainyard.activities.pipeline.Failures;
-import dev.trainyard.activities.pipeline.Heartbeat;
 import dev.trainyard.activities.pipeline.LineageRecord;
 import dev.trainyard.activities.pipeline.LineageRecorder;
 import dev.trainyard.activities.pipeline.PipelineEnvironment;
+import dev.trainyard.activities.pipeline.SparkJobs;
 import dev.trainyard.registry.Metric;
 import dev.trainyard.registry.MlflowException;
 import dev.trainyard.spark.DataInputException;
@@ -49,9 +49,15 @@ public class ScoringDataActivitiesImpl implements ScoringActivities.Data {
 
   private final PipelineEnvironment env;
   private final LineageRecorder lineage;
+  private final SparkJobs jobs;
 
   public ScoringDataActivitiesImpl(PipelineEnvironment env) {
+    this(env, SparkJobs.inProcess());
+  }
+
+  public ScoringDataActivitiesImpl(PipelineEnvironment env, SparkJobs jobs) {
     this.env = env;
+    this.jobs = jobs;
     this.lineage = new LineageRecorder(env, env.workDir().resolve("lineage"));
   }
 
@@ -63,7 +69,7 @@ public class ScoringDataActivitiesImpl implements ScoringActivities.Data {
     ResolvedModel model = r.model();
     PipelineRun run = r.run();
     SparkSession spark = SparkSessions.local();
-    try (Heartbeat hb = Heartbeat.every(ctx, 10)) {
+    try {
       if (spec.ifOutputExists().equals(ScoringSpec.SKIP)
           && ScoringJob.isPublished(spark, spec.output())) {
         env.mlflow()
@@ -86,8 +92,8 @@ public class ScoringDataActivitiesImpl implements ScoringActivities.Data {
       }
       Path modelDir = modelFolder(model);
       ScoringReport report =
-          ScoringJob.score(
-              spark,
+          jobs.score(
+              ctx,
               new ScoringRequest(
                   new DatasetInput(spec.input(), spec.format()),
                   modelDir.toString(),

@@ -4,14 +4,18 @@ import dev.trainyard.activities.check.WorkerCheckActivitiesImpl;
 import dev.trainyard.activities.pipeline.DataActivitiesImpl;
 import dev.trainyard.activities.pipeline.PipelineEnvironment;
 import dev.trainyard.activities.pipeline.RegistryActivitiesImpl;
+import dev.trainyard.activities.pipeline.SparkJobs;
 import dev.trainyard.activities.pipeline.TrainingActivitiesImpl;
 import dev.trainyard.activities.scoring.ScoringDataActivitiesImpl;
 import dev.trainyard.activities.scoring.ScoringRegistryActivitiesImpl;
 import dev.trainyard.app.config.Clients;
+import dev.trainyard.app.config.SparkPlacement;
 import dev.trainyard.app.config.TemporalClients;
 import dev.trainyard.app.config.TrainyardConfig.WorkerConcurrency;
 import dev.trainyard.app.config.Version;
 import dev.trainyard.registry.MlflowClient;
+import dev.trainyard.spark.S3Access;
+import dev.trainyard.spark.SparkSessions;
 import dev.trainyard.stack.StackConfig;
 import dev.trainyard.workflows.TaskQueues;
 import dev.trainyard.workflows.check.WorkerCheckWorkflowImpl;
@@ -56,6 +60,11 @@ public final class TrainyardWorker implements AutoCloseable {
     this.service = TemporalClients.connect(config.temporal());
     this.client = TemporalClients.client(service, config.temporal(), identity);
     this.mlflow = Clients.mlflow(config);
+    // Spark reads and writes s3:// datasets with the same endpoint and keys (the local stack's are
+    // generated, not in the environment); no keys: the standard AWS chain.
+    StackConfig.S3Endpoint s3 = config.s3();
+    SparkSessions.useS3(
+        S3Access.of(s3.endpoint(), s3.region(), s3.accessKeyId(), s3.secretAccessKey()));
     PipelineEnvironment env =
         new PipelineEnvironment(
             mlflow,
@@ -63,6 +72,8 @@ public final class TrainyardWorker implements AutoCloseable {
             config.stateDir().resolve("work"),
             Version.current(),
             identity);
+    // Read before any queue is served: a bad Spark setting stops the worker with its message.
+    SparkJobs spark = SparkPlacement.from(System.getenv(), config.home(), env.workDir());
     this.factory = WorkerFactory.newInstance(client);
     for (String queue : this.queues) {
       Worker worker =
@@ -83,7 +94,7 @@ public final class TrainyardWorker implements AutoCloseable {
         }
         case TaskQueues.SPARK ->
             worker.registerActivitiesImplementations(
-                new DataActivitiesImpl(env), new ScoringDataActivitiesImpl(env));
+                new DataActivitiesImpl(env, spark), new ScoringDataActivitiesImpl(env, spark));
         case TaskQueues.TRAIN ->
             worker.registerActivitiesImplementations(new TrainingActivitiesImpl(env, client));
         default -> throw new IllegalArgumentException("unknown task queue " + queue);

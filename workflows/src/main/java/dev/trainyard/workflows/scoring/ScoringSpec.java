@@ -254,7 +254,10 @@ public record ScoringSpec(
         quarantine != null
             ? uriOf(quarantine.replace("{date}", d)).replaceAll("/+$", "")
             : defaultQuarantine(out);
-    String fmt = format != null ? format : in.toLowerCase().endsWith(".csv") ? "csv" : "parquet";
+    String fmt =
+        format != null
+            ? format
+            : in.toLowerCase(java.util.Locale.ROOT).endsWith(".csv") ? "csv" : "parquet";
     return new ScoringSpec(
         model,
         in,

@@ -2,6 +2,7 @@ package dev.trainyard.app.scoring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.trainyard.app.cli.Cli;
@@ -45,13 +46,14 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
+ * {@code trainyard score} and {@code trainyard schedule} as a user runs them, each in its own JVM.
  * A scoring schedule as a user drives it: created, triggered, backfilled (twice), paused and
  * deleted with {@code trainyard schedule} in its own JVM, on the real Temporal dev server (the
  * in-process test server has no Schedules), seen by the Temporal CLI.
  */
 @ExtendWith({TemporalExtension.class, MlflowExtension.class})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ScheduleIT {
+class ScoringCommandsIT {
   private static final int ROWS = 500;
 
   private TemporalServer temporal;
@@ -257,6 +259,68 @@ class ScheduleIT {
     assertThat(badTemplate.stderr()).contains("--input: unknown placeholder {day}");
 
     assertEquals(0, cli("schedule", "delete", id).exitCode());
+  }
+
+  @Test
+  void scoreWaitsPrintsLinksAndWhereTheOutputIs() throws Exception {
+    Path input = dir.resolve("adhoc.parquet");
+    ChurnData.write(input.toUri().toString(), ROWS, 5);
+    Path output = dir.resolve("adhoc-scores");
+    String id = "cli-score-" + UUID.randomUUID();
+
+    Cli.Result r =
+        cli(
+            "score",
+            "--model",
+            champion.model() + "@champion",
+            "--input",
+            input.toString(),
+            "--output",
+            output.toString(),
+            "--keys",
+            "customer_id",
+            "--wait",
+            "--id",
+            id);
+
+    assertEquals(0, r.exitCode(), r.stderr());
+    assertThat(r.stdout())
+        .contains("workflow:    " + id)
+        .contains(temporal.uiUri() + "/namespaces/" + temporal.namespace() + "/workflows/" + id)
+        .contains("trainyard%2Fscoring%2F" + champion.model())
+        .contains("outcome:     scored with " + champion.model() + "/1")
+        .contains("output:      " + output.toUri().toString().replaceAll("/$", "") + "  (")
+        .contains("drift:       max PSI");
+    assertThat(r.stderr()).contains("[score]");
+    assertTrue(Files.exists(output.resolve("_SUCCESS")));
+  }
+
+  @Test
+  void scoreWithBadInputSaysWhatIsWrong() throws Exception {
+    Path output = dir.resolve("never");
+
+    Cli.Result alias =
+        cli(
+            "score",
+            "--model",
+            champion.model() + "@prod",
+            "--input",
+            dir.resolve("adhoc.parquet").toString(),
+            "--output",
+            output.toString(),
+            "--wait");
+    Cli.Result request =
+        cli("score", "--model", "nope", "--input", "in.parquet", "--batch-size", "0");
+
+    assertEquals(1, alias.exitCode(), alias.stdout());
+    assertThat(alias.stderr())
+        .contains("failed: model '" + champion.model() + "' has no alias 'prod'");
+    assertEquals(2, request.exitCode());
+    assertThat(request.stderr())
+        .contains("--model: model reference 'nope' is not valid")
+        .contains("--output: is required")
+        .contains("--batch-size: must be positive");
+    assertFalse(Files.exists(output));
   }
 
   // ---- helpers
