@@ -39,6 +39,7 @@ import java.util.zip.ZipOutputStream;
 import org.apache.spark.SparkFiles;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -563,14 +564,34 @@ public final class ScoringJob {
       boolean shipped) {
     Dataset<Row> rows =
         request.partitions() == null ? valid : valid.repartition(request.partitions());
-    Dataset<Row> withFeatures = FeatureJob.applyPipelineAsVectors(spark, model.pipelineUri(), rows);
+    FeatureManifest manifest = model.manifest();
+    CompiledFeatures compiled =
+        CompiledFeatures.compile(PipelineModel.load(model.pipelineUri()), manifest);
     List<Column> input = new ArrayList<>();
     List<StructField> fields = new ArrayList<>();
     for (String key : request.keyColumns()) {
       input.add(col(InputData.quoted(key)));
       fields.add(valid.schema().apply(key));
     }
-    input.add(col("features"));
+    Dataset<Row> withFeatures;
+    if (compiled != null) {
+      // The version's fitted pipeline as arithmetic inside the predict function: the raw
+      // feature values go in, in the manifest's order.
+      withFeatures = rows;
+      for (int j = 0; j < manifest.numeric().size(); j++) {
+        input.add(
+            col(InputData.quoted(manifest.numeric().get(j)))
+                .try_cast("double")
+                .as(FeatureJob.WORK + "n" + j));
+      }
+      for (int j = 0; j < manifest.categorical().size(); j++) {
+        input.add(
+            col(InputData.quoted(manifest.categorical().get(j))).as(FeatureJob.WORK + "c" + j));
+      }
+    } else {
+      withFeatures = FeatureJob.applyPipelineAsVectors(spark, model.pipelineUri(), rows);
+      input.add(col("features"));
+    }
     boolean regression = model.manifest().task().equals(FeatureColumns.REGRESSION);
     fields.add(
         DataTypes.createStructField(
@@ -584,7 +605,8 @@ public final class ScoringJob {
             shipped,
             request.batchSize(),
             request.keyColumns().size(),
-            regression ? null : model.manifest().labels().toArray(String[]::new));
+            regression ? null : model.manifest().labels().toArray(String[]::new),
+            compiled);
     return withFeatures
         .select(input.toArray(Column[]::new))
         .mapPartitions(predict, Encoders.row(DataTypes.createStructType(fields)))
@@ -604,17 +626,27 @@ public final class ScoringJob {
     private final int batchSize;
     private final int keys;
     private final String[] labels;
+    private final CompiledFeatures features;
 
     /**
      * @param model the {@code djl/} folder, or (shipped) the archive's name in {@link SparkFiles}
      * @param labels class values by index; null for regression
+     * @param features the compiled feature pipeline, reading raw values after the keys; null: the
+     *     column after the keys holds the pipeline's feature vector
      */
-    Predict(String model, boolean shipped, int batchSize, int keys, String[] labels) {
+    Predict(
+        String model,
+        boolean shipped,
+        int batchSize,
+        int keys,
+        String[] labels,
+        CompiledFeatures features) {
       this.model = model;
       this.shipped = shipped;
       this.batchSize = batchSize;
       this.keys = keys;
       this.labels = labels;
+      this.features = features;
     }
 
     @Override
@@ -673,6 +705,12 @@ public final class ScoringJob {
       }
       float[][] features = new float[batch.size()][];
       for (int i = 0; i < features.length; i++) {
+        if (spec.features != null) {
+          float[] row = new float[spec.features.width()];
+          spec.features.fill(batch.get(i), spec.keys, row);
+          features[i] = row;
+          continue;
+        }
         double[] values = ((Vector) batch.get(i).get(spec.keys)).toArray();
         float[] row = new float[values.length];
         for (int j = 0; j < row.length; j++) {

@@ -1,0 +1,161 @@
+package dev.trainyard.spark;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.Transformer;
+import org.apache.spark.ml.feature.ImputerModel;
+import org.apache.spark.ml.feature.OneHotEncoderModel;
+import org.apache.spark.ml.feature.SQLTransformer;
+import org.apache.spark.ml.feature.StandardScalerModel;
+import org.apache.spark.ml.feature.StringIndexerModel;
+import org.apache.spark.ml.feature.VectorAssembler;
+import org.apache.spark.sql.Row;
+
+/**
+ * A fitted feature pipeline of the shape {@link FeatureJob} builds, turned into plain arithmetic
+ * over a row's raw values: median imputation, standardization, index + one-hot with the unknown
+ * slot, assembled in the same order. It gives the same feature values as {@code
+ * PipelineModel.transform} (a test holds it to that), without Spark ML's per-row vectors, UDFs and
+ * UDT conversions, which cost batch scoring most of its time.
+ *
+ * <p>{@link #compile} returns null for any pipeline it does not recognize stage by stage (e.g. one
+ * saved by another version of the feature job); scoring then uses the pipeline itself.
+ */
+final class CompiledFeatures implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  private final double[] medians;
+  private final double[] shift;
+  private final double[] scale;
+  private final List<Map<String, Integer>> categoryIndex;
+  private final int[] categoryWidths;
+  private final int width;
+
+  private CompiledFeatures(
+      double[] medians,
+      double[] shift,
+      double[] scale,
+      List<Map<String, Integer>> categoryIndex,
+      int[] categoryWidths) {
+    this.medians = medians;
+    this.shift = shift;
+    this.scale = scale;
+    this.categoryIndex = categoryIndex;
+    this.categoryWidths = categoryWidths;
+    this.width = medians.length + Arrays.stream(categoryWidths).sum();
+  }
+
+  /** Features per row. */
+  int width() {
+    return width;
+  }
+
+  /**
+   * @return the compiled form, or null when the pipeline is not exactly the feature job's shape for
+   *     this manifest's columns
+   */
+  static CompiledFeatures compile(PipelineModel pipeline, FeatureManifest manifest) {
+    int numeric = manifest.numeric().size();
+    int categorical = manifest.categorical().size();
+    Transformer[] stages = pipeline.stages();
+    int i = 0;
+    if (i >= stages.length || !(stages[i++] instanceof SQLTransformer)) {
+      return null;
+    }
+    double[] medians = new double[numeric];
+    double[] shift = new double[numeric];
+    double[] scale = new double[numeric];
+    if (numeric > 0) {
+      if (stages.length < i + 3
+          || !(stages[i] instanceof ImputerModel imputer)
+          || !(stages[i + 1] instanceof VectorAssembler)
+          || !(stages[i + 2] instanceof StandardScalerModel scaler)) {
+        return null;
+      }
+      i += 3;
+      String[] in = imputer.getInputCols();
+      if (in.length != numeric) {
+        return null;
+      }
+      Row surrogates = imputer.surrogateDF().first();
+      for (int j = 0; j < numeric; j++) {
+        if (!in[j].equals(FeatureJob.WORK + "num_" + manifest.numeric().get(j))) {
+          return null;
+        }
+        medians[j] = ((Number) surrogates.get(surrogates.fieldIndex(in[j]))).doubleValue();
+        // As StandardScalerModel: (x - mean) * (1 / std), and 0 where std is 0.
+        double std = scaler.std().apply(j);
+        shift[j] = scaler.getWithMean() ? scaler.mean().apply(j) : 0.0;
+        scale[j] = !scaler.getWithStd() ? 1.0 : std != 0.0 ? 1.0 / std : 0.0;
+      }
+    }
+    List<Map<String, Integer>> index = new ArrayList<>();
+    int[] widths = new int[categorical];
+    if (categorical > 0) {
+      if (stages.length < i + 2
+          || !(stages[i] instanceof StringIndexerModel indexer)
+          || !(stages[i + 1] instanceof OneHotEncoderModel encoder)) {
+        return null;
+      }
+      i += 2;
+      String[][] labels = indexer.labelsArray();
+      String[] in = indexer.getInputCols();
+      if (labels.length != categorical
+          || !indexer.getHandleInvalid().equals("keep")
+          || !encoder.getHandleInvalid().equals("keep")
+          || !encoder.getDropLast()) {
+        return null;
+      }
+      int[] sizes = encoder.categorySizes();
+      for (int j = 0; j < categorical; j++) {
+        if (!in[j].equals(FeatureJob.WORK + "cat_" + manifest.categorical().get(j))) {
+          return null;
+        }
+        Map<String, Integer> positions = new HashMap<>();
+        for (int k = 0; k < labels[j].length; k++) {
+          positions.put(labels[j][k], k);
+        }
+        index.add(positions);
+        // "keep" adds a slot for indexes the encoder never saw, dropLast removes it again.
+        widths[j] = sizes[j];
+      }
+    }
+    if (i != stages.length - 1 || !(stages[i] instanceof VectorAssembler)) {
+      return null;
+    }
+    CompiledFeatures compiled = new CompiledFeatures(medians, shift, scale, index, widths);
+    return compiled.width == manifest.numFeatures() ? compiled : null;
+  }
+
+  /**
+   * Writes the features of one row into {@code out[0 .. width)}.
+   *
+   * @param row holds the numeric features (numbers, or null) from column {@code first} on, in the
+   *     manifest's order, then the categorical ones (string, integer or boolean, or null)
+   */
+  void fill(Row row, int first, float[] out) {
+    int n = medians.length;
+    for (int j = 0; j < n; j++) {
+      Object v = row.get(first + j);
+      double x = v == null ? medians[j] : ((Number) v).doubleValue();
+      out[j] = (float) ((x - shift[j]) * scale[j]);
+    }
+    int offset = n;
+    for (int j = 0; j < categoryWidths.length; j++) {
+      Object v = row.get(first + n + j);
+      Integer slot = v == null ? null : categoryIndex.get(j).get(v.toString());
+      // Unseen values and nulls take the indexer's extra slot: the last one kept.
+      int hot = slot == null ? categoryIndex.get(j).size() : slot;
+      Arrays.fill(out, offset, offset + categoryWidths[j], 0f);
+      if (hot < categoryWidths[j]) {
+        out[offset + hot] = 1f;
+      }
+      offset += categoryWidths[j];
+    }
+  }
+}
