@@ -91,7 +91,8 @@ public final class ScoringPaths {
             false,
             batchSize,
             keys.size(),
-            regression ? null : manifest.labels().toArray(String[]::new));
+            regression ? null : manifest.labels().toArray(String[]::new),
+            null);
     withFeatures
         .select(in.toArray(Column[]::new))
         .mapPartitions(predict, Encoders.row(DataTypes.createStructType(fields)))
