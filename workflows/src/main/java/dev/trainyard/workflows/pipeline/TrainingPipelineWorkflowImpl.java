@@ -1,5 +1,6 @@
 package dev.trainyard.workflows.pipeline;
 
+import dev.trainyard.workflows.Retries;
 import dev.trainyard.workflows.TaskQueues;
 import dev.trainyard.workflows.pipeline.Payloads.Champion;
 import dev.trainyard.workflows.pipeline.Payloads.FeaturesResult;
@@ -25,14 +26,7 @@ import org.slf4j.Logger;
 public class TrainingPipelineWorkflowImpl implements TrainingPipelineWorkflow {
   private static final Logger log = Workflow.getLogger(TrainingPipelineWorkflowImpl.class);
 
-  /** Bad input is marked non-retryable by the activities; everything else is retried. */
-  private static final RetryOptions RETRY =
-      RetryOptions.newBuilder()
-          .setInitialInterval(Duration.ofSeconds(1))
-          .setBackoffCoefficient(2)
-          .setMaximumInterval(Duration.ofMinutes(1))
-          .setMaximumAttempts(20)
-          .build();
+  private static final RetryOptions RETRY = Retries.ACTIVITIES;
 
   private final PipelineActivities.Registry registry =
       Workflow.newActivityStub(

@@ -1,5 +1,6 @@
 package dev.trainyard.workflows.scoring;
 
+import dev.trainyard.workflows.Retries;
 import dev.trainyard.workflows.TaskQueues;
 import dev.trainyard.workflows.pipeline.Payloads.FinishRunRequest;
 import dev.trainyard.workflows.pipeline.Payloads.PipelineRun;
@@ -37,13 +38,7 @@ public class BatchScoringWorkflowImpl implements BatchScoringWorkflow {
   static final SearchAttributeKey<OffsetDateTime> SCHEDULED_START =
       SearchAttributeKey.forOffsetDateTime("TemporalScheduledStartTime");
 
-  private static final RetryOptions RETRY =
-      RetryOptions.newBuilder()
-          .setInitialInterval(Duration.ofSeconds(1))
-          .setBackoffCoefficient(2)
-          .setMaximumInterval(Duration.ofMinutes(1))
-          .setMaximumAttempts(20)
-          .build();
+  private static final RetryOptions RETRY = Retries.ACTIVITIES;
 
   private final ScoringActivities.Registry registry =
       Workflow.newActivityStub(
