@@ -27,7 +27,9 @@ locals {
     { name = "TRAINYARD_ARTIFACT_BUCKET", value = var.artifact_bucket_name },
     { name = "TRAINYARD_EMR_APPLICATION_ID", value = var.spark_application_id },
     { name = "TRAINYARD_EMR_JOB_ROLE_ARN", value = var.spark_job_role_arn },
+    { name = "TRAINYARD_STATE_DIR", value = local.state_dir },
   ]
+  state_mount = [{ sourceVolume = "state", containerPath = local.state_dir, readOnly = false }]
   # Temporal's standard client variables; ECS reads the secrets when the task starts.
   secrets = [
     { name = "TEMPORAL_TLS_CLIENT_CERT_DATA", valueFrom = var.temporal_tls_cert_secret_arn },
@@ -366,9 +368,23 @@ resource "aws_ecs_task_definition" "cpu" {
       stopTimeout      = var.stop_timeout_seconds
       environment      = local.environment
       secrets          = local.secrets
+      mountPoints      = local.state_mount
       logConfiguration = local.log_configuration
     }
   ])
+
+  volume {
+    name = "state"
+
+    efs_volume_configuration {
+      file_system_id     = aws_efs_file_system.state.id
+      transit_encryption = "ENABLED"
+
+      authorization_config {
+        access_point_id = aws_efs_access_point.state.id
+      }
+    }
+  }
 
   tags = var.tags
 }
@@ -429,9 +445,23 @@ resource "aws_ecs_task_definition" "gpu" {
       resourceRequirements = [{ type = "GPU", value = "1" }]
       environment          = local.environment
       secrets              = local.secrets
+      mountPoints          = local.state_mount
       logConfiguration     = local.log_configuration
     }
   ])
+
+  volume {
+    name = "state"
+
+    efs_volume_configuration {
+      file_system_id     = aws_efs_file_system.state.id
+      transit_encryption = "ENABLED"
+
+      authorization_config {
+        access_point_id = aws_efs_access_point.state.id
+      }
+    }
+  }
 
   tags = var.tags
 }

@@ -17,3 +17,8 @@ output "security_group_id" {
   description = "Security group of the worker tasks and GPU instances."
   value       = aws_security_group.workers.id
 }
+
+output "state_file_system_id" {
+  description = "EFS file system every worker mounts at TRAINYARD_STATE_DIR (/var/lib/trainyard)."
+  value       = aws_efs_file_system.state.id
+}

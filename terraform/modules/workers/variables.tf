@@ -237,6 +237,18 @@ variable "log_retention_days" {
   default     = 90
 }
 
+variable "state_uid" {
+  description = "POSIX uid and gid the workers use on the shared state file system (the EFS access point enforces it)."
+  type        = number
+  default     = 1000
+}
+
+variable "state_backups" {
+  description = "Back up the shared worker state (features, checkpoints) with AWS Backup; it can be rebuilt from the lake, so off by default."
+  type        = bool
+  default     = false
+}
+
 variable "tags" {
   description = "Tags added to every resource of this module."
   type        = map(string)
