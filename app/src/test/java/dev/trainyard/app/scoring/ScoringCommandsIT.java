@@ -291,7 +291,9 @@ class ScoringCommandsIT {
         .contains("outcome:     scored with " + champion.model() + "/1")
         .contains("output:      " + output.toUri().toString().replaceAll("/$", "") + "  (")
         .contains("drift:       max PSI");
-    assertThat(r.stderr()).contains("[score]");
+    // No assertion on the live progress line: it is sampled every 2 s, and a warm worker
+    // scores these rows faster than that (TrainCommandIT checks the line on a longer run).
+    assertThat(r.stderr()).doesNotContain("error");
     assertTrue(Files.exists(output.resolve("_SUCCESS")));
   }
 
