@@ -34,10 +34,11 @@ import picocli.CommandLine.Mixin;
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-      "The whole loop on this machine: bring up the local stack, start a worker, check every",
-      "task queue, generate the demo churn dataset (if absent), train it to a champion in",
-      "MLflow with examples/churn/pipeline.yaml, score a fresh batch with the new champion,",
-      "and print the links to both UIs and where the scores are."
+      "Run the whole loop on this machine.",
+      "Brings up the local stack, starts a worker, checks every",
+      "task queue, generates the demo churn dataset (if absent), trains it to a champion in",
+      "MLflow with examples/churn/pipeline.yaml, scores a fresh batch with the new champion,",
+      "and prints the links to both UIs and where the scores are."
     })
 public final class DemoCommand implements Callable<Integer> {
   @Mixin Context ctx;

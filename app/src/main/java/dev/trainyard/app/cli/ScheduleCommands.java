@@ -53,8 +53,9 @@ import picocli.CommandLine.Parameters;
     name = "schedule",
     mixinStandardHelpOptions = true,
     description = {
-      "Retrain or score on a schedule (Temporal Schedules: also visible and controllable in the",
-      "Temporal UI and with `temporal schedule`)."
+      "Retrain or score on a schedule (Temporal Schedules).",
+      "The schedules are also visible and controllable in the Temporal UI and with",
+      "`temporal schedule`."
     },
     subcommands = {
       ScheduleCommands.Create.class,
@@ -544,8 +545,9 @@ public final class ScheduleCommands implements Runnable {
       name = "backfill",
       mixinStandardHelpOptions = true,
       description = {
-        "Run every time the schedule would have run between two days (inclusive, UTC), e.g. to",
-        "score missed partitions. Scoring schedules skip days whose output is published."
+        "Run the times a schedule would have run between two days.",
+        "Both days are included (UTC), e.g. to score missed partitions. Scoring schedules skip",
+        "days whose output is published."
       })
   static final class Backfill implements Callable<Integer> {
     @Mixin Context ctx;

@@ -25,9 +25,10 @@ import picocli.CommandLine.Option;
     name = "score",
     mixinStandardHelpOptions = true,
     description = {
-      "Batch-score a dataset with a registered model version on Spark. The alias is resolved once,",
-      "when the run starts; output is published atomically (with _SUCCESS), rows that cannot be",
-      "scored go to a quarantine. URIs may contain {date} (see --date)."
+      "Batch-score a dataset with a registered model version on Spark.",
+      "The alias is resolved once, when the run starts; output is published atomically (with",
+      "_SUCCESS), rows that cannot be scored go to a quarantine. URIs may contain {date} (see",
+      "--date)."
     })
 public final class ScoreCommand implements Callable<Integer> {
   @Mixin Context ctx;

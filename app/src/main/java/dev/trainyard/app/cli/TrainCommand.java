@@ -24,8 +24,9 @@ import picocli.CommandLine.Option;
     name = "train",
     mixinStandardHelpOptions = true,
     description = {
-      "Start a training pipeline from a spec (YAML or JSON): validate, features, train,",
-      "evaluate, gate, register. Prints the workflow id and links to both UIs."
+      "Start a training pipeline from a spec (YAML or JSON).",
+      "It validates, builds features, trains, evaluates, gates and registers; prints the",
+      "workflow id and links to both UIs."
     })
 public final class TrainCommand implements Callable<Integer> {
   @Mixin Context ctx;
