@@ -290,14 +290,12 @@ public class TrainingActivitiesImpl implements PipelineActivities.Training {
         env.workDir()
             .resolve(ctx.getInfo().getWorkflowId())
             .resolve("champion-" + r.champion().version());
-    Path model = dir.resolve("djl");
-    Path pipeline = dir.resolve("pipeline");
-    Path manifestFile = dir.resolve("features.json");
-    var artifacts = env.mlflow().artifacts();
     String source = r.champion().modelUri().substring(0, r.champion().modelUri().lastIndexOf('/'));
-    artifacts.download(source, ModelPackager.DJL, model);
-    artifacts.download(source, ModelPackager.FEATURE_PIPELINE, pipeline);
-    artifacts.download(source, "features.json", manifestFile);
+    Path version =
+        ModelFolders.in(env).fetch(r.spec().registeredModel(), r.champion().version(), source);
+    Path model = version.resolve(ModelPackager.DJL);
+    Path pipeline = version.resolve(ModelPackager.FEATURE_PIPELINE);
+    Path manifestFile = version.resolve("features.json");
     FeatureManifest manifest = FeatureManifest.fromJson(Files.readString(manifestFile));
     SparkSession spark = SparkSessions.local();
     PipelineSpec spec = r.spec();

@@ -3,6 +3,7 @@ package dev.trainyard.activities.scoring;
 import dev.trainyard.activities.pipeline.Failures;
 import dev.trainyard.activities.pipeline.LineageRecord;
 import dev.trainyard.activities.pipeline.LineageRecorder;
+import dev.trainyard.activities.pipeline.ModelFolders;
 import dev.trainyard.activities.pipeline.PipelineEnvironment;
 import dev.trainyard.activities.pipeline.SparkJobs;
 import dev.trainyard.registry.Metric;
@@ -25,19 +26,14 @@ import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.apache.spark.sql.SparkSession;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The scoring step: fetches the pinned model version once per worker, runs {@link ScoringJob}, then
@@ -45,11 +41,10 @@ import org.slf4j.LoggerFactory;
  * model version → output). A retry replaces the output, never adds to it.
  */
 public class ScoringDataActivitiesImpl implements ScoringActivities.Data {
-  private static final Logger log = LoggerFactory.getLogger(ScoringDataActivitiesImpl.class);
-
   private final PipelineEnvironment env;
   private final LineageRecorder lineage;
   private final SparkJobs jobs;
+  private final ModelFolders models;
 
   public ScoringDataActivitiesImpl(PipelineEnvironment env) {
     this(env, SparkJobs.inProcess());
@@ -58,6 +53,7 @@ public class ScoringDataActivitiesImpl implements ScoringActivities.Data {
   public ScoringDataActivitiesImpl(PipelineEnvironment env, SparkJobs jobs) {
     this.env = env;
     this.jobs = jobs;
+    this.models = ModelFolders.in(env);
     this.lineage = new LineageRecorder(env, env.workDir().resolve("lineage"));
   }
 
@@ -90,7 +86,7 @@ public class ScoringDataActivitiesImpl implements ScoringActivities.Data {
             spec.quarantine(),
             null);
       }
-      Path modelDir = modelFolder(model);
+      Path modelDir = models.fetch(model.name(), model.version(), model.source());
       ScoringReport report =
           jobs.score(
               ctx,
@@ -162,39 +158,6 @@ public class ScoringDataActivitiesImpl implements ScoringActivities.Data {
     }
   }
 
-  /**
-   * The version's {@code model/} folder on this worker's disk, downloaded once per version: every
-   * later run (and every Spark task in local mode) reads the same copy. Downloaded into a private
-   * folder and moved into place, so a concurrent or interrupted download never leaves half a model
-   * where another run would use it.
-   */
-  Path modelFolder(ResolvedModel model) {
-    Path dir =
-        env.workDir()
-            .resolve("models")
-            .resolve(model.name().replaceAll("[^A-Za-z0-9._-]", "_"))
-            .resolve(model.version());
-    if (Files.isDirectory(dir)) {
-      return dir;
-    }
-    try {
-      Files.createDirectories(dir.getParent());
-      Path tmp = dir.resolveSibling("." + model.version() + ".download-" + UUID.randomUUID());
-      try {
-        env.mlflow().artifacts().download(model.source(), "", tmp);
-        Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-        log.info("fetched model {} from {} into {}", model.ref(), model.source(), dir);
-      } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException raced) {
-        // Another run fetched the same version meanwhile: use that copy.
-      } finally {
-        deleteTree(tmp);
-      }
-      return dir;
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot fetch model " + model.ref() + " into " + dir, e);
-    }
-  }
-
   private String logReport(
       ActivityExecutionContext ctx, PipelineRun run, ScoringReport report, double maxPsi)
       throws IOException {
@@ -217,16 +180,5 @@ public class ScoringDataActivitiesImpl implements ScoringActivities.Data {
     values.forEach((k, v) -> metrics.add(Metric.of(k.replaceAll("[^A-Za-z0-9_./ -]", "_"), v, 0)));
     env.mlflow().tracking().logMetrics(run.runId(), metrics);
     return run.artifactUri() + "/scoring/report.json";
-  }
-
-  private static void deleteTree(Path p) throws IOException {
-    if (!Files.exists(p)) {
-      return;
-    }
-    try (var walk = Files.walk(p)) {
-      for (Path x : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(x);
-      }
-    }
   }
 }
