@@ -3,18 +3,16 @@ package dev.trainyard.training;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.parquet.hadoop.ParquetReader;
-import org.apache.parquet.hadoop.api.InitContext;
-import org.apache.parquet.hadoop.api.ReadSupport;
+import org.apache.parquet.HadoopReadOptions;
+import org.apache.parquet.ParquetReadOptions;
+import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.column.page.PageReadStore;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.ParquetInputFormat;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
-import org.apache.parquet.io.api.Converter;
-import org.apache.parquet.io.api.GroupConverter;
-import org.apache.parquet.io.api.PrimitiveConverter;
-import org.apache.parquet.io.api.RecordMaterializer;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
@@ -25,45 +23,122 @@ import org.apache.parquet.schema.Type;
  * into primitive arrays (no per-row objects). Only those two columns are decoded; others (keys) are
  * skipped. {@code features} may be written as a 3-level LIST (Spark's {@code array<float>}), a
  * 2-level LIST, or a bare repeated field; elements may be float or double.
+ *
+ * <p>Values come from Parquet's column readers (repetition and definition levels and the value, per
+ * list element), not from record assembly: assembling records through converters cost more CPU than
+ * a training step, and the reader shares the machine with the trainer.
  */
 final class FeatureRows implements AutoCloseable {
   static final String FEATURES = "features";
   static final String LABEL = "label";
 
   private final String file;
-  private final ParquetReader<Row> reader;
+  private final ParquetFileReader reader;
+  private final MessageType projection;
+  private final ColumnDescriptor featuresColumn;
+  private final ColumnDescriptor labelColumn;
+
+  /** Definition level from which the features list is present (not null). */
+  private final int listLevel;
+
+  /** Definition level from which a list entry exists (its element may still be null). */
+  private final int entryLevel;
+
+  private final int valueLevel;
+  private final int labelLevel;
   private final int numFeatures;
   private final TrainingTask task;
+
+  private ColumnPages features;
+  private ColumnPages label;
+  private long rowsLeftInGroup;
   private long rowNumber;
 
-  private FeatureRows(String file, ParquetReader<Row> reader, TrainingTask task) {
+  private FeatureRows(String file, ParquetFileReader reader, TrainingTask task) {
     this.file = file;
     this.reader = reader;
     this.task = task;
     this.numFeatures = task.numFeatures();
+    MessageType schema = reader.getFooter().getFileMetaData().getSchema();
+    checkColumns(file, schema);
+    Type featuresType = schema.getType(FEATURES);
+    Type labelField = schema.getType(LABEL);
+    elementType(file, featuresType); // validates
+    if (!labelField.isPrimitive()
+        || labelField.isRepetition(Type.Repetition.REPEATED)
+        || !isNumber(labelField.asPrimitiveType())) {
+      throw new TrainingDataException(
+          file + ": column 'label' is " + labelField + "; it must be a number (double)");
+    }
+    this.projection = new MessageType(schema.getName(), featuresType, labelField);
+    reader.setRequestedSchema(projection);
+    this.featuresColumn = projection.getColumnDescription(leafPath(featuresType));
+    this.labelColumn = projection.getColumnDescription(new String[] {LABEL});
+    this.valueLevel = featuresColumn.getMaxDefinitionLevel();
+    // Walk the path: the list itself, then the repeated entry; the element's own level is max.
+    String[] path = featuresColumn.getPath();
+    int level = 0;
+    int list = -1;
+    int entry = -1;
+    Type type = projection;
+    for (int i = 0; i < path.length; i++) {
+      type = type.asGroupType().getType(path[i]);
+      if (!type.isRepetition(Type.Repetition.REQUIRED)) {
+        level++;
+      }
+      if (i == 0) {
+        list = type.isRepetition(Type.Repetition.REPEATED) ? 0 : level;
+      }
+      if (entry < 0 && type.isRepetition(Type.Repetition.REPEATED)) {
+        entry = level;
+      }
+    }
+    this.listLevel = list;
+    this.entryLevel = entry;
+    this.labelLevel = labelColumn.getMaxDefinitionLevel();
   }
 
-  /** Hadoop's local filesystem, configured so that no HADOOP_HOME or native library is needed. */
-  static Configuration hadoopConf() {
+  /**
+   * Hadoop's defaults, parsed once per JVM: parsing them (XML from jars) took milliseconds, and
+   * parquet-mr did it again for every file it opened without options.
+   */
+  private static final Configuration DEFAULTS = loadDefaults();
+
+  private static Configuration loadDefaults() {
     Configuration conf = new Configuration();
-    conf.set("fs.file.impl", LocalFileSystem.class.getName());
+    conf.size(); // loads the default resources now, once
     return conf;
   }
 
-  static FeatureRows open(Path file, Configuration conf, TrainingTask task) {
+  /**
+   * Hadoop's local filesystem, configured so that no HADOOP_HOME or native library is needed, and
+   * local files read with plain reads: vectored reads hand each range to a thread pool, which for a
+   * local file costs more in hand-offs than it saves.
+   */
+  static Configuration hadoopConf() {
+    Configuration conf = new Configuration(DEFAULTS);
+    conf.set("fs.file.impl", LocalFileSystem.class.getName());
+    conf.setBoolean(ParquetInputFormat.HADOOP_VECTORED_IO_ENABLED, false);
+    return conf;
+  }
+
+  /** Read options for {@link #open}: build once per pass, not per file. */
+  static ParquetReadOptions readOptions(Configuration conf) {
+    return HadoopReadOptions.builder(conf).build();
+  }
+
+  static FeatureRows open(
+      Path file, Configuration conf, ParquetReadOptions options, TrainingTask task) {
     String name = file.toUri().getPath();
+    ParquetFileReader reader = null;
     try {
-      ParquetReader<Row> reader =
-          new ParquetReader.Builder<Row>(HadoopInputFile.fromPath(file, conf)) {
-            @Override
-            protected ReadSupport<Row> getReadSupport() {
-              return new RowReadSupport(name);
-            }
-          }.withConf(conf).build();
+      reader = ParquetFileReader.open(HadoopInputFile.fromPath(file, conf), options);
       return new FeatureRows(name, reader, task);
     } catch (TrainingDataException e) {
+      closeQuietly(reader);
       throw e;
     } catch (IOException | RuntimeException e) {
+      closeQuietly(reader);
       throw new TrainingDataException(
           name + ": cannot read as Parquet (" + e.getMessage() + "); is it a Parquet part file?",
           e);
@@ -76,54 +151,110 @@ final class FeatureRows implements AutoCloseable {
    * @return false at the end of the file
    * @throws TrainingDataException when the row breaks the feature data contract
    */
-  boolean next(float[] features, int offset, double[] labels, int labelIndex) {
-    Row row;
+  boolean next(float[] out, int offset, double[] labels, int labelIndex) {
+    int length = 0;
+    boolean present = true;
+    boolean nullElement = false;
+    boolean hasLabel;
+    int badIndex = -1;
+    float badValue = 0;
+    long row = rowNumber + 1;
     try {
-      row = reader.read();
-    } catch (TrainingDataException e) {
-      throw e;
+      if (rowsLeftInGroup == 0 && !nextRowGroup()) {
+        return false;
+      }
+      rowNumber++;
+      rowsLeftInGroup--;
+      if (!features.hasNext() || !label.hasNext()) {
+        throw new IOException("the row group ends before its last row");
+      }
+      if (features.readList(out, offset, numFeatures)) {
+        length = numFeatures;
+        for (int i = 0; i < numFeatures; i++) {
+          if (!Float.isFinite(out[offset + i])) {
+            badIndex = i;
+            badValue = out[offset + i];
+            break;
+          }
+        }
+      } else {
+        // One row's list: entries until the next one that starts a new record (repetition 0).
+        do {
+          if (features.isDefined()) {
+            float value = (float) features.value();
+            if (length < numFeatures) {
+              out[offset + length] = value;
+            }
+            if (badIndex < 0 && !Float.isFinite(value)) {
+              badIndex = length;
+              badValue = value;
+            }
+            length++;
+          } else {
+            int definition = features.definitionLevel();
+            if (definition >= entryLevel) {
+              nullElement = true;
+              length++;
+            } else if (definition < listLevel) {
+              present = false;
+            }
+          }
+          features.consume();
+        } while (features.hasNext() && features.repetitionLevel() > 0);
+      }
+      hasLabel = label.isDefined();
+      if (hasLabel) {
+        labels[labelIndex] = label.value();
+      }
+      label.consume();
     } catch (IOException | RuntimeException e) {
       throw new TrainingDataException(
-          file + ": failed reading row " + (rowNumber + 1) + ": " + e.getMessage(), e);
+          file + ": failed reading row " + row + ": " + e.getMessage(), e);
     }
-    if (row == null) {
-      return false;
-    }
-    rowNumber++;
-    if (!row.hasFeatures) {
+    if (!present) {
       throw rowError("column 'features' is null; every row needs a features array");
     }
-    if (row.nullElement) {
+    if (nullElement) {
       throw rowError("column 'features' holds a null element; impute missing values upstream");
     }
-    if (row.length != numFeatures) {
+    if (length != numFeatures) {
       throw rowError(
           "column 'features' has "
-              + row.length
+              + length
               + " values, expected "
               + numFeatures
               + "; every row must have the task's numFeatures values (check the feature job's"
               + " output against the training task)");
     }
-    if (!row.hasLabel) {
+    if (!hasLabel) {
       throw rowError("column 'label' is null; drop unlabelled rows before training");
     }
-    String labelProblem = task.labelProblem(row.label);
+    String labelProblem = task.labelProblem(labels[labelIndex]);
     if (labelProblem != null) {
       throw rowError("column 'label': " + labelProblem);
     }
-    for (int i = 0; i < numFeatures; i++) {
-      if (!Float.isFinite(row.values[i])) {
-        throw rowError(
-            "column 'features' value "
-                + i
-                + " is "
-                + row.values[i]
-                + "; features must be finite (impute or drop such rows upstream)");
-      }
+    if (badIndex >= 0) {
+      throw rowError(
+          "column 'features' value "
+              + badIndex
+              + " is "
+              + badValue
+              + "; features must be finite (impute or drop such rows upstream)");
     }
-    System.arraycopy(row.values, 0, features, offset, numFeatures);
-    labels[labelIndex] = row.label;
+    return true;
+  }
+
+  private boolean nextRowGroup() throws IOException {
+    PageReadStore pages;
+    do {
+      pages = reader.readNextRowGroup();
+      if (pages == null) {
+        return false;
+      }
+    } while (pages.getRowCount() == 0);
+    features = new ColumnPages(pages.getPageReader(featuresColumn), featuresColumn);
+    label = new ColumnPages(pages.getPageReader(labelColumn), labelColumn);
+    rowsLeftInGroup = pages.getRowCount();
     return true;
   }
 
@@ -140,225 +271,79 @@ final class FeatureRows implements AutoCloseable {
     }
   }
 
-  /** The row being assembled; reused for every record of a file. */
-  static final class Row {
-    float[] values = new float[16];
-    int length;
-    double label;
-    boolean hasLabel;
-    boolean hasFeatures;
-    boolean nullElement;
-
-    void append(float value) {
-      if (length == values.length) {
-        values = java.util.Arrays.copyOf(values, values.length * 2);
+  private static void closeQuietly(ParquetFileReader reader) {
+    if (reader != null) {
+      try {
+        reader.close();
+      } catch (IOException | RuntimeException ignored) {
+        // already failing with the more useful error
       }
-      values[length++] = value;
     }
   }
 
-  /** Checks the file schema, projects the two columns and materializes them into a {@link Row}. */
-  private static final class RowReadSupport extends ReadSupport<Row> {
-    private final String file;
-
-    RowReadSupport(String file) {
-      this.file = file;
+  private static void checkColumns(String file, MessageType schema) {
+    if (!schema.containsField(FEATURES) || !schema.containsField(LABEL)) {
+      List<String> columns = new ArrayList<>();
+      schema.getFields().forEach(f -> columns.add(f.getName()));
+      throw new TrainingDataException(
+          file
+              + ": no '"
+              + (schema.containsField(FEATURES) ? LABEL : FEATURES)
+              + "' column (columns: "
+              + String.join(", ", columns)
+              + "); feature data needs 'features' (array<float>) and 'label' (double)");
     }
+  }
 
-    @Override
-    public ReadContext init(InitContext context) {
-      MessageType schema = context.getFileSchema();
-      if (!schema.containsField(FEATURES) || !schema.containsField(LABEL)) {
-        List<String> columns = new ArrayList<>();
-        schema.getFields().forEach(f -> columns.add(f.getName()));
-        throw new TrainingDataException(
-            file
-                + ": no '"
-                + (schema.containsField(FEATURES) ? LABEL : FEATURES)
-                + "' column (columns: "
-                + String.join(", ", columns)
-                + "); feature data needs 'features' (array<float>) and 'label' (double)");
-      }
-      Type features = schema.getType(FEATURES);
-      Type label = schema.getType(LABEL);
-      elementType(features); // validates
-      if (!label.isPrimitive()
-          || label.isRepetition(Type.Repetition.REPEATED)
-          || !isNumber(label.asPrimitiveType())) {
-        throw new TrainingDataException(
-            file + ": column 'label' is " + label + "; it must be a number (double)");
-      }
-      return new ReadContext(new MessageType(schema.getName(), features, label));
+  /** The path from {@code features} down to its leaf (list element). */
+  private static String[] leafPath(Type features) {
+    List<String> path = new ArrayList<>();
+    Type type = features;
+    path.add(type.getName());
+    while (!type.isPrimitive()) {
+      type = type.asGroupType().getType(0);
+      path.add(type.getName());
     }
+    return path.toArray(String[]::new);
+  }
 
-    @Override
-    public RecordMaterializer<Row> prepareForRead(
-        Configuration configuration,
-        Map<String, String> keyValueMetaData,
-        MessageType fileSchema,
-        ReadContext readContext) {
-      MessageType schema = readContext.getRequestedSchema();
-      Row row = new Row();
-      Converter features = featuresConverter(schema.getType(FEATURES), row);
-      Converter label = new LabelConverter(row);
-      int featuresIndex = schema.getFieldIndex(FEATURES);
-      GroupConverter root =
-          new GroupConverter() {
-            @Override
-            public Converter getConverter(int fieldIndex) {
-              return fieldIndex == featuresIndex ? features : label;
-            }
-
-            @Override
-            public void start() {
-              row.length = 0;
-              row.hasLabel = false;
-              row.hasFeatures = false;
-              row.nullElement = false;
-            }
-
-            @Override
-            public void end() {}
-          };
-      return new RecordMaterializer<>() {
-        @Override
-        public Row getCurrentRecord() {
-          return row;
-        }
-
-        @Override
-        public GroupConverter getRootConverter() {
-          return root;
-        }
-      };
-    }
-
-    /** The element type of the features list; throws when the column is not a list of numbers. */
-    private PrimitiveType elementType(Type features) {
-      Type element = null;
-      if (features.isPrimitive() && features.isRepetition(Type.Repetition.REPEATED)) {
-        element = features; // bare repeated field
-      } else if (!features.isPrimitive()
-          && !features.isRepetition(Type.Repetition.REPEATED)
-          && features.asGroupType().getFieldCount() == 1) {
-        Type repeated = features.asGroupType().getType(0);
-        if (repeated.isRepetition(Type.Repetition.REPEATED)) {
-          if (repeated.isPrimitive()) {
-            element = repeated; // 2-level list
-          } else if (repeated.asGroupType().getFieldCount() == 1) {
-            Type inner = repeated.asGroupType().getType(0);
-            element = inner.isRepetition(Type.Repetition.REPEATED) ? null : inner; // 3-level list
-          }
-        }
-      }
-      if (element == null || !element.isPrimitive() || !isFloating(element.asPrimitiveType())) {
-        throw new TrainingDataException(
-            file
-                + ": column 'features' is "
-                + features.toString().replaceAll("\\s+", " ").trim()
-                + "; it must be a list of floats (Spark array<float>)");
-      }
-      return element.asPrimitiveType();
-    }
-
-    private static Converter featuresConverter(Type features, Row row) {
-      PrimitiveConverter element =
-          new PrimitiveConverter() {
-            @Override
-            public void addFloat(float value) {
-              row.hasFeatures = true;
-              row.append(value);
-            }
-
-            @Override
-            public void addDouble(double value) {
-              row.hasFeatures = true;
-              row.append((float) value);
-            }
-          };
-      if (features.isPrimitive()) {
-        return element;
-      }
+  /** The element type of the features list; throws when the column is not a list of numbers. */
+  private static PrimitiveType elementType(String file, Type features) {
+    Type element = null;
+    if (features.isPrimitive() && features.isRepetition(Type.Repetition.REPEATED)) {
+      element = features; // bare repeated field
+    } else if (!features.isPrimitive()
+        && !features.isRepetition(Type.Repetition.REPEATED)
+        && features.asGroupType().getFieldCount() == 1) {
       Type repeated = features.asGroupType().getType(0);
-      Converter entry =
-          repeated.isPrimitive()
-              ? element
-              : new GroupConverter() {
-                private int before;
-
-                @Override
-                public Converter getConverter(int fieldIndex) {
-                  return element;
-                }
-
-                @Override
-                public void start() {
-                  before = row.length;
-                }
-
-                @Override
-                public void end() {
-                  if (row.length == before) {
-                    row.nullElement = true;
-                  }
-                }
-              };
-      return new GroupConverter() {
-        @Override
-        public Converter getConverter(int fieldIndex) {
-          return entry;
+      if (repeated.isRepetition(Type.Repetition.REPEATED)) {
+        if (repeated.isPrimitive()) {
+          element = repeated; // 2-level list
+        } else if (repeated.asGroupType().getFieldCount() == 1) {
+          Type inner = repeated.asGroupType().getType(0);
+          element = inner.isRepetition(Type.Repetition.REPEATED) ? null : inner; // 3-level list
         }
-
-        @Override
-        public void start() {
-          row.hasFeatures = true; // present, possibly empty
-        }
-
-        @Override
-        public void end() {}
-      };
+      }
     }
-
-    private static boolean isFloating(PrimitiveType type) {
-      return type.getPrimitiveTypeName() == PrimitiveTypeName.FLOAT
-          || type.getPrimitiveTypeName() == PrimitiveTypeName.DOUBLE;
+    if (element == null || !element.isPrimitive() || !isFloating(element.asPrimitiveType())) {
+      throw new TrainingDataException(
+          file
+              + ": column 'features' is "
+              + features.toString().replaceAll("\\s+", " ").trim()
+              + "; it must be a list of floats (Spark array<float>)");
     }
-
-    private static boolean isNumber(PrimitiveType type) {
-      return switch (type.getPrimitiveTypeName()) {
-        case FLOAT, DOUBLE, INT32, INT64 -> true;
-        default -> false;
-      };
-    }
+    return element.asPrimitiveType();
   }
 
-  /** Accepts a label written as double (the contract), float, int or long. */
-  private static final class LabelConverter extends PrimitiveConverter {
-    private final Row row;
+  private static boolean isFloating(PrimitiveType type) {
+    return type.getPrimitiveTypeName() == PrimitiveTypeName.FLOAT
+        || type.getPrimitiveTypeName() == PrimitiveTypeName.DOUBLE;
+  }
 
-    LabelConverter(Row row) {
-      this.row = row;
-    }
-
-    @Override
-    public void addDouble(double value) {
-      row.label = value;
-      row.hasLabel = true;
-    }
-
-    @Override
-    public void addFloat(float value) {
-      addDouble(value);
-    }
-
-    @Override
-    public void addInt(int value) {
-      addDouble(value);
-    }
-
-    @Override
-    public void addLong(long value) {
-      addDouble(value);
-    }
+  private static boolean isNumber(PrimitiveType type) {
+    return switch (type.getPrimitiveTypeName()) {
+      case FLOAT, DOUBLE, INT32, INT64 -> true;
+      default -> false;
+    };
   }
 }

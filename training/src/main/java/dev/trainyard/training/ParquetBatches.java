@@ -11,6 +11,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.parquet.ParquetReadOptions;
 
 /**
  * Mini-batches streamed from a directory of Parquet part files, one file after another, never
@@ -19,8 +20,10 @@ import org.apache.hadoop.fs.Path;
  *
  * <p>Files whose names start with {@code _} or {@code .} ({@code _SUCCESS}, {@code .crc}) are
  * skipped. A shuffled pass visits the files in a permuted order and draws rows at random from a
- * buffer of up to {@link #shuffleBufferRows} rows; the permutation and the draws depend only on
- * (seed, epoch), so a resumed run sees exactly the batches an uninterrupted one would.
+ * buffer of up to {@link #shuffleBufferRows} rows. The buffer starts at {@link #SHUFFLE_START_ROWS}
+ * rows and grows by one row per row drawn until full, so the first batch is ready after a few
+ * thousand rows rather than the whole buffer. The permutation and the draws depend only on (seed,
+ * epoch), so a resumed run sees exactly the batches an uninterrupted one would.
  *
  * <pre>{@code
  * try (ParquetBatches batches = ParquetBatches.shuffled(dir, task, 256, seed, epoch)) {
@@ -35,8 +38,12 @@ public final class ParquetBatches implements AutoCloseable {
   /** Shuffle buffers hold at most this many rows. */
   static final int SHUFFLE_BUFFER_MAX_ROWS = 65_536;
 
+  /** A shuffled pass starts drawing once its buffer holds this many rows, then grows it. */
+  static final int SHUFFLE_START_ROWS = 4_096;
+
   private final List<Path> files;
   private final Configuration conf;
+  private final ParquetReadOptions options;
   private final TrainingTask task;
   private final int batchSize;
   private final int numFeatures;
@@ -57,6 +64,7 @@ public final class ParquetBatches implements AutoCloseable {
     }
     this.files = files;
     this.conf = FeatureRows.hadoopConf();
+    this.options = FeatureRows.readOptions(conf);
     this.task = task;
     this.batchSize = batchSize;
     this.numFeatures = task.numFeatures();
@@ -147,14 +155,20 @@ public final class ParquetBatches implements AutoCloseable {
       }
     } else {
       if (!filled) {
-        int capacity = bufferLabels.length;
-        while (buffered < capacity
+        int start = Math.min(bufferLabels.length, Math.max(batchSize, SHUFFLE_START_ROWS));
+        while (buffered < start
             && readRow(bufferFeatures, buffered * numFeatures, bufferLabels, buffered)) {
           buffered++;
         }
         filled = true;
       }
       while (rows < batchSize && buffered > 0) {
+        // Until the buffer is full, each draw also adds a row: the buffer grows while batches
+        // already flow, instead of the trainer waiting for the whole buffer to be read.
+        if (buffered < bufferLabels.length
+            && readRow(bufferFeatures, buffered * numFeatures, bufferLabels, buffered)) {
+          buffered++;
+        }
         int slot = random.nextInt(buffered);
         System.arraycopy(
             bufferFeatures, slot * numFeatures, features, rows * numFeatures, numFeatures);
@@ -193,7 +207,7 @@ public final class ParquetBatches implements AutoCloseable {
           exhausted = true;
           break;
         }
-        current = FeatureRows.open(files.get(nextFile++), conf, task);
+        current = FeatureRows.open(files.get(nextFile++), conf, options, task);
       }
       if (current.next(features, offset, labels, labelIndex)) {
         rowsRead++;

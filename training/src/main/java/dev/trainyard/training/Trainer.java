@@ -72,6 +72,26 @@ public final class Trainer {
     Checkpoints checkpoints = new Checkpoints(checkpointDir);
     Optional<Checkpoints.State> resumed = checkpoints.latest();
     resumed.ifPresent(state -> checkCompatible(state, checkpointDir));
+    // The first epoch's reader starts now, so that its first rows are read while the model is
+    // built; each later epoch's starts when the previous epoch's training ends (below).
+    int firstEpoch = resumed.map(Checkpoints.State::epoch).orElse(0) + 1;
+    boolean finished = resumed.map(Checkpoints.State::stoppedEarly).orElse(false);
+    try (ReadAhead readAhead = new ReadAhead()) {
+      if (!finished && firstEpoch <= spec.epochs()) {
+        readAhead.next = openEpoch(trainDir, firstEpoch);
+      }
+      return train(trainDir, validationDir, checkpoints, resumed, device, readAhead, listener);
+    }
+  }
+
+  private TrainingResult train(
+      Path trainDir,
+      Path validationDir,
+      Checkpoints checkpoints,
+      Optional<Checkpoints.State> resumed,
+      Device device,
+      ReadAhead readAhead,
+      EpochListener listener) {
     String primary = task.primaryMetric();
     log.info(
         "training {} ({} {}) on {} ; {}",
@@ -118,8 +138,17 @@ public final class Trainer {
         while (epoch < spec.epochs() && !stoppedEarly) {
           epoch++;
           long start = System.nanoTime();
-          double[] trainLoss = trainEpoch(trainer, trainDir, epoch);
+          Prefetched batches = readAhead.next;
+          readAhead.next = null;
+          if (batches == null) {
+            batches = openEpoch(trainDir, epoch);
+          }
+          double[] trainLoss = trainEpoch(trainer, batches, trainDir);
           double trainSeconds = (System.nanoTime() - start) / 1e9;
+          if (epoch < spec.epochs()) {
+            // Read ahead during validation and checkpointing; closed unused on early stopping.
+            readAhead.next = openEpoch(trainDir, epoch + 1);
+          }
           Validation validation = validate(trainer, validationDir);
           Map<String, Double> metrics = validation.metrics();
           boolean best =
@@ -154,11 +183,13 @@ public final class Trainer {
           // The moments are the optimizer's live state: written, not closed.
           Path checkpoint = checkpoints.write(state, block, optimizer.moments(parameters));
           log.info(
-              "epoch {}: train loss {} ({} rows, {} s), validation loss {}, {} {}{}",
+              "epoch {}: train loss {} ({} rows, {} s, {} s waiting for data), validation loss {},"
+                  + " {} {}{}",
               epoch,
               trainLoss[0],
               (long) trainLoss[1],
               String.format("%.2f", trainSeconds),
+              String.format("%.2f", trainLoss[2]),
               validation.loss(),
               primary,
               metrics.get(primary),
@@ -212,13 +243,29 @@ public final class Trainer {
     }
   }
 
-  /** Returns {mean loss, rows}. */
-  private double[] trainEpoch(ai.djl.training.Trainer trainer, Path trainDir, int epoch) {
+  /** The next epoch's batches, read ahead; closed unused when training stops first or fails. */
+  private static final class ReadAhead implements AutoCloseable {
+    Prefetched next;
+
+    @Override
+    public void close() {
+      if (next != null) {
+        next.close();
+      }
+    }
+  }
+
+  private Prefetched openEpoch(Path trainDir, int epoch) {
+    return new Prefetched(
+        ParquetBatches.shuffled(trainDir, task, spec.batchSize(), spec.seed(), epoch),
+        Prefetched.depth(spec.batchSize(), task.numFeatures()));
+  }
+
+  /** Trains one pass over {@code batches} and closes them; returns {mean loss, rows, waited s}. */
+  private double[] trainEpoch(ai.djl.training.Trainer trainer, Prefetched batches, Path trainDir) {
     double lossSum = 0;
     long rows = 0;
-    try (Prefetched batches =
-        new Prefetched(
-            ParquetBatches.shuffled(trainDir, task, spec.batchSize(), spec.seed(), epoch), 4)) {
+    try (batches) {
       for (FeatureBatch batch = batches.next(); batch != null; batch = batches.next()) {
         try (NDManager scope = trainer.getManager().newSubManager()) {
           NDArray features = TabularNetwork.features(scope, batch);
@@ -238,7 +285,7 @@ public final class Trainer {
       throw new TrainingDataException(
           trainDir + ": the training data has no rows; check the feature job's output");
     }
-    return new double[] {lossSum / rows, rows};
+    return new double[] {lossSum / rows, rows, batches.waitedSeconds()};
   }
 
   private record Validation(double loss, Map<String, Double> metrics) {}

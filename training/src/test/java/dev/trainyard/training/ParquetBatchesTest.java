@@ -67,6 +67,112 @@ class ParquetBatchesTest {
     }
   }
 
+  /**
+   * The reader decodes pages itself, so every layout a writer may choose must read back exactly: V1
+   * and V2 data pages, dictionary and plain values, several pages and row groups per file, the
+   * codecs, float or double elements, 3-level, 2-level and bare repeated lists, labels of every
+   * numeric type.
+   */
+  @Test
+  void everyPageLayoutReadsBackExactly() throws IOException {
+    int numFeatures = 6;
+    int rows = 700;
+    float[][] x = new float[rows][numFeatures];
+    java.util.Random random = new java.util.Random(3);
+    for (int i = 0; i < rows; i++) {
+      for (int j = 0; j < numFeatures; j++) {
+        // Column 0 has few distinct values (dictionary pages); the others are all distinct.
+        x[i][j] = j == 0 ? random.nextInt(4) * 0.5f : (float) random.nextGaussian();
+      }
+    }
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < rows; i++) {
+      expected.add((double) (i % 2) + ":" + Arrays.toString(x[i]));
+    }
+    String[] lists = {
+      "optional group features (LIST) { repeated group list { optional %s element; } }",
+      "required group features (LIST) { repeated %s array; }",
+      "repeated %s features;"
+    };
+    TrainingTask task = TrainingTask.binary(numFeatures);
+    int layouts = 0;
+    for (String list : lists) {
+      for (String element : List.of("float", "double")) {
+        for (String label :
+            List.of("optional double", "required float", "optional int32", "required int64")) {
+          for (var version : org.apache.parquet.column.ParquetProperties.WriterVersion.values()) {
+            for (boolean dictionary : new boolean[] {true, false}) {
+              for (var codec :
+                  List.of(
+                      org.apache.parquet.hadoop.metadata.CompressionCodecName.UNCOMPRESSED,
+                      org.apache.parquet.hadoop.metadata.CompressionCodecName.SNAPPY,
+                      org.apache.parquet.hadoop.metadata.CompressionCodecName.GZIP)) {
+                String schemaText =
+                    "message m { optional binary id (STRING); "
+                        + String.format(list, element)
+                        + " "
+                        + label
+                        + " label; }";
+                MessageType schema = MessageTypeParser.parseMessageType(schemaText);
+                Path dir = Files.createDirectories(tmp.resolve("layout-" + layouts++));
+                try (ParquetWriter<Group> w =
+                    org.apache.parquet.hadoop.example.ExampleParquetWriter.builder(
+                            new org.apache.hadoop.fs.Path(
+                                dir.resolve(FeatureData.partName(0)).toUri()))
+                        .withType(schema)
+                        .withConf(new org.apache.hadoop.conf.Configuration())
+                        .withWriterVersion(version)
+                        .withDictionaryEncoding(dictionary)
+                        .withCompressionCodec(codec)
+                        .withPageSize(512) // many pages
+                        .withPageRowCountLimit(50)
+                        .withRowGroupSize(8 * 1024L) // several row groups
+                        .build()) {
+                  SimpleGroupFactory groups = new SimpleGroupFactory(schema);
+                  for (int i = 0; i < rows; i++) {
+                    Group g = groups.newGroup().append("id", "row-" + i);
+                    Group features = list.startsWith("repeated") ? g : g.addGroup("features");
+                    for (float v : x[i]) {
+                      String field = list.startsWith("repeated") ? "features" : "element";
+                      Group holder =
+                          list.startsWith("optional") ? features.addGroup("list") : features;
+                      if (list.startsWith("required")) {
+                        field = "array";
+                      }
+                      if (element.equals("float")) {
+                        holder.append(field, v);
+                      } else {
+                        holder.append(field, (double) v);
+                      }
+                    }
+                    switch (label.split(" ")[1]) {
+                      case "double" -> g.append("label", (double) (i % 2));
+                      case "float" -> g.append("label", (float) (i % 2));
+                      case "int32" -> g.append("label", i % 2);
+                      default -> g.append("label", (long) (i % 2));
+                    }
+                    w.write(g);
+                  }
+                }
+                String layout =
+                    schemaText + " " + version + " dictionary=" + dictionary + " " + codec;
+                List<String> actual;
+                try (ParquetBatches b = ParquetBatches.inOrder(dir, task, 64)) {
+                  actual = rows(b);
+                }
+                assertEquals(rows, actual.size(), layout);
+                for (int i = 0; i < rows; i++) {
+                  assertEquals(expected.get(i), actual.get(i), layout + ", row " + i);
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    assertEquals(3 * 2 * 4 * 2 * 2 * 3, layouts);
+  }
+
   @Test
   void shuffleIsAPermutationFixedBySeedAndEpoch() {
     Path dir = FeatureData.of(TASK).rows(500).files(3).writeTo(tmp.resolve("data"));
@@ -94,6 +200,27 @@ class ParquetBatchesTest {
       s.sort(null);
       assertEquals(sorted, s, "every row exactly once");
     }
+  }
+
+  @Test
+  void aGrowingShuffleBufferStillVisitsEveryRowOnce() {
+    // 6,000 rows with a 5,000-row buffer: drawing starts at SHUFFLE_START_ROWS and the buffer
+    // grows while batches flow, then drains.
+    Path dir = FeatureData.of(TASK).rows(6_000).files(2).writeTo(tmp.resolve("data"));
+    List<String> inOrder;
+    List<String> shuffled;
+    try (ParquetBatches a = ParquetBatches.inOrder(dir, TASK, 100);
+        ParquetBatches b = ParquetBatches.shuffled(dir, TASK, 100, 7, 1, 5_000)) {
+      inOrder = rows(a);
+      shuffled = rows(b);
+    }
+    assertEquals(6_000, shuffled.size());
+    assertNotEquals(inOrder, shuffled);
+    List<String> sortedIn = new ArrayList<>(inOrder);
+    List<String> sortedShuffled = new ArrayList<>(shuffled);
+    sortedIn.sort(null);
+    sortedShuffled.sort(null);
+    assertEquals(sortedIn, sortedShuffled, "every row exactly once");
   }
 
   @Test
