@@ -15,6 +15,7 @@ import org.apache.spark.ml.feature.StandardScalerModel;
 import org.apache.spark.ml.feature.StringIndexerModel;
 import org.apache.spark.ml.feature.VectorAssembler;
 import org.apache.spark.sql.Row;
+import org.apache.spark.unsafe.types.UTF8String;
 
 /**
  * A fitted feature pipeline of the shape {@link FeatureJob} builds, turned into plain arithmetic
@@ -32,7 +33,7 @@ final class CompiledFeatures implements Serializable {
   private final double[] medians;
   private final double[] shift;
   private final double[] scale;
-  private final List<Map<String, Integer>> categoryIndex;
+  private final List<Map<UTF8String, Integer>> categoryIndex;
   private final int[] categoryWidths;
   private final int width;
 
@@ -40,7 +41,7 @@ final class CompiledFeatures implements Serializable {
       double[] medians,
       double[] shift,
       double[] scale,
-      List<Map<String, Integer>> categoryIndex,
+      List<Map<UTF8String, Integer>> categoryIndex,
       int[] categoryWidths) {
     this.medians = medians;
     this.shift = shift;
@@ -94,7 +95,7 @@ final class CompiledFeatures implements Serializable {
         scale[j] = !scaler.getWithStd() ? 1.0 : std != 0.0 ? 1.0 / std : 0.0;
       }
     }
-    List<Map<String, Integer>> index = new ArrayList<>();
+    List<Map<UTF8String, Integer>> index = new ArrayList<>();
     int[] widths = new int[categorical];
     if (categorical > 0) {
       if (stages.length < i + 2
@@ -116,9 +117,10 @@ final class CompiledFeatures implements Serializable {
         if (!in[j].equals(FeatureJob.WORK + "cat_" + manifest.categorical().get(j))) {
           return null;
         }
-        Map<String, Integer> positions = new HashMap<>();
+        // Keyed by UTF8String: the scoring function looks up Spark's own string values.
+        Map<UTF8String, Integer> positions = new HashMap<>();
         for (int k = 0; k < labels[j].length; k++) {
-          positions.put(labels[j][k], k);
+          positions.put(UTF8String.fromString(labels[j][k]), k);
         }
         index.add(positions);
         // "keep" adds a slot for indexes the encoder never saw, dropLast removes it again.
@@ -135,20 +137,21 @@ final class CompiledFeatures implements Serializable {
   /**
    * Writes the features of one row into {@code out[0 .. width)}.
    *
-   * @param row holds the numeric features (numbers, or null) from column {@code first} on, in the
-   *     manifest's order, then the categorical ones (string, integer or boolean, or null)
+   * @param numbers the numeric features in the manifest's order, NaN for a missing value (a
+   *     scoreable row has no real NaN: scoring quarantines those first)
+   * @param categories the categorical features' text ({@code CAST(v AS STRING)}) in the manifest's
+   *     order, null for a missing value
    */
-  void fill(Row row, int first, float[] out) {
+  void fill(double[] numbers, UTF8String[] categories, float[] out) {
     int n = medians.length;
     for (int j = 0; j < n; j++) {
-      Object v = row.get(first + j);
-      double x = v == null ? medians[j] : ((Number) v).doubleValue();
+      double x = Double.isNaN(numbers[j]) ? medians[j] : numbers[j];
       out[j] = (float) ((x - shift[j]) * scale[j]);
     }
     int offset = n;
     for (int j = 0; j < categoryWidths.length; j++) {
-      Object v = row.get(first + n + j);
-      Integer slot = v == null ? null : categoryIndex.get(j).get(v.toString());
+      UTF8String v = categories[j];
+      Integer slot = v == null ? null : categoryIndex.get(j).get(v);
       // Unseen values and nulls take the indexer's extra slot: the last one kept.
       int hot = slot == null ? categoryIndex.get(j).size() : slot;
       Arrays.fill(out, offset, offset + categoryWidths[j], 0f);

@@ -15,6 +15,7 @@ import org.apache.spark.ml.feature.SQLTransformer;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.unsafe.types.UTF8String;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -83,9 +84,17 @@ class CompiledFeaturesTest {
 
     List<Row> expected =
         FeatureJob.applyPipeline(spark, pipelineUri, scoring).orderBy("id").collectAsList();
+    // As the scoring job hands them over: numbers cast to double, categories as they are.
     List<Row> raw =
         scoring
-            .selectExpr("id", "x", "n", "flat", "color", "tier", "vip")
+            .selectExpr(
+                "id",
+                "CAST(x AS DOUBLE)",
+                "CAST(n AS DOUBLE)",
+                "CAST(flat AS DOUBLE)",
+                "color",
+                "tier",
+                "vip")
             .orderBy("id")
             .collectAsList();
 
@@ -93,7 +102,16 @@ class CompiledFeaturesTest {
     int unknownColors = 0;
     for (int r = 0; r < raw.size(); r++) {
       float[] got = new float[compiled.width()];
-      compiled.fill(raw.get(r), 1, got);
+      double[] numbers = new double[3];
+      for (int j = 0; j < numbers.length; j++) {
+        numbers[j] = raw.get(r).isNullAt(1 + j) ? Double.NaN : raw.get(r).getDouble(1 + j);
+      }
+      UTF8String[] categories = new UTF8String[3];
+      for (int j = 0; j < categories.length; j++) {
+        Object v = raw.get(r).get(4 + j);
+        categories[j] = v == null ? null : UTF8String.fromString(String.valueOf(v));
+      }
+      compiled.fill(numbers, categories, got);
       List<Float> want = expected.get(r).getList(expected.get(r).fieldIndex("features"));
       for (int j = 0; j < got.length; j++) {
         assertEquals(want.get(j), got[j], 1e-6, "row " + raw.get(r) + ", feature " + j);
