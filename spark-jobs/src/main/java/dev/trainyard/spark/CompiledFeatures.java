@@ -61,9 +61,15 @@ final class CompiledFeatures implements Serializable {
    *     this manifest's columns
    */
   static CompiledFeatures compile(PipelineModel pipeline, FeatureManifest manifest) {
+    return compile(pipeline.stages(), manifest);
+  }
+
+  /**
+   * @param stages a fitted pipeline's stages, in order ({@link PipelineStages#load})
+   */
+  static CompiledFeatures compile(Transformer[] stages, FeatureManifest manifest) {
     int numeric = manifest.numeric().size();
     int categorical = manifest.categorical().size();
-    Transformer[] stages = pipeline.stages();
     int i = 0;
     if (i >= stages.length || !(stages[i++] instanceof SQLTransformer)) {
       return null;

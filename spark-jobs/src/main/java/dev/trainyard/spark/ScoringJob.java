@@ -30,7 +30,6 @@ import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.apache.spark.SparkFiles;
-import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.rdd.RDD;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -520,7 +519,7 @@ public final class ScoringJob {
     FeatureManifest manifest = model.manifest();
     StructType schema = raw.schema();
     CompiledFeatures compiled =
-        CompiledFeatures.compile(PipelineModel.load(model.pipelineUri()), manifest);
+        CompiledFeatures.compile(PipelineStages.load(spark, model.pipelineUri()), manifest);
     List<Column> checked = new ArrayList<>();
     for (int i = 0; i < checks.size(); i++) {
       checked.add(checks.get(i).failed().as(FeatureJob.WORK + "check" + i));
