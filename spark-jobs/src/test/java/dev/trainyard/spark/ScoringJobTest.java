@@ -14,10 +14,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.Transformer;
+import org.apache.spark.ml.feature.SQLTransformer;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -271,6 +275,74 @@ class ScoringJobTest {
     assertThat(quarantine.where("id = 10").first().getString(5))
         .isEqualTo("feature 'x' is NaN or infinite");
     assertThat(spark.read().parquet(request.outputUri()).count()).isEqualTo(88);
+  }
+
+  @Test
+  void psiIsValidationsPsiOfTheScoreableRows() throws IOException {
+    String input = withBadRows("bad-psi");
+    ScoringReport report = ScoringJob.score(spark, request(input, "bad-psi", 0.2));
+
+    DataProfile profile =
+        DataProfile.fromJson(Files.readString(modelDir.resolve("training-profile.json")));
+    Map<String, Double> expected =
+        DataValidation.psi(
+            spark.read().parquet(input).where("id IS NOT NULL AND NOT isnan(x) AND abs(x) < 1e300"),
+            List.of("x", "n"),
+            List.of("color"),
+            profile);
+    assertThat(report.psi()).containsOnlyKeys(expected.keySet());
+    expected.forEach((k, v) -> assertThat(report.psi().get(k)).isCloseTo(v, within(1e-12)));
+  }
+
+  @Test
+  void aPipelineThatDoesNotCompileScoresTheSameThroughSpark() throws IOException {
+    // The feature job's pipeline plus a no-op stage: CompiledFeatures does not recognize it, so
+    // the job applies the pipeline itself (flagged rows' values nulled first).
+    Path folder = dir.resolve("generic-model");
+    copyTree(modelDir.resolve("djl"), folder.resolve("djl"));
+    for (String file : List.of("features.json", "training-profile.json")) {
+      Files.copy(modelDir.resolve(file), folder.resolve(file));
+    }
+    PipelineModel fitted = PipelineModel.load(modelDir.resolve("feature-pipeline").toString());
+    Transformer[] stages = Arrays.copyOf(fitted.stages(), fitted.stages().length + 1);
+    stages[stages.length - 1] = new SQLTransformer().setStatement("SELECT * FROM __THIS__");
+    PipelineModel generic = new PipelineModel("generic", stages);
+    assertThat(CompiledFeatures.compile(generic, manifest)).isNull();
+    generic.save(folder.resolve("feature-pipeline").toString());
+
+    String input = withBadRows("generic-in");
+    ScoringReport compiled = ScoringJob.score(spark, request(input, "compiled", 0.2));
+    ScoringRequest viaSpark =
+        new ScoringRequest(
+            DatasetInput.parquet(input),
+            folder.toString(),
+            "churn",
+            "3",
+            "run-compiled",
+            List.of("id"),
+            dir.resolve("out-generic").toUri().toString(),
+            dir.resolve("quarantine-generic").toUri().toString(),
+            64,
+            null,
+            0.2);
+    ScoringReport report = ScoringJob.score(spark, viaSpark);
+
+    assertThat(report.rowsIn()).isEqualTo(compiled.rowsIn());
+    assertThat(report.scored()).isEqualTo(compiled.scored());
+    assertThat(report.quarantineReasons()).isEqualTo(compiled.quarantineReasons());
+    assertThat(report.predictionDistribution()).isEqualTo(compiled.predictionDistribution());
+    assertThat(report.psi()).isEqualTo(compiled.psi());
+    Map<Long, List<Double>> expected = new HashMap<>();
+    for (Row r : spark.read().parquet(dir.resolve("out-compiled").toString()).collectAsList()) {
+      expected.put(r.getLong(0), r.getList(2));
+    }
+    List<Row> rows = spark.read().parquet(viaSpark.outputUri()).collectAsList();
+    assertThat(rows).hasSize(expected.size());
+    for (Row r : rows) {
+      assertThat(r.<Double>getList(2).get(1))
+          .isCloseTo(expected.get(r.getLong(0)).get(1), within(1e-6));
+    }
+    assertThat(spark.read().parquet(viaSpark.quarantineUri()).count()).isEqualTo(12);
   }
 
   @Test
