@@ -519,6 +519,16 @@ class ScoringJobTest {
     Map<String, Double> d = report.predictionDistribution();
     assertThat(d.get("p05")).isLessThan(d.get("p50"));
     assertThat(d.get("p50")).isLessThan(d.get("p95"));
+    // As SQL's percentile_approx (same accuracy) and avg over the written predictions.
+    Row sql =
+        out.selectExpr(
+                "percentile_approx(prediction, array(0.05, 0.5, 0.95), 10000)", "avg(prediction)")
+            .first();
+    List<Double> quantiles = sql.getList(0);
+    assertThat(d.get("p05")).isEqualTo(quantiles.get(0));
+    assertThat(d.get("p50")).isEqualTo(quantiles.get(1));
+    assertThat(d.get("p95")).isEqualTo(quantiles.get(2));
+    assertThat(d.get("mean")).isCloseTo(sql.getDouble(1), within(1e-9));
     assertThat(report.psi()).isEmpty();
   }
 
