@@ -82,9 +82,10 @@ import org.apache.spark.sql.types.StructType;
  * modelDir/djl} directly. On a cluster the driver zips {@code djl/} and ships it with {@code
  * SparkContext.addArchive} (a local directory cannot go through {@code addFile} outside local
  * mode); each task loads it from {@link SparkFiles}. The archive stays in the driver's temporary
- * directory until the JVM exits. The feature pipeline is loaded on the driver only (its stages
- * travel inside the query plan). The model is also loaded once on the driver, to check that its
- * task, width and classes match {@code features.json}.
+ * directory until the JVM exits. The feature pipeline is loaded on the driver only, its stages in
+ * parallel ({@link PipelineStages}); compiled, it travels inside the scoring function, otherwise
+ * its stages travel inside the query plan. The model is also loaded once on the driver, to check
+ * that its task, width and classes match {@code features.json}.
  *
  * <p>PyTorch: every task runs its own model, so give PyTorch one intra-op thread per task ({@code
  * -Dai.djl.pytorch.num_threads=1}, before the engine starts); the tests do.
