@@ -3,9 +3,7 @@ package dev.trainyard.spark;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.feature.ImputerModel;
@@ -15,7 +13,6 @@ import org.apache.spark.ml.feature.StandardScalerModel;
 import org.apache.spark.ml.feature.StringIndexerModel;
 import org.apache.spark.ml.feature.VectorAssembler;
 import org.apache.spark.sql.Row;
-import org.apache.spark.unsafe.types.UTF8String;
 
 /**
  * A fitted feature pipeline of the shape {@link FeatureJob} builds, turned into plain arithmetic
@@ -33,7 +30,7 @@ final class CompiledFeatures implements Serializable {
   private final double[] medians;
   private final double[] shift;
   private final double[] scale;
-  private final List<Map<UTF8String, Integer>> categoryIndex;
+  private final List<List<String>> categoryLabels;
   private final int[] categoryWidths;
   private final int width;
 
@@ -41,12 +38,12 @@ final class CompiledFeatures implements Serializable {
       double[] medians,
       double[] shift,
       double[] scale,
-      List<Map<UTF8String, Integer>> categoryIndex,
+      List<List<String>> categoryLabels,
       int[] categoryWidths) {
     this.medians = medians;
     this.shift = shift;
     this.scale = scale;
-    this.categoryIndex = categoryIndex;
+    this.categoryLabels = categoryLabels;
     this.categoryWidths = categoryWidths;
     this.width = medians.length + Arrays.stream(categoryWidths).sum();
   }
@@ -54,6 +51,11 @@ final class CompiledFeatures implements Serializable {
   /** Features per row. */
   int width() {
     return width;
+  }
+
+  /** The indexer's labels of categorical feature {@code j}: a value's one-hot slot by position. */
+  List<String> labels(int j) {
+    return categoryLabels.get(j);
   }
 
   /**
@@ -101,7 +103,7 @@ final class CompiledFeatures implements Serializable {
         scale[j] = !scaler.getWithStd() ? 1.0 : std != 0.0 ? 1.0 / std : 0.0;
       }
     }
-    List<Map<UTF8String, Integer>> index = new ArrayList<>();
+    List<List<String>> index = new ArrayList<>();
     int[] widths = new int[categorical];
     if (categorical > 0) {
       if (stages.length < i + 2
@@ -123,12 +125,7 @@ final class CompiledFeatures implements Serializable {
         if (!in[j].equals(FeatureJob.WORK + "cat_" + manifest.categorical().get(j))) {
           return null;
         }
-        // Keyed by UTF8String: the scoring function looks up Spark's own string values.
-        Map<UTF8String, Integer> positions = new HashMap<>();
-        for (int k = 0; k < labels[j].length; k++) {
-          positions.put(UTF8String.fromString(labels[j][k]), k);
-        }
-        index.add(positions);
+        index.add(List.of(labels[j]));
         // "keep" adds a slot for indexes the encoder never saw, dropLast removes it again.
         widths[j] = sizes[j];
       }
@@ -145,10 +142,10 @@ final class CompiledFeatures implements Serializable {
    *
    * @param numbers the numeric features in the manifest's order, NaN for a missing value (a
    *     scoreable row has no real NaN: scoring quarantines those first)
-   * @param categories the categorical features' text ({@code CAST(v AS STRING)}) in the manifest's
-   *     order, null for a missing value
+   * @param slots per categorical feature in the manifest's order, the value's position in {@link
+   *     #labels}; -1 for a missing or unseen value
    */
-  void fill(double[] numbers, UTF8String[] categories, float[] out) {
+  void fill(double[] numbers, int[] slots, float[] out) {
     int n = medians.length;
     for (int j = 0; j < n; j++) {
       double x = Double.isNaN(numbers[j]) ? medians[j] : numbers[j];
@@ -156,10 +153,8 @@ final class CompiledFeatures implements Serializable {
     }
     int offset = n;
     for (int j = 0; j < categoryWidths.length; j++) {
-      UTF8String v = categories[j];
-      Integer slot = v == null ? null : categoryIndex.get(j).get(v);
       // Unseen values and nulls take the indexer's extra slot: the last one kept.
-      int hot = slot == null ? categoryIndex.get(j).size() : slot;
+      int hot = slots[j] < 0 ? categoryLabels.get(j).size() : slots[j];
       Arrays.fill(out, offset, offset + categoryWidths[j], 0f);
       if (hot < categoryWidths[j]) {
         out[offset + hot] = 1f;

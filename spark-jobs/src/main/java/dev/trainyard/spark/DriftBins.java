@@ -2,11 +2,9 @@ package dev.trainyard.spark;
 
 import java.io.Serializable;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.spark.unsafe.types.UTF8String;
 
 /**
  * The counts behind the scoring job's drift figures: per feature that a training profile covers,
@@ -20,11 +18,18 @@ import org.apache.spark.unsafe.types.UTF8String;
  * of the job's time on the churn shape).
  *
  * <p>Values arrive as the scoring function holds them: numbers as double with NaN for a missing
- * value, categories as their string form ({@code CAST(v AS STRING)}), null for a missing one.
- * Missing values are left out of the counts, as in validation.
+ * value, categories as their position in {@link #categories} ({@link #OTHER} for any other value,
+ * {@link #MISSING} for a missing one; {@link CategoryCodes#table} makes them). Missing values are
+ * left out of the counts, as in validation.
  */
 final class DriftBins implements Serializable {
   private static final long serialVersionUID = 1L;
+
+  /** A categorical value that is none of the profile's categories. */
+  static final int OTHER = -1;
+
+  /** A missing categorical value. */
+  static final int MISSING = -2;
 
   private final Layout layout;
   private final long[] numericPresent;
@@ -39,7 +44,7 @@ final class DriftBins implements Serializable {
       double[][] edges,
       String[] categoricalNames,
       int[] categoricalSlots,
-      List<Map<UTF8String, Integer>> categoryIndex)
+      List<List<String>> categories)
       implements Serializable {}
 
   private DriftBins(Layout layout) {
@@ -52,7 +57,7 @@ final class DriftBins implements Serializable {
     categoricalPresent = new long[layout.categoricalNames.length];
     categoryCounts = new long[layout.categoricalNames.length][];
     for (int j = 0; j < categoryCounts.length; j++) {
-      categoryCounts[j] = new long[layout.categoryIndex.get(j).size()];
+      categoryCounts[j] = new long[layout.categories.get(j).size()];
     }
   }
 
@@ -77,17 +82,13 @@ final class DriftBins implements Serializable {
     }
     List<String> categoricalNames = new ArrayList<>();
     List<Integer> categoricalSlots = new ArrayList<>();
-    List<Map<UTF8String, Integer>> index = new ArrayList<>();
+    List<List<String>> categories = new ArrayList<>();
     for (int j = 0; j < categorical.size(); j++) {
       DataProfile.CategoricalProfile profile = reference.categorical().get(categorical.get(j));
       if (profile != null) {
         categoricalNames.add(categorical.get(j));
         categoricalSlots.add(j);
-        Map<UTF8String, Integer> positions = new HashMap<>();
-        for (String category : profile.frequencies().keySet()) {
-          positions.put(UTF8String.fromString(category), positions.size());
-        }
-        index.add(positions);
+        categories.add(List.copyOf(profile.frequencies().keySet()));
       }
     }
     if (numericNames.isEmpty() && categoricalNames.isEmpty()) {
@@ -100,7 +101,7 @@ final class DriftBins implements Serializable {
             edges.toArray(double[][]::new),
             categoricalNames.toArray(String[]::new),
             categoricalSlots.stream().mapToInt(Integer::intValue).toArray(),
-            List.copyOf(index)));
+            List.copyOf(categories)));
   }
 
   /** Fresh zero counts for the same features. */
@@ -108,8 +109,26 @@ final class DriftBins implements Serializable {
     return new DriftBins(layout);
   }
 
-  /** Counts one scoreable row. */
-  void add(double[] numbers, UTF8String[] categories) {
+  /**
+   * The profile's categories of categorical feature {@code j} (in the scoring function's order),
+   * whose positions {@link #add} takes; null when the feature is not counted.
+   */
+  List<String> categories(int j) {
+    for (int c = 0; c < layout.categoricalSlots.length; c++) {
+      if (layout.categoricalSlots[c] == j) {
+        return layout.categories.get(c);
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Counts one scoreable row.
+   *
+   * @param categories per categorical feature, the value's position in {@link #categories}, or
+   *     {@link #OTHER} or {@link #MISSING}
+   */
+  void add(double[] numbers, int[] categories) {
     for (int j = 0; j < numericBins.length; j++) {
       double v = numbers[layout.numericSlots[j]];
       if (!Double.isNaN(v)) {
@@ -118,11 +137,10 @@ final class DriftBins implements Serializable {
       }
     }
     for (int j = 0; j < categoryCounts.length; j++) {
-      UTF8String v = categories[layout.categoricalSlots[j]];
-      if (v != null) {
+      int position = categories[layout.categoricalSlots[j]];
+      if (position != MISSING) {
         categoricalPresent[j]++;
-        Integer position = layout.categoryIndex.get(j).get(v);
-        if (position != null) {
+        if (position >= 0) {
           categoryCounts[j][position]++;
         }
       }
@@ -181,8 +199,9 @@ final class DriftBins implements Serializable {
       String name = layout.categoricalNames[j];
       DataProfile.CategoricalProfile profile = reference.categorical().get(name);
       Map<String, Long> counts = new LinkedHashMap<>();
-      for (var category : layout.categoryIndex.get(j).entrySet()) {
-        counts.put(category.getKey().toString(), categoryCounts[j][category.getValue()]);
+      List<String> categories = layout.categories.get(j);
+      for (int c = 0; c < categories.size(); c++) {
+        counts.put(categories.get(c), categoryCounts[j][c]);
       }
       Double value = DataValidation.categoricalPsi(profile, counts, categoricalPresent[j]);
       if (value != null) {

@@ -3,9 +3,11 @@ package dev.trainyard.spark;
 import dev.trainyard.training.SavedModel;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Iterator;
+import java.util.List;
 import java.util.NoSuchElementException;
 import org.apache.spark.SparkFiles;
 import org.apache.spark.TaskContext;
@@ -15,6 +17,7 @@ import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
 import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.StringType;
 import org.apache.spark.unsafe.types.UTF8String;
 import org.apache.spark.util.TaskCompletionListener;
 
@@ -51,6 +54,15 @@ final class PartitionScorer implements FlatMapFunction<Iterator<InternalRow>, In
   private final UTF8String[] constants;
   private final ScoringTotals.Accumulator totals;
 
+  /** A row's category, looked up once, indexes its one-hot slot and its drift bin. */
+  private final CategoryCodes codes;
+
+  /** Per categorical feature and code: the one-hot slot (-1: unknown); null without features. */
+  private final int[][] slots;
+
+  /** Per categorical feature and code: the drift bin ({@link DriftBins#add}); null if uncounted. */
+  private final int[][] bins;
+
   /**
    * @param model the {@code djl/} folder, or (shipped) the archive's name in {@link SparkFiles}
    * @param labels class values by index; null for regression
@@ -81,6 +93,29 @@ final class PartitionScorer implements FlatMapFunction<Iterator<InternalRow>, In
     this.features = features;
     this.constants = utf8(constants);
     this.totals = totals;
+    DriftBins drift = totals.value().drift;
+    List<List<String>> known = new ArrayList<>();
+    for (int j = 0; j < categoryTypes.length; j++) {
+      List<String> values = new ArrayList<>();
+      if (features != null) {
+        values.addAll(features.labels(j));
+      }
+      if (drift != null && drift.categories(j) != null) {
+        values.addAll(drift.categories(j));
+      }
+      known.add(values);
+    }
+    this.codes = new CategoryCodes(known);
+    this.slots = new int[categoryTypes.length][];
+    this.bins = new int[categoryTypes.length][];
+    for (int j = 0; j < categoryTypes.length; j++) {
+      if (features != null) {
+        slots[j] = codes.table(j, features.labels(j), -1, -1);
+      }
+      if (drift != null && drift.categories(j) != null) {
+        bins[j] = codes.table(j, drift.categories(j), DriftBins.MISSING, DriftBins.OTHER);
+      }
+    }
   }
 
   private static UTF8String[] utf8(String[] values) {
@@ -106,7 +141,8 @@ final class PartitionScorer implements FlatMapFunction<Iterator<InternalRow>, In
     private final ArrayDeque<InternalRow> ready = new ArrayDeque<>();
     private final ScoringTotals partition = totals.value().empty();
     private final double[] numbers = new double[numeric];
-    private final UTF8String[] categories = new UTF8String[categoryTypes.length];
+    private final int[] rowSlots = new int[categoryTypes.length];
+    private final int[] rowBins = new int[categoryTypes.length];
     private final float[][] batch = new float[batchSize][];
     private final Object[][] keys = new Object[batchSize][];
     private final VectorUDT vectors = features == null ? new VectorUDT() : null;
@@ -166,17 +202,25 @@ final class PartitionScorer implements FlatMapFunction<Iterator<InternalRow>, In
         for (int j = 0; j < numeric; j++) {
           numbers[j] = row.isNullAt(first + j) ? Double.NaN : row.getDouble(first + j);
         }
-        for (int j = 0; j < categories.length; j++) {
-          categories[j] = InputData.categoryText(row, first + numeric + j, categoryTypes[j]);
+        for (int j = 0; j < categoryTypes.length; j++) {
+          if (slots[j] == null && bins[j] == null) {
+            continue;
+          }
+          int code =
+              codes.code(j, InputData.categoryText(row, first + numeric + j, categoryTypes[j]));
+          rowSlots[j] = slots[j] == null ? -1 : slots[j][code];
+          rowBins[j] = bins[j] == null ? DriftBins.MISSING : bins[j][code];
         }
         if (partition.drift != null) {
-          partition.drift.add(numbers, categories);
+          partition.drift.add(numbers, rowBins);
         }
         if (features != null) {
-          features.fill(numbers, categories, batch[n]);
+          features.fill(numbers, rowSlots, batch[n]);
         } else {
           double[] values =
-              vectors.deserialize(row.getStruct(first + numeric + categories.length, 4)).toArray();
+              vectors
+                  .deserialize(row.getStruct(first + numeric + categoryTypes.length, 4))
+                  .toArray();
           float[] f = new float[values.length];
           for (int j = 0; j < f.length; j++) {
             f[j] = (float) values[j];
@@ -184,7 +228,7 @@ final class PartitionScorer implements FlatMapFunction<Iterator<InternalRow>, In
           batch[n] = f;
         }
         for (int k = 0; k < keyTypes.length; k++) {
-          keys[n][k] = row.isNullAt(k) ? null : InternalRow.copyValue(row.get(k, keyTypes[k]));
+          keys[n][k] = key(row, k);
         }
         n++;
       }
@@ -218,6 +262,17 @@ final class PartitionScorer implements FlatMapFunction<Iterator<InternalRow>, In
         partition.scored++;
         ready.add(new GenericInternalRow(out));
       }
+    }
+
+    /** Key {@code k} of {@code row}, copied out of Spark's (reused) row buffer. */
+    private Object key(InternalRow row, int k) {
+      if (row.isNullAt(k)) {
+        return null;
+      }
+      // Strings, the usual key, without the generic getter's type dispatch.
+      return keyTypes[k] instanceof StringType
+          ? row.getUTF8String(k).copy()
+          : InternalRow.copyValue(row.get(k, keyTypes[k]));
     }
 
     private SavedModel model() {

@@ -15,7 +15,6 @@ import org.apache.spark.ml.feature.SQLTransformer;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.unsafe.types.UTF8String;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -106,12 +105,12 @@ class CompiledFeaturesTest {
       for (int j = 0; j < numbers.length; j++) {
         numbers[j] = raw.get(r).isNullAt(1 + j) ? Double.NaN : raw.get(r).getDouble(1 + j);
       }
-      UTF8String[] categories = new UTF8String[3];
-      for (int j = 0; j < categories.length; j++) {
+      int[] slots = new int[3];
+      for (int j = 0; j < slots.length; j++) {
         Object v = raw.get(r).get(4 + j);
-        categories[j] = v == null ? null : UTF8String.fromString(String.valueOf(v));
+        slots[j] = v == null ? -1 : compiled.labels(j).indexOf(String.valueOf(v));
       }
-      compiled.fill(numbers, categories, got);
+      compiled.fill(numbers, slots, got);
       List<Float> want = expected.get(r).getList(expected.get(r).fieldIndex("features"));
       for (int j = 0; j < got.length; j++) {
         assertEquals(want.get(j), got[j], 1e-6, "row " + raw.get(r) + ", feature " + j);
