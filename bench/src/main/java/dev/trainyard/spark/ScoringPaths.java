@@ -95,7 +95,7 @@ public final class ScoringPaths {
     ScoringTotals.Accumulator totals =
         new ScoringTotals.Accumulator(
             new ScoringTotals(0, regression ? 0 : manifest.labels().size(), null));
-    spark.sparkContext().register(totals, "predict-only totals");
+    spark.sparkContext().register(totals);
     PartitionScorer scorer =
         new PartitionScorer(
             modelDir.resolve(ScoringJob.DJL).toString(),

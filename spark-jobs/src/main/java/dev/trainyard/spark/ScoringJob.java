@@ -150,7 +150,8 @@ public final class ScoringJob {
     ScoringTotals.Accumulator totals =
         new ScoringTotals.Accumulator(
             new ScoringTotals(checks.size(), regression ? 0 : manifest.labels().size(), drift));
-    spark.sparkContext().register(totals, "scoring totals");
+    // Unnamed: the Spark UI lists named accumulators' values, and this one's is no number.
+    spark.sparkContext().register(totals);
     String location = modelLocation;
 
     Counts[] counts = new Counts[1];
