@@ -65,14 +65,14 @@ import scala.jdk.javaapi.CollectionConverters;
  * <ol>
  *   <li>{@code copy}: {@code spark.read.parquet(input).write.parquet(out)};
  *   <li>{@code scoring_job}: {@code ScoringJob.score(spark, request)} end to end (input checks,
- *       persist, counts, PSI, quarantine, pipeline + DJL predict, staged publish with {@code
- *       _SUCCESS}), with the Spark jobs it ran and their times;
+ *       counts, PSI, quarantine, pipeline + DJL predict, staged publish with {@code _SUCCESS}),
+ *       with the Spark jobs it ran and their times;
  *   <li>{@code mllib_lr}: the same fitted pipeline's {@code transform}, then {@code
  *       LogisticRegressionModel.transform}, written as the job's output columns (keys, {@code
  *       prediction} as the label value, {@code probabilities} array, model name/version/run id);
- *   <li>{@code predict_only}: the job's own prediction path ({@code ScoringJob.Predict} after
- *       {@code FeatureJob.applyPipeline}) and write, without checks, persist, counts, PSI,
- *       quarantine or staging — what the job would cost with no safety passes;
+ *   <li>{@code predict_only}: the job's own prediction path ({@code PartitionScorer} after {@code
+ *       FeatureJob.applyPipeline}) and write, without checks, counts, PSI, quarantine or staging —
+ *       what the job would cost with no safety passes;
  *   <li>{@code features_only}: the pipeline alone, keys + {@code features} written.
  * </ol>
  *

@@ -1,7 +1,6 @@
 package dev.trainyard.spark;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,21 +10,23 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import org.apache.spark.rdd.RDD;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 
 /**
  * Pieces of {@link ScoringJob}'s prediction path, for the scoring benchmark's breakdown. This class
  * sits in the spark-jobs package (in the bench module's jar) so it runs the job's own
- * package-private {@link ScoringJob.Predict} (one {@code SavedModel} per partition, {@code
- * batchSize} rows per {@code predict}) exactly as {@code ScoringJob.predictions} does, but without
- * the job's input checks, persist, counts, PSI, quarantine and publish.
+ * package-private {@link PartitionScorer} (one {@code SavedModel} per partition, {@code batchSize}
+ * rows per {@code predict}) exactly as {@code ScoringJob.scored} does, but without the job's input
+ * checks, counts, PSI, quarantine and publish.
  */
 public final class ScoringPaths {
   private ScoringPaths() {}
@@ -51,8 +52,7 @@ public final class ScoringPaths {
 
   /**
    * Read → the saved feature pipeline ({@link FeatureJob#applyPipelineAsVectors}) → {@link
-   * ScoringJob.Predict} → the job's output columns → Parquet at {@code out} (plain write, no
-   * staging).
+   * PartitionScorer} → the job's output columns → Parquet at {@code out} (plain write, no staging).
    */
   public static void predictAndWrite(
       SparkSession spark,
@@ -70,10 +70,12 @@ public final class ScoringPaths {
         FeatureJob.applyPipelineAsVectors(
             spark, modelDir.resolve(ScoringJob.FEATURE_PIPELINE).toUri().toString(), rows);
     List<Column> in = new ArrayList<>();
+    DataType[] keyTypes = new DataType[keys.size()];
     List<StructField> fields = new ArrayList<>();
-    for (String key : keys) {
-      in.add(col(InputData.quoted(key)));
-      fields.add(rows.schema().apply(key));
+    for (int k = 0; k < keys.size(); k++) {
+      in.add(col(InputData.quoted(keys.get(k))));
+      fields.add(rows.schema().apply(keys.get(k)));
+      keyTypes[k] = rows.schema().apply(keys.get(k)).dataType();
     }
     in.add(col("features"));
     boolean regression = manifest.task().equals(FeatureColumns.REGRESSION);
@@ -85,20 +87,38 @@ public final class ScoringPaths {
     fields.add(
         DataTypes.createStructField(
             ScoringJob.PROBABILITIES, new ArrayType(DataTypes.DoubleType, false), true));
-    ScoringJob.Predict predict =
-        new ScoringJob.Predict(
+    for (String constant :
+        List.of(ScoringJob.MODEL_NAME, ScoringJob.MODEL_VERSION, ScoringJob.SCORING_RUN_ID)) {
+      fields.add(DataTypes.createStructField(constant, DataTypes.StringType, false));
+    }
+    // No checks, no drift: the accumulator only counts rows and predictions.
+    ScoringTotals.Accumulator totals =
+        new ScoringTotals.Accumulator(
+            new ScoringTotals(0, regression ? 0 : manifest.labels().size(), null));
+    spark.sparkContext().register(totals);
+    PartitionScorer scorer =
+        new PartitionScorer(
             modelDir.resolve(ScoringJob.DJL).toString(),
             false,
             batchSize,
-            keys.size(),
+            keyTypes,
+            0,
+            0,
+            new DataType[0],
             regression ? null : manifest.labels().toArray(String[]::new),
-            null);
-    withFeatures
-        .select(in.toArray(Column[]::new))
-        .mapPartitions(predict, Encoders.row(DataTypes.createStructType(fields)))
-        .withColumn(ScoringJob.MODEL_NAME, lit(modelName))
-        .withColumn(ScoringJob.MODEL_VERSION, lit(modelVersion))
-        .withColumn(ScoringJob.SCORING_RUN_ID, lit(runId))
+            null,
+            new String[] {modelName, modelVersion, runId},
+            totals);
+    RDD<InternalRow> scored =
+        withFeatures
+            .select(in.toArray(Column[]::new))
+            .queryExecution()
+            .toRdd()
+            .toJavaRDD()
+            .mapPartitions(scorer)
+            .rdd();
+    ((org.apache.spark.sql.classic.SparkSession) spark)
+        .internalCreateDataFrame(scored, DataTypes.createStructType(fields), false)
         .write()
         .parquet(out);
   }

@@ -3,9 +3,7 @@ package dev.trainyard.spark;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.feature.ImputerModel;
@@ -32,7 +30,7 @@ final class CompiledFeatures implements Serializable {
   private final double[] medians;
   private final double[] shift;
   private final double[] scale;
-  private final List<Map<String, Integer>> categoryIndex;
+  private final List<List<String>> categoryLabels;
   private final int[] categoryWidths;
   private final int width;
 
@@ -40,12 +38,12 @@ final class CompiledFeatures implements Serializable {
       double[] medians,
       double[] shift,
       double[] scale,
-      List<Map<String, Integer>> categoryIndex,
+      List<List<String>> categoryLabels,
       int[] categoryWidths) {
     this.medians = medians;
     this.shift = shift;
     this.scale = scale;
-    this.categoryIndex = categoryIndex;
+    this.categoryLabels = categoryLabels;
     this.categoryWidths = categoryWidths;
     this.width = medians.length + Arrays.stream(categoryWidths).sum();
   }
@@ -55,14 +53,25 @@ final class CompiledFeatures implements Serializable {
     return width;
   }
 
+  /** The indexer's labels of categorical feature {@code j}: a value's one-hot slot by position. */
+  List<String> labels(int j) {
+    return categoryLabels.get(j);
+  }
+
   /**
    * @return the compiled form, or null when the pipeline is not exactly the feature job's shape for
    *     this manifest's columns
    */
   static CompiledFeatures compile(PipelineModel pipeline, FeatureManifest manifest) {
+    return compile(pipeline.stages(), manifest);
+  }
+
+  /**
+   * @param stages a fitted pipeline's stages, in order ({@link PipelineStages#load})
+   */
+  static CompiledFeatures compile(Transformer[] stages, FeatureManifest manifest) {
     int numeric = manifest.numeric().size();
     int categorical = manifest.categorical().size();
-    Transformer[] stages = pipeline.stages();
     int i = 0;
     if (i >= stages.length || !(stages[i++] instanceof SQLTransformer)) {
       return null;
@@ -94,7 +103,7 @@ final class CompiledFeatures implements Serializable {
         scale[j] = !scaler.getWithStd() ? 1.0 : std != 0.0 ? 1.0 / std : 0.0;
       }
     }
-    List<Map<String, Integer>> index = new ArrayList<>();
+    List<List<String>> index = new ArrayList<>();
     int[] widths = new int[categorical];
     if (categorical > 0) {
       if (stages.length < i + 2
@@ -116,11 +125,7 @@ final class CompiledFeatures implements Serializable {
         if (!in[j].equals(FeatureJob.WORK + "cat_" + manifest.categorical().get(j))) {
           return null;
         }
-        Map<String, Integer> positions = new HashMap<>();
-        for (int k = 0; k < labels[j].length; k++) {
-          positions.put(labels[j][k], k);
-        }
-        index.add(positions);
+        index.add(List.of(labels[j]));
         // "keep" adds a slot for indexes the encoder never saw, dropLast removes it again.
         widths[j] = sizes[j];
       }
@@ -135,22 +140,21 @@ final class CompiledFeatures implements Serializable {
   /**
    * Writes the features of one row into {@code out[0 .. width)}.
    *
-   * @param row holds the numeric features (numbers, or null) from column {@code first} on, in the
-   *     manifest's order, then the categorical ones (string, integer or boolean, or null)
+   * @param numbers the numeric features in the manifest's order, NaN for a missing value (a
+   *     scoreable row has no real NaN: scoring quarantines those first)
+   * @param slots per categorical feature in the manifest's order, the value's position in {@link
+   *     #labels}; -1 for a missing or unseen value
    */
-  void fill(Row row, int first, float[] out) {
+  void fill(double[] numbers, int[] slots, float[] out) {
     int n = medians.length;
     for (int j = 0; j < n; j++) {
-      Object v = row.get(first + j);
-      double x = v == null ? medians[j] : ((Number) v).doubleValue();
+      double x = Double.isNaN(numbers[j]) ? medians[j] : numbers[j];
       out[j] = (float) ((x - shift[j]) * scale[j]);
     }
     int offset = n;
     for (int j = 0; j < categoryWidths.length; j++) {
-      Object v = row.get(first + n + j);
-      Integer slot = v == null ? null : categoryIndex.get(j).get(v.toString());
       // Unseen values and nulls take the indexer's extra slot: the last one kept.
-      int hot = slot == null ? categoryIndex.get(j).size() : slot;
+      int hot = slots[j] < 0 ? categoryLabels.get(j).size() : slots[j];
       Arrays.fill(out, offset, offset + categoryWidths[j], 0f);
       if (hot < categoryWidths[j]) {
         out[offset + hot] = 1f;

@@ -789,10 +789,30 @@ public final class DataValidation {
    */
   private static Double numericPsi(
       NumericProfile reference, Row row, List<String> cumulativeAliases, long present) {
+    long[] bins = new long[cumulativeAliases.size() + 1];
+    long previous = 0;
+    for (int i = 0; i < cumulativeAliases.size(); i++) {
+      long cumulative = row.getLong(row.fieldIndex(cumulativeAliases.get(i)));
+      bins[i] = cumulative - previous;
+      previous = cumulative;
+    }
+    bins[bins.length - 1] = present - previous;
+    return numericPsi(reference, bins, present);
+  }
+
+  /**
+   * PSI of a numeric feature over the reference's quantile bins, from the count of values in each
+   * bin ({@code edges.size() + 1} counts, as {@link DriftBins} keeps them); null when there are no
+   * values.
+   */
+  static Double numericPsi(NumericProfile reference, long[] binCounts, long present) {
     if (present == 0) {
       return null;
     }
-    double[] actual = toArray(binFractions(row, cumulativeAliases, present));
+    double[] actual = new double[binCounts.length];
+    for (int i = 0; i < actual.length; i++) {
+      actual[i] = (double) binCounts[i] / present;
+    }
     return psi(toArray(reference.fractions()), actual);
   }
 
@@ -800,7 +820,7 @@ public final class DataValidation {
    * PSI over the reference's categories plus one bucket for everything else; {@code counts} must
    * hold the exact count of every reference category (absent = 0).
    */
-  private static Double categoricalPsi(
+  static Double categoricalPsi(
       CategoricalProfile reference, Map<String, Long> counts, long present) {
     if (present == 0 || reference.count() == 0) {
       return null;

@@ -17,6 +17,7 @@ import org.apache.spark.SparkThrowable;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.types.BooleanType;
 import org.apache.spark.sql.types.ByteType;
 import org.apache.spark.sql.types.DataType;
@@ -27,6 +28,7 @@ import org.apache.spark.sql.types.ShortType;
 import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.unsafe.types.UTF8String;
 
 /** Reads a {@link DatasetInput} and checks it against a {@link FeatureColumns} spec. */
 final class InputData {
@@ -236,6 +238,23 @@ final class InputData {
         || type instanceof ShortType
         || type instanceof ByteType
         || type instanceof BooleanType;
+  }
+
+  /**
+   * A categorical value's text as the feature pipeline and validation see it ({@code CAST(v AS
+   * STRING)}); null when missing. A string is returned as is, without copying: valid while {@code
+   * row} is.
+   *
+   * @param type one of {@link #isCategoryType}
+   */
+  static UTF8String categoryText(InternalRow row, int ordinal, DataType type) {
+    if (row.isNullAt(ordinal)) {
+      return null;
+    }
+    if (type instanceof StringType) {
+      return row.getUTF8String(ordinal);
+    }
+    return UTF8String.fromString(String.valueOf(row.get(ordinal, type)));
   }
 
   static boolean isFloating(DataType type) {

@@ -1,14 +1,11 @@
 package dev.trainyard.spark;
 
-import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat_ws;
-import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.count_if;
 import static org.apache.spark.sql.functions.isnan;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.percentile_approx;
+import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.when;
 
@@ -20,34 +17,25 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.apache.spark.SparkFiles;
-import org.apache.spark.TaskContext;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
-import org.apache.spark.ml.PipelineModel;
-import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.rdd.RDD;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
-import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
@@ -55,8 +43,6 @@ import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.util.TaskCompletionListener;
-import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * Batch scoring: one model version's feature pipeline and DJL model over a dataset, published
@@ -87,17 +73,19 @@ import scala.jdk.javaapi.CollectionConverters;
  *       output.
  * </ol>
  *
- * <p>One pass over the input, nothing cached: the row and per-reason counts, PSI bin counts and the
- * prediction distribution are observed ({@link Observation}) while the output is written, so only
- * those aggregates reach the driver and memory does not grow with the input.
+ * <p>One pass over the input, nothing cached: the scoring function ({@link PartitionScorer}) counts
+ * rows per failed check, PSI bins ({@link DriftBins}) and the prediction distribution while the
+ * output is written, into a {@link ScoringTotals} accumulator, so only those aggregates reach the
+ * driver and memory does not grow with the input.
  *
  * <p>The model files: in local mode executors share the driver's file system and load {@code
  * modelDir/djl} directly. On a cluster the driver zips {@code djl/} and ships it with {@code
  * SparkContext.addArchive} (a local directory cannot go through {@code addFile} outside local
  * mode); each task loads it from {@link SparkFiles}. The archive stays in the driver's temporary
- * directory until the JVM exits. The feature pipeline is loaded on the driver only (its stages
- * travel inside the query plan). The model is also loaded once on the driver, to check that its
- * task, width and classes match {@code features.json}.
+ * directory until the JVM exits. The feature pipeline is loaded on the driver only, its stages in
+ * parallel ({@link PipelineStages}); compiled, it travels inside the scoring function, otherwise
+ * its stages travel inside the query plan. The model is also loaded once on the driver, to check
+ * that its task, width and classes match {@code features.json}.
  *
  * <p>PyTorch: every task runs its own model, so give PyTorch one intra-op thread per task ({@code
  * -Dai.djl.pytorch.num_threads=1}, before the engine starts); the tests do.
@@ -123,8 +111,6 @@ public final class ScoringJob {
   static final String FEATURES_JSON = "features.json";
   static final String PROFILE = "training-profile.json";
 
-  private static final String FLAG = FeatureJob.WORK + "reason";
-  private static final int QUANTILE_ACCURACY = 10_000;
   private static final int REASONS_IN_MESSAGE = 3;
 
   private ScoringJob() {}
@@ -147,37 +133,26 @@ public final class ScoringJob {
     StructType schema = raw.schema();
     checkColumns(schema, request, manifest);
     List<Check> checks = checks(schema, request, manifest);
-    // One read of the input: the row and quarantine counts, the drift aggregates and the
-    // prediction distribution are all observed while the output is written. Nothing is cached,
-    // so memory does not grow with the input (rows stream through each task).
-    Dataset<Row> flagged = raw.withColumn(FLAG, reason(checks));
-    Observation inputMetrics = new Observation();
-    Dataset<Row> counted = Counts.observe(flagged, checks, inputMetrics);
-    Dataset<Row> valid = prepared(counted.where(col(FLAG).isNull()), schema, request, manifest);
-    Observation driftMetrics = new Observation();
-    DataValidation.PsiAggregates drift =
-        model.profile() == null
-            ? null
-            : DataValidation.psiAggregates(
-                valid.schema(), manifest.numeric(), manifest.categorical(), model.profile());
-    if (drift != null && !drift.columns().isEmpty()) {
-      Column[] aggregates = drift.columns().toArray(Column[]::new);
-      valid =
-          valid.observe(
-              driftMetrics, aggregates[0], Arrays.copyOfRange(aggregates, 1, aggregates.length));
-    } else {
-      drift = null;
-    }
-
     String modelLocation = model.djl().toString();
     if (shipModel) {
       Path archive = zip(model.djl());
       spark.sparkContext().addArchive(archive.toString());
       modelLocation = archive.getFileName().toString();
     }
-    Dataset<Row> scored = predictions(spark, valid, request, model, modelLocation, shipModel);
-    Observation outputMetrics = new Observation();
-    Dataset<Row> observed = Distribution.observe(scored, manifest, outputMetrics);
+    // One read of the input: the scoring function counts rows, failed checks, drift bins and
+    // predictions while the output is written (ScoringTotals, through an accumulator). Nothing is
+    // cached, so memory does not grow with the input (rows stream through each task).
+    boolean regression = manifest.task().equals(FeatureColumns.REGRESSION);
+    DriftBins drift =
+        model.profile() == null
+            ? null
+            : DriftBins.of(model.profile(), manifest.numeric(), manifest.categorical());
+    ScoringTotals.Accumulator totals =
+        new ScoringTotals.Accumulator(
+            new ScoringTotals(checks.size(), regression ? 0 : manifest.labels().size(), drift));
+    // Unnamed: the Spark UI lists named accumulators' values, and this one's is no number.
+    spark.sparkContext().register(totals);
+    String location = modelLocation;
 
     Counts[] counts = new Counts[1];
     Outputs.publish(
@@ -187,11 +162,13 @@ public final class ScoringJob {
           InputData.action(
               request.input(),
               () -> {
-                observed.write().parquet(staging);
+                scored(spark, raw, checks, request, model, location, shipModel, totals)
+                    .write()
+                    .parquet(staging);
                 return null;
               });
           // Checked before the output is moved into place: over the limit, nothing is published.
-          counts[0] = Counts.of(inputMetrics.getRow(), checks);
+          counts[0] = Counts.of(totals.value(), checks);
           counts[0].requireWithinLimit(request);
           // The quarantine is published before the output, so a reader who sees the output
           // finds its quarantine too. Only a run with quarantined rows reads the input again.
@@ -200,14 +177,13 @@ public final class ScoringJob {
               request.quarantineUri(),
               q ->
                   (counts[0].quarantined == 0
-                          ? spark.createDataFrame(List.of(), flagged.schema())
-                          : flagged.where(col(FLAG).isNotNull()))
-                      .withColumnRenamed(FLAG, REASON)
+                          ? spark.createDataFrame(List.of(), quarantineSchema(schema))
+                          : raw.withColumn(REASON, reason(checks)).where(col(REASON).isNotNull()))
                       .write()
                       .parquet(q));
         });
-    Distribution distribution = Distribution.of(outputMetrics.getRow(), manifest);
-    Map<String, Double> psi = drift == null ? Map.of() : drift.psi(driftMetrics.getRow());
+    Distribution distribution = Distribution.of(totals.value(), manifest);
+    Map<String, Double> psi = drift == null ? Map.of() : totals.value().drift.psi(model.profile());
     double seconds = (System.nanoTime() - start) / 1e9;
     return new ScoringReport(
         counts[0].rows,
@@ -220,6 +196,11 @@ public final class ScoringJob {
         seconds > 0 ? counts[0].rows / seconds : 0,
         request.outputUri(),
         request.modelVersion());
+  }
+
+  /** The quarantine's columns: the input's and {@code reason}. */
+  private static StructType quarantineSchema(StructType input) {
+    return input.add(REASON, DataTypes.StringType, true);
   }
 
   /** True when {@code outputUri} already holds a published output ({@code _SUCCESS}). */
@@ -469,28 +450,18 @@ public final class ScoringJob {
     return when(any, concat_ws("; ", reasons.toArray(Column[]::new)));
   }
 
-  /** Row and per-reason counts in one aggregate. */
+  /** Row and per-reason counts. */
   private static final class Counts {
     long rows;
     long quarantined;
     final Map<String, Long> reasons = new LinkedHashMap<>();
 
-    /** The input with its row count and per-reason counts attached as observed metrics. */
-    static Dataset<Row> observe(Dataset<Row> flagged, List<Check> checks, Observation metrics) {
-      List<Column> aggregates = new ArrayList<>();
-      aggregates.add(count_if(col(FLAG).isNotNull()).as("quarantined"));
-      for (int i = 0; i < checks.size(); i++) {
-        aggregates.add(count_if(checks.get(i).failed()).as("check" + i));
-      }
-      return flagged.observe(metrics, count(lit(1)).as("rows"), aggregates.toArray(Column[]::new));
-    }
-
-    static Counts of(Row row, List<Check> checks) {
+    static Counts of(ScoringTotals totals, List<Check> checks) {
       Counts counts = new Counts();
-      counts.rows = row.getLong(row.fieldIndex("rows"));
-      counts.quarantined = row.getLong(row.fieldIndex("quarantined"));
+      counts.rows = totals.rows;
+      counts.quarantined = totals.quarantined;
       for (int i = 0; i < checks.size(); i++) {
-        long n = row.getLong(row.fieldIndex("check" + i));
+        long n = totals.failedChecks[i];
         if (n > 0) {
           counts.reasons.merge(checks.get(i).reason(), n, Long::sum);
         }
@@ -534,273 +505,166 @@ public final class ScoringJob {
   // ---- scoring
 
   /**
-   * Scoreable rows narrowed to the key and feature columns; numeric features held as strings become
-   * doubles (blank strings become null, which the pipeline fills with the training median).
+   * The output rows: the input narrowed to keys, check results and features, scored partition by
+   * partition ({@link PartitionScorer}), which counts everything the report needs into {@code
+   * totals} while the output is written.
    */
-  private static Dataset<Row> prepared(
-      Dataset<Row> rows, StructType schema, ScoringRequest request, FeatureManifest manifest) {
-    Set<String> names = new LinkedHashSet<>(request.keyColumns());
-    names.addAll(manifest.numeric());
-    names.addAll(manifest.categorical());
-    List<Column> columns = new ArrayList<>();
-    for (String name : names) {
-      Column c = col(InputData.quoted(name));
-      if (manifest.numeric().contains(name)
-          && !request.keyColumns().contains(name)
-          && schema.apply(name).dataType() instanceof StringType) {
-        c = c.try_cast("double").as(name);
-      }
-      columns.add(c);
-    }
-    return rows.select(columns.toArray(Column[]::new));
-  }
-
-  private static Dataset<Row> predictions(
+  private static Dataset<Row> scored(
       SparkSession spark,
-      Dataset<Row> valid,
+      Dataset<Row> raw,
+      List<Check> checks,
       ScoringRequest request,
       ModelFolder model,
       String modelLocation,
-      boolean shipped) {
-    Dataset<Row> rows =
-        request.partitions() == null ? valid : valid.repartition(request.partitions());
+      boolean shipped,
+      ScoringTotals.Accumulator totals) {
     FeatureManifest manifest = model.manifest();
+    StructType schema = raw.schema();
     CompiledFeatures compiled =
-        CompiledFeatures.compile(PipelineModel.load(model.pipelineUri()), manifest);
-    List<Column> input = new ArrayList<>();
-    List<StructField> fields = new ArrayList<>();
-    for (String key : request.keyColumns()) {
-      input.add(col(InputData.quoted(key)));
-      fields.add(valid.schema().apply(key));
+        CompiledFeatures.compile(PipelineStages.load(spark, model.pipelineUri()), manifest);
+    List<Column> checked = new ArrayList<>();
+    for (int i = 0; i < checks.size(); i++) {
+      checked.add(checks.get(i).failed().as(FeatureJob.WORK + "check" + i));
     }
-    Dataset<Row> withFeatures;
+    Dataset<Row> rows;
     if (compiled != null) {
-      // The version's fitted pipeline as arithmetic inside the predict function: the raw
-      // feature values go in, in the manifest's order.
-      withFeatures = rows;
-      for (int j = 0; j < manifest.numeric().size(); j++) {
-        input.add(
-            col(InputData.quoted(manifest.numeric().get(j)))
-                .try_cast("double")
-                .as(FeatureJob.WORK + "n" + j));
-      }
-      for (int j = 0; j < manifest.categorical().size(); j++) {
-        input.add(
-            col(InputData.quoted(manifest.categorical().get(j))).as(FeatureJob.WORK + "c" + j));
-      }
+      // The version's fitted pipeline as arithmetic inside the scoring function: the raw
+      // feature values go in.
+      rows = raw.select(scoringInput(request, manifest, schema, checked, false));
     } else {
-      withFeatures = FeatureJob.applyPipelineAsVectors(spark, model.pipelineUri(), rows);
-      input.add(col("features"));
+      // The pipeline itself, on every row: a flagged row's values are nulled first (nulls are
+      // valid pipeline input, NaN or junk may not be), and the scoring function drops it.
+      Column scoreable = lit(true);
+      for (Check check : checks) {
+        scoreable = scoreable.and(not(check.failed()));
+      }
+      List<Column> base = new ArrayList<>(checked);
+      for (var c : prepared(schema, request, manifest).entrySet()) {
+        base.add(when(scoreable, c.getValue()).as(c.getKey()));
+      }
+      rows = raw.select(base.toArray(Column[]::new));
     }
-    boolean regression = model.manifest().task().equals(FeatureColumns.REGRESSION);
+    if (request.partitions() != null) {
+      rows = rows.repartition(request.partitions());
+    }
+    if (compiled == null) {
+      Dataset<Row> withFeatures =
+          FeatureJob.applyPipelineAsVectors(spark, model.pipelineUri(), rows);
+      rows = withFeatures.select(scoringInput(request, manifest, schema, checked, true));
+    }
+
+    boolean regression = manifest.task().equals(FeatureColumns.REGRESSION);
+    List<StructField> fields = new ArrayList<>();
+    DataType[] keyTypes = new DataType[request.keyColumns().size()];
+    for (int k = 0; k < keyTypes.length; k++) {
+      StructField key = schema.apply(request.keyColumns().get(k));
+      fields.add(key);
+      keyTypes[k] = key.dataType();
+    }
     fields.add(
         DataTypes.createStructField(
             PREDICTION, regression ? DataTypes.DoubleType : DataTypes.StringType, false));
     fields.add(
         DataTypes.createStructField(
             PROBABILITIES, new ArrayType(DataTypes.DoubleType, false), true));
-    Predict predict =
-        new Predict(
+    for (String constant : List.of(MODEL_NAME, MODEL_VERSION, SCORING_RUN_ID)) {
+      fields.add(DataTypes.createStructField(constant, DataTypes.StringType, false));
+    }
+    PartitionScorer scorer =
+        new PartitionScorer(
             modelLocation,
             shipped,
             request.batchSize(),
-            request.keyColumns().size(),
-            regression ? null : model.manifest().labels().toArray(String[]::new),
-            compiled);
-    return withFeatures
-        .select(input.toArray(Column[]::new))
-        .mapPartitions(predict, Encoders.row(DataTypes.createStructType(fields)))
-        .withColumn(MODEL_NAME, lit(request.modelName()))
-        .withColumn(MODEL_VERSION, lit(request.modelVersion()))
-        .withColumn(SCORING_RUN_ID, lit(request.scoringRunId()));
+            keyTypes,
+            checks.size(),
+            manifest.numeric().size(),
+            manifest.categorical().stream()
+                .map(c -> schema.apply(c).dataType())
+                .toArray(DataType[]::new),
+            regression ? null : manifest.labels().toArray(String[]::new),
+            compiled,
+            new String[] {request.modelName(), request.modelVersion(), request.scoringRunId()},
+            totals);
+    // Internal rows in and out of the scoring function: see PartitionScorer.
+    RDD<InternalRow> output = rows.queryExecution().toRdd().toJavaRDD().mapPartitions(scorer).rdd();
+    return ((org.apache.spark.sql.classic.SparkSession) spark)
+        .internalCreateDataFrame(output, DataTypes.createStructType(fields), false);
   }
 
   /**
-   * One {@link SavedModel} per partition, loaded when the partition has rows and closed when it is
-   * done (or when the task ends, whichever comes first).
+   * The scoring function's input columns (see {@link PartitionScorer}): keys, check results,
+   * numeric features as double, categorical features, then (pipeline) the feature vector.
    */
-  static final class Predict implements MapPartitionsFunction<Row, Row> {
-    private static final long serialVersionUID = 1L;
-    private final String model;
-    private final boolean shipped;
-    private final int batchSize;
-    private final int keys;
-    private final String[] labels;
-    private final CompiledFeatures features;
-
-    /**
-     * @param model the {@code djl/} folder, or (shipped) the archive's name in {@link SparkFiles}
-     * @param labels class values by index; null for regression
-     * @param features the compiled feature pipeline, reading raw values after the keys; null: the
-     *     column after the keys holds the pipeline's feature vector
-     */
-    Predict(
-        String model,
-        boolean shipped,
-        int batchSize,
-        int keys,
-        String[] labels,
-        CompiledFeatures features) {
-      this.model = model;
-      this.shipped = shipped;
-      this.batchSize = batchSize;
-      this.keys = keys;
-      this.labels = labels;
-      this.features = features;
+  private static Column[] scoringInput(
+      ScoringRequest request,
+      FeatureManifest manifest,
+      StructType schema,
+      List<Column> checked,
+      boolean afterPipeline) {
+    List<Column> input = new ArrayList<>();
+    for (String key : request.keyColumns()) {
+      input.add(col(InputData.quoted(key)));
     }
-
-    @Override
-    public Iterator<Row> call(Iterator<Row> rows) {
-      if (!rows.hasNext()) {
-        return Collections.emptyIterator();
-      }
-      Path dir = shipped ? Path.of(SparkFiles.get(model)) : Path.of(model);
-      Batches batches = new Batches(rows, SavedModel.load(dir), this);
-      TaskContext task = TaskContext.get();
-      if (task != null) {
-        task.addTaskCompletionListener((TaskCompletionListener) context -> batches.close());
-      }
-      return batches;
+    for (int i = 0; i < checked.size(); i++) {
+      input.add(afterPipeline ? col(FeatureJob.WORK + "check" + i) : checked.get(i));
     }
+    for (int j = 0; j < manifest.numeric().size(); j++) {
+      input.add(
+          col(InputData.quoted(manifest.numeric().get(j)))
+              .try_cast("double")
+              .as(FeatureJob.WORK + "n" + j));
+    }
+    for (int j = 0; j < manifest.categorical().size(); j++) {
+      input.add(col(InputData.quoted(manifest.categorical().get(j))).as(FeatureJob.WORK + "c" + j));
+    }
+    if (afterPipeline) {
+      input.add(col("features"));
+    }
+    return input.toArray(Column[]::new);
   }
 
-  /** Reads {@code batchSize} rows, predicts them in one call, hands them out, repeats. */
-  private static final class Batches implements Iterator<Row> {
-    private final Iterator<Row> rows;
-    private final Predict spec;
-    private final ArrayDeque<Row> ready = new ArrayDeque<>();
-    private SavedModel model;
-
-    Batches(Iterator<Row> rows, SavedModel model, Predict spec) {
-      this.rows = rows;
-      this.model = model;
-      this.spec = spec;
+  /**
+   * The key and feature columns as the pipeline takes them; numeric features held as strings become
+   * doubles (blank strings become null, which the pipeline fills with the training median).
+   */
+  private static Map<String, Column> prepared(
+      StructType schema, ScoringRequest request, FeatureManifest manifest) {
+    Set<String> names = new LinkedHashSet<>(request.keyColumns());
+    names.addAll(manifest.numeric());
+    names.addAll(manifest.categorical());
+    Map<String, Column> columns = new LinkedHashMap<>();
+    for (String name : names) {
+      Column c = col(InputData.quoted(name));
+      if (manifest.numeric().contains(name)
+          && !request.keyColumns().contains(name)
+          && schema.apply(name).dataType() instanceof StringType) {
+        c = c.try_cast("double");
+      }
+      columns.put(name, c);
     }
-
-    @Override
-    public boolean hasNext() {
-      if (!ready.isEmpty()) {
-        return true;
-      }
-      if (model == null || !rows.hasNext()) {
-        close();
-        return false;
-      }
-      fill();
-      return true;
-    }
-
-    @Override
-    public Row next() {
-      if (!hasNext()) {
-        throw new NoSuchElementException();
-      }
-      return ready.poll();
-    }
-
-    private void fill() {
-      List<Row> batch = new ArrayList<>(spec.batchSize);
-      while (batch.size() < spec.batchSize && rows.hasNext()) {
-        batch.add(rows.next());
-      }
-      float[][] features = new float[batch.size()][];
-      for (int i = 0; i < features.length; i++) {
-        if (spec.features != null) {
-          float[] row = new float[spec.features.width()];
-          spec.features.fill(batch.get(i), spec.keys, row);
-          features[i] = row;
-          continue;
-        }
-        double[] values = ((Vector) batch.get(i).get(spec.keys)).toArray();
-        float[] row = new float[values.length];
-        for (int j = 0; j < row.length; j++) {
-          row[j] = (float) values[j];
-        }
-        features[i] = row;
-      }
-      float[][] predictions = model.predict(features);
-      for (int i = 0; i < predictions.length; i++) {
-        Object[] out = new Object[spec.keys + 2];
-        Row in = batch.get(i);
-        for (int k = 0; k < spec.keys; k++) {
-          out[k] = in.get(k);
-        }
-        float[] p = predictions[i];
-        if (spec.labels == null) {
-          out[spec.keys] = (double) p[0];
-          out[spec.keys + 1] = null;
-        } else {
-          int best = 0;
-          List<Double> probabilities = new ArrayList<>(p.length);
-          for (int c = 0; c < p.length; c++) {
-            probabilities.add((double) p[c]);
-            if (p[c] > p[best]) {
-              best = c;
-            }
-          }
-          out[spec.keys] = spec.labels[best];
-          // The row encoder takes a Scala Seq for an array column.
-          out[spec.keys + 1] = CollectionConverters.asScala(probabilities);
-        }
-        ready.add(RowFactory.create(out));
-      }
-    }
-
-    synchronized void close() {
-      if (model != null) {
-        model.close();
-        model = null;
-      }
-    }
+    return columns;
   }
 
-  /** Scored rows and the prediction distribution, observed while the output is written. */
+  /** Scored rows and the prediction distribution. */
   private record Distribution(long scored, Map<String, Double> shares) {
-    private static final String ROWS = "rows";
-    private static final Map<String, Double> QUANTILES = quantiles();
+    private static final double[] QUANTILES = {0.05, 0.5, 0.95};
 
-    private static Map<String, Double> quantiles() {
-      Map<String, Double> q = new LinkedHashMap<>();
-      q.put("p05", 0.05);
-      q.put("p50", 0.5);
-      q.put("p95", 0.95);
-      return q;
-    }
-
-    /** The output with aggregate metrics attached: rows, then per class or per quantile. */
-    static Dataset<Row> observe(
-        Dataset<Row> output, FeatureManifest manifest, Observation observation) {
-      Column p = col(PREDICTION);
-      List<Column> metrics = new ArrayList<>();
-      if (manifest.task().equals(FeatureColumns.REGRESSION)) {
-        QUANTILES.forEach(
-            (name, q) ->
-                metrics.add(percentile_approx(p, lit(q), lit(QUANTILE_ACCURACY)).as(name)));
-        metrics.add(avg(p).as("mean"));
-      } else {
-        List<String> labels = manifest.labels();
-        for (int i = 0; i < labels.size(); i++) {
-          metrics.add(count_if(p.equalTo(labels.get(i))).as("class" + i));
-        }
-      }
-      return output.observe(observation, count(lit(1)).as(ROWS), metrics.toArray(Column[]::new));
-    }
-
-    static Distribution of(Row metrics, FeatureManifest manifest) {
-      long scored = metrics.getLong(metrics.fieldIndex(ROWS));
+    static Distribution of(ScoringTotals totals, FeatureManifest manifest) {
+      long scored = totals.scored;
       Map<String, Double> shares = new LinkedHashMap<>();
       if (scored == 0) {
         return new Distribution(0, shares);
       }
       if (manifest.task().equals(FeatureColumns.REGRESSION)) {
-        for (String name : List.of("p05", "p50", "p95", "mean")) {
-          shares.put(name, metrics.getDouble(metrics.fieldIndex(name)));
-        }
+        double[] p = totals.percentiles(QUANTILES);
+        shares.put("p05", p[0]);
+        shares.put("p50", p[1]);
+        shares.put("p95", p[2]);
+        shares.put("mean", totals.sum / scored);
       } else {
         List<String> labels = manifest.labels();
         for (int i = 0; i < labels.size(); i++) {
-          shares.put(
-              labels.get(i), (double) metrics.getLong(metrics.fieldIndex("class" + i)) / scored);
+          shares.put(labels.get(i), (double) totals.classes[i] / scored);
         }
       }
       return new Distribution(scored, shares);

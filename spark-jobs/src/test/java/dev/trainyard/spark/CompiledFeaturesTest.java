@@ -83,9 +83,17 @@ class CompiledFeaturesTest {
 
     List<Row> expected =
         FeatureJob.applyPipeline(spark, pipelineUri, scoring).orderBy("id").collectAsList();
+    // As the scoring job hands them over: numbers cast to double, categories as they are.
     List<Row> raw =
         scoring
-            .selectExpr("id", "x", "n", "flat", "color", "tier", "vip")
+            .selectExpr(
+                "id",
+                "CAST(x AS DOUBLE)",
+                "CAST(n AS DOUBLE)",
+                "CAST(flat AS DOUBLE)",
+                "color",
+                "tier",
+                "vip")
             .orderBy("id")
             .collectAsList();
 
@@ -93,7 +101,16 @@ class CompiledFeaturesTest {
     int unknownColors = 0;
     for (int r = 0; r < raw.size(); r++) {
       float[] got = new float[compiled.width()];
-      compiled.fill(raw.get(r), 1, got);
+      double[] numbers = new double[3];
+      for (int j = 0; j < numbers.length; j++) {
+        numbers[j] = raw.get(r).isNullAt(1 + j) ? Double.NaN : raw.get(r).getDouble(1 + j);
+      }
+      int[] slots = new int[3];
+      for (int j = 0; j < slots.length; j++) {
+        Object v = raw.get(r).get(4 + j);
+        slots[j] = v == null ? -1 : compiled.labels(j).indexOf(String.valueOf(v));
+      }
+      compiled.fill(numbers, slots, got);
       List<Float> want = expected.get(r).getList(expected.get(r).fieldIndex("features"));
       for (int j = 0; j < got.length; j++) {
         assertEquals(want.get(j), got[j], 1e-6, "row " + raw.get(r) + ", feature " + j);

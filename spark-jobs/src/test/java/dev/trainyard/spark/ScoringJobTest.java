@@ -14,10 +14,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.Transformer;
+import org.apache.spark.ml.feature.SQLTransformer;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -274,6 +278,74 @@ class ScoringJobTest {
   }
 
   @Test
+  void psiIsValidationsPsiOfTheScoreableRows() throws IOException {
+    String input = withBadRows("bad-psi");
+    ScoringReport report = ScoringJob.score(spark, request(input, "bad-psi", 0.2));
+
+    DataProfile profile =
+        DataProfile.fromJson(Files.readString(modelDir.resolve("training-profile.json")));
+    Map<String, Double> expected =
+        DataValidation.psi(
+            spark.read().parquet(input).where("id IS NOT NULL AND NOT isnan(x) AND abs(x) < 1e300"),
+            List.of("x", "n"),
+            List.of("color"),
+            profile);
+    assertThat(report.psi()).containsOnlyKeys(expected.keySet());
+    expected.forEach((k, v) -> assertThat(report.psi().get(k)).isCloseTo(v, within(1e-12)));
+  }
+
+  @Test
+  void aPipelineThatDoesNotCompileScoresTheSameThroughSpark() throws IOException {
+    // The feature job's pipeline plus a no-op stage: CompiledFeatures does not recognize it, so
+    // the job applies the pipeline itself (flagged rows' values nulled first).
+    Path folder = dir.resolve("generic-model");
+    copyTree(modelDir.resolve("djl"), folder.resolve("djl"));
+    for (String file : List.of("features.json", "training-profile.json")) {
+      Files.copy(modelDir.resolve(file), folder.resolve(file));
+    }
+    PipelineModel fitted = PipelineModel.load(modelDir.resolve("feature-pipeline").toString());
+    Transformer[] stages = Arrays.copyOf(fitted.stages(), fitted.stages().length + 1);
+    stages[stages.length - 1] = new SQLTransformer().setStatement("SELECT * FROM __THIS__");
+    PipelineModel generic = new PipelineModel("generic", stages);
+    assertThat(CompiledFeatures.compile(generic, manifest)).isNull();
+    generic.save(folder.resolve("feature-pipeline").toString());
+
+    String input = withBadRows("generic-in");
+    ScoringReport compiled = ScoringJob.score(spark, request(input, "compiled", 0.2));
+    ScoringRequest viaSpark =
+        new ScoringRequest(
+            DatasetInput.parquet(input),
+            folder.toString(),
+            "churn",
+            "3",
+            "run-compiled",
+            List.of("id"),
+            dir.resolve("out-generic").toUri().toString(),
+            dir.resolve("quarantine-generic").toUri().toString(),
+            64,
+            null,
+            0.2);
+    ScoringReport report = ScoringJob.score(spark, viaSpark);
+
+    assertThat(report.rowsIn()).isEqualTo(compiled.rowsIn());
+    assertThat(report.scored()).isEqualTo(compiled.scored());
+    assertThat(report.quarantineReasons()).isEqualTo(compiled.quarantineReasons());
+    assertThat(report.predictionDistribution()).isEqualTo(compiled.predictionDistribution());
+    assertThat(report.psi()).isEqualTo(compiled.psi());
+    Map<Long, List<Double>> expected = new HashMap<>();
+    for (Row r : spark.read().parquet(dir.resolve("out-compiled").toString()).collectAsList()) {
+      expected.put(r.getLong(0), r.getList(2));
+    }
+    List<Row> rows = spark.read().parquet(viaSpark.outputUri()).collectAsList();
+    assertThat(rows).hasSize(expected.size());
+    for (Row r : rows) {
+      assertThat(r.<Double>getList(2).get(1))
+          .isCloseTo(expected.get(r.getLong(0)).get(1), within(1e-6));
+    }
+    assertThat(spark.read().parquet(viaSpark.quarantineUri()).count()).isEqualTo(12);
+  }
+
+  @Test
   void overTheQuarantineLimitThrowsAndPublishesNothing() {
     ScoringRequest request = request(withBadRows("too-bad"), "too-bad", 0.05);
     assertThatThrownBy(() -> ScoringJob.score(spark, request))
@@ -447,6 +519,16 @@ class ScoringJobTest {
     Map<String, Double> d = report.predictionDistribution();
     assertThat(d.get("p05")).isLessThan(d.get("p50"));
     assertThat(d.get("p50")).isLessThan(d.get("p95"));
+    // As SQL's percentile_approx (same accuracy) and avg over the written predictions.
+    Row sql =
+        out.selectExpr(
+                "percentile_approx(prediction, array(0.05, 0.5, 0.95), 10000)", "avg(prediction)")
+            .first();
+    List<Double> quantiles = sql.getList(0);
+    assertThat(d.get("p05")).isEqualTo(quantiles.get(0));
+    assertThat(d.get("p50")).isEqualTo(quantiles.get(1));
+    assertThat(d.get("p95")).isEqualTo(quantiles.get(2));
+    assertThat(d.get("mean")).isCloseTo(sql.getDouble(1), within(1e-9));
     assertThat(report.psi()).isEmpty();
   }
 
