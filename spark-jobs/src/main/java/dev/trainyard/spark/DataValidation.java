@@ -712,21 +712,21 @@ public final class DataValidation {
   }
 
   /**
-   * The aggregates behind {@link #psi}, to compute alongside other work (e.g. as an {@code
-   * Observation} while a job writes its output) instead of in a pass of their own.
+   * The aggregates behind {@link #psi}: one pass of counts, read back into PSI per feature.
+   * (Scoring counts the same bins inside its scoring function instead, see {@code DriftBins}.)
    *
    * @param columns aggregate expressions over rows of {@code schema}; empty when the reference
    *     profiles none of the features
    */
-  public record PsiAggregates(
+  record PsiAggregates(
       List<Column> columns, java.util.function.Function<Row, Map<String, Double>> reader) {
     /** PSI per feature from a row holding {@link #columns()}' values (by alias). */
-    public Map<String, Double> psi(Row row) {
+    Map<String, Double> psi(Row row) {
       return reader.apply(row);
     }
   }
 
-  public static PsiAggregates psiAggregates(
+  private static PsiAggregates psiAggregates(
       StructType schema, List<String> numeric, List<String> categorical, DataProfile reference) {
     Aggregates agg = new Aggregates("psi");
     Map<String, String> present = new LinkedHashMap<>();
