@@ -91,29 +91,6 @@ final class ColumnPages {
     return values[valuePosition];
   }
 
-  /**
-   * Reads a whole list at once when the current entry starts one that lies in this page, holds
-   * exactly {@code n} values and none of them null — the common case, checked in one pass over the
-   * levels. Otherwise reads nothing and returns false, and the caller walks the entries.
-   */
-  boolean readList(float[] out, int offset, int n) {
-    int end = position + n;
-    if (end >= count || repetition[end] != 0 || definition[position] != maxDefinition) {
-      return false;
-    }
-    for (int i = position + 1; i < end; i++) {
-      if (repetition[i] == 0 || definition[i] != maxDefinition) {
-        return false;
-      }
-    }
-    for (int i = 0; i < n; i++) {
-      out[offset + i] = (float) values[valuePosition + i];
-    }
-    position = end;
-    valuePosition += n;
-    return true;
-  }
-
   void consume() {
     if (definition[position] == maxDefinition) {
       valuePosition++;
@@ -239,7 +216,8 @@ final class ColumnPages {
    * Decodes {@code n} values of Parquet's RLE/bit-packing hybrid encoding into {@code out} (which
    * has room for 8 more: a bit-packed run is padded to a multiple of 8 values).
    */
-  static void decodeHybrid(ByteBuffer in, int bitWidth, int[] out, int n) throws IOException {
+  private static void decodeHybrid(ByteBuffer in, int bitWidth, int[] out, int n)
+      throws IOException {
     int bytesPerValue = (bitWidth + 7) / 8;
     BytePacker packer = Packer.LITTLE_ENDIAN.newBytePacker(bitWidth);
     int at = in.position();

@@ -24,9 +24,9 @@ import org.apache.parquet.schema.Type;
  * skipped. {@code features} may be written as a 3-level LIST (Spark's {@code array<float>}), a
  * 2-level LIST, or a bare repeated field; elements may be float or double.
  *
- * <p>Values come from Parquet's column readers (repetition and definition levels and the value, per
- * list element), not from record assembly: assembling records through converters cost more CPU than
- * a training step, and the reader shares the machine with the trainer.
+ * <p>Values come from {@link ColumnPages} (whole pages decoded into arrays), not from parquet-mr's
+ * record assembly: that cost more CPU per row than the training step the row feeds, and the reader
+ * shares the machine with the trainer.
  */
 final class FeatureRows implements AutoCloseable {
   static final String FEATURES = "features";
@@ -44,8 +44,6 @@ final class FeatureRows implements AutoCloseable {
   /** Definition level from which a list entry exists (its element may still be null). */
   private final int entryLevel;
 
-  private final int valueLevel;
-  private final int labelLevel;
   private final int numFeatures;
   private final TrainingTask task;
 
@@ -74,7 +72,6 @@ final class FeatureRows implements AutoCloseable {
     reader.setRequestedSchema(projection);
     this.featuresColumn = projection.getColumnDescription(leafPath(featuresType));
     this.labelColumn = projection.getColumnDescription(new String[] {LABEL});
-    this.valueLevel = featuresColumn.getMaxDefinitionLevel();
     // Walk the path: the list itself, then the repeated entry; the element's own level is max.
     String[] path = featuresColumn.getPath();
     int level = 0;
@@ -95,7 +92,6 @@ final class FeatureRows implements AutoCloseable {
     }
     this.listLevel = list;
     this.entryLevel = entry;
-    this.labelLevel = labelColumn.getMaxDefinitionLevel();
   }
 
   /**
@@ -146,7 +142,7 @@ final class FeatureRows implements AutoCloseable {
   }
 
   /**
-   * Reads the next row into {@code features[offset ..]} and {@code labels[labelIndex]}.
+   * Reads the next row into {@code out[offset ..]} and {@code labels[labelIndex]}.
    *
    * @return false at the end of the file
    * @throws TrainingDataException when the row breaks the feature data contract
@@ -168,40 +164,29 @@ final class FeatureRows implements AutoCloseable {
       if (!features.hasNext() || !label.hasNext()) {
         throw new IOException("the row group ends before its last row");
       }
-      if (features.readList(out, offset, numFeatures)) {
-        length = numFeatures;
-        for (int i = 0; i < numFeatures; i++) {
-          if (!Float.isFinite(out[offset + i])) {
-            badIndex = i;
-            badValue = out[offset + i];
-            break;
+      // One row's list: entries until the next one that starts a new record (repetition 0).
+      do {
+        if (features.isDefined()) {
+          float value = (float) features.value();
+          if (length < numFeatures) {
+            out[offset + length] = value;
+          }
+          if (badIndex < 0 && !Float.isFinite(value)) {
+            badIndex = length;
+            badValue = value;
+          }
+          length++;
+        } else {
+          int definition = features.definitionLevel();
+          if (definition >= entryLevel) {
+            nullElement = true;
+            length++;
+          } else if (definition < listLevel) {
+            present = false;
           }
         }
-      } else {
-        // One row's list: entries until the next one that starts a new record (repetition 0).
-        do {
-          if (features.isDefined()) {
-            float value = (float) features.value();
-            if (length < numFeatures) {
-              out[offset + length] = value;
-            }
-            if (badIndex < 0 && !Float.isFinite(value)) {
-              badIndex = length;
-              badValue = value;
-            }
-            length++;
-          } else {
-            int definition = features.definitionLevel();
-            if (definition >= entryLevel) {
-              nullElement = true;
-              length++;
-            } else if (definition < listLevel) {
-              present = false;
-            }
-          }
-          features.consume();
-        } while (features.hasNext() && features.repetitionLevel() > 0);
-      }
+        features.consume();
+      } while (features.hasNext() && features.repetitionLevel() > 0);
       hasLabel = label.isDefined();
       if (hasLabel) {
         labels[labelIndex] = label.value();
