@@ -7,7 +7,7 @@ import dev.trainyard.app.config.TrainyardConfig;
 import dev.trainyard.app.demo.ChurnData;
 import dev.trainyard.app.spec.PipelineSpecFile;
 import dev.trainyard.app.worker.TrainyardWorker;
-import dev.trainyard.spark.SparkSessions;
+import dev.trainyard.spark.io.SparkSessions;
 import dev.trainyard.stack.StackConfig;
 import dev.trainyard.workflows.TaskQueues;
 import dev.trainyard.workflows.pipeline.PipelineResult;
@@ -56,7 +56,8 @@ public final class PipelineOverheadBench {
     List<Double> loadBefore = Machine.loadAverage();
 
     Map<String, String> env = System.getenv();
-    StackConfig loaded = TrainyardConfig.load(home, TrainyardConfig.locate(home, null, env), env);
+    StackConfig loaded =
+        TrainyardConfig.load(home, TrainyardConfig.locate(home, null, env), env).stack();
     Path benchDir = loaded.stateDir().resolve("bench");
     Path state = benchDir.resolve("state");
     StackConfig.TemporalEndpoint t = loaded.temporal();

@@ -1,7 +1,6 @@
 package dev.trainyard.bench;
 
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -57,16 +56,16 @@ public final class Report {
     for (String name : List.of("training", "pipeline", "scoring")) {
       Path part = parts.resolve(name + ".json");
       if (Files.exists(part)) {
-        JsonObject o = JsonFiles.read(part).getAsJsonObject();
-        report.put(o.get("benchmark").getAsString(), o);
+        JsonNode o = JsonFiles.read(part);
+        report.put(o.get("benchmark").asText(), o);
       }
     }
     JsonFiles.write(out, report);
     System.out.println("wrote " + out);
 
     if (Files.exists(baseline) && !baseline.toAbsolutePath().equals(out.toAbsolutePath())) {
-      JsonObject now = JsonFiles.read(out).getAsJsonObject();
-      JsonObject base = JsonFiles.read(baseline).getAsJsonObject();
+      JsonNode now = JsonFiles.read(out);
+      JsonNode base = JsonFiles.read(baseline);
       System.out.printf(
           "%ncompared with %s (%s, %s, commit %s):%n",
           baseline,
@@ -79,13 +78,13 @@ public final class Report {
       System.out.printf("  %-62s %14s %14s %8s%n", "figure", "baseline", "now", "change");
       for (Object[] h : HEADLINES) {
         String path = (String) h[0];
-        JsonElement b = at(base, path);
-        JsonElement n = at(now, path);
+        JsonNode b = at(base, path);
+        JsonNode n = at(now, path);
         if (b == null || n == null) {
           continue;
         }
-        double bv = b.getAsDouble();
-        double nv = n.getAsDouble();
+        double bv = b.asDouble();
+        double nv = n.asDouble();
         double change = bv == 0 ? 0 : (nv - bv) / Math.abs(bv) * 100;
         boolean better = (Boolean) h[1] ? nv >= bv : nv <= bv;
         System.out.printf(
@@ -95,29 +94,28 @@ public final class Report {
     }
   }
 
-  private static String str(JsonObject o, String key) {
-    return o.has(key) ? o.get(key).getAsString() : "?";
+  private static String str(JsonNode o, String key) {
+    return o.has(key) ? o.get(key).asText() : "?";
   }
 
   private static String num(double v) {
     return v == Math.rint(v) && Math.abs(v) > 100 ? String.format("%,.0f", v) : String.valueOf(v);
   }
 
-  private static JsonElement at(JsonElement root, String path) {
-    JsonElement e = root;
+  private static JsonNode at(JsonNode root, String path) {
+    JsonNode e = root;
     for (String key : path.split("\\.")) {
-      if (e == null || e.isJsonNull()) {
+      if (e == null || e.isNull()) {
         return null;
       }
-      if (e.isJsonArray()) {
-        int i = Integer.parseInt(key);
-        e = i < e.getAsJsonArray().size() ? e.getAsJsonArray().get(i) : null;
-      } else if (e.isJsonObject()) {
-        e = e.getAsJsonObject().get(key);
+      if (e.isArray()) {
+        e = e.get(Integer.parseInt(key));
+      } else if (e.isObject()) {
+        e = e.get(key);
       } else {
         return null;
       }
     }
-    return e == null || e.isJsonNull() || !e.isJsonPrimitive() ? null : e;
+    return e == null || e.isNull() || !e.isValueNode() ? null : e;
   }
 }

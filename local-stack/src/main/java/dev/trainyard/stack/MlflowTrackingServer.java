@@ -94,6 +94,10 @@ public final class MlflowTrackingServer implements LocalService {
       env.put("AWS_SECRET_ACCESS_KEY", s3.secretAccessKey());
     }
     env.put("AWS_DEFAULT_REGION", s3.region());
+    // uvicorn kills a worker that misses a 5 s health check; on a busy 2-core machine (a build
+    // running beside the stack) that killed MLflow's workers faster than they started, so the
+    // server never became healthy. A slow worker is still a working one.
+    env.putIfAbsent("UVICORN_TIMEOUT_WORKER_HEALTHCHECK", "120");
     return env;
   }
 

@@ -48,6 +48,13 @@ public final class Tools {
     return install("install-s3proxy.sh", toolsDir.resolve("s3proxy").toString(), "S3Proxy");
   }
 
+  /**
+   * {@code toxiproxy-server}, the TCP fault proxy the fault-injection tests put between services.
+   */
+  public Path toxiproxyServer() {
+    return install("install-toxiproxy.sh", toolsDir.toString(), "toxiproxy-server");
+  }
+
   private Path install(String script, String target, String what) {
     Path scriptPath = home.resolve("infra/local").resolve(script);
     if (!Files.isRegularFile(scriptPath)) {

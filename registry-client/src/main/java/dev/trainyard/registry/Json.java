@@ -1,6 +1,7 @@
 package dev.trainyard.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -10,10 +11,13 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Reading MLflow's JSON. Proto3 JSON leaves out default values (empty strings, zero, empty lists),
- * so every field may be absent.
+ * MLflow's JSON: the module's one mapper, and reading helpers. Proto3 JSON leaves out default
+ * values (empty strings, zero, empty lists), so every field may be absent.
  */
 final class Json {
+  /** Request bodies out, response trees in; plain defaults, as MLflow speaks plain JSON. */
+  static final ObjectMapper MAPPER = new ObjectMapper();
+
   private Json() {}
 
   static String text(JsonNode node, String field) {

@@ -1,14 +1,12 @@
 package dev.trainyard.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
 import java.util.Set;
 
 /** Turns MLflow's error responses into the typed exceptions of this package. */
 final class MlflowErrors {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MAX_BODY_IN_MESSAGE = 2000;
 
   static final String NOT_FOUND = "RESOURCE_DOES_NOT_EXIST";
@@ -118,7 +116,7 @@ final class MlflowErrors {
       return null;
     }
     try {
-      return JSON.readTree(body);
+      return Json.MAPPER.readTree(body);
     } catch (IOException e) {
       return null;
     }

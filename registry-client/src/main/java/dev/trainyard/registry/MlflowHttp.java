@@ -1,7 +1,6 @@
 package dev.trainyard.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,7 +26,6 @@ import org.slf4j.LoggerFactory;
  */
 final class MlflowHttp {
   private static final Logger log = LoggerFactory.getLogger(MlflowHttp.class);
-  static final ObjectMapper JSON = new ObjectMapper();
   static final String API = "/api/2.0/mlflow/";
 
   private final URI trackingUri;
@@ -72,7 +70,7 @@ final class MlflowHttp {
   }
 
   static ObjectNode object() {
-    return JSON.createObjectNode();
+    return Json.MAPPER.createObjectNode();
   }
 
   /** A request to {@code uri} with the auth header; the caller sets method and timeout. */
@@ -123,7 +121,7 @@ final class MlflowHttp {
     URI uri = URI.create(trackingUri + API + method);
     String text;
     try {
-      text = JSON.writeValueAsString(body);
+      text = Json.MAPPER.writeValueAsString(body);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -144,7 +142,7 @@ final class MlflowHttp {
       return object();
     }
     try {
-      return JSON.readTree(body);
+      return Json.MAPPER.readTree(body);
     } catch (IOException e) {
       throw new MlflowException(
           "MALFORMED_RESPONSE",

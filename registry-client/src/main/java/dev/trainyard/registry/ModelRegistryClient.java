@@ -59,6 +59,13 @@ public final class ModelRegistryClient {
         http.get("registered-models/get", Map.of("name", name)).path("registered_model"));
   }
 
+  /** Sets (or replaces) the registered model's tag {@code key}. */
+  public void setRegisteredModelTag(String name, String key, String value) {
+    http.post(
+        "registered-models/set-tag",
+        MlflowHttp.object().put("name", name).put("key", key).put("value", value));
+  }
+
   /** Deletes the registered model with all its versions. */
   public void deleteRegisteredModel(String name) {
     http.delete("registered-models/delete", MlflowHttp.object().put("name", name));

@@ -17,6 +17,11 @@ public final class SearchFilters {
     return "name = " + literal(registeredModelName);
   }
 
+  /** {@code run_id = '<id>'} (for model versions: those registered from that run). */
+  public static String runIdEquals(String runId) {
+    return "run_id = " + literal(runId);
+  }
+
   /** {@code a AND b}. */
   public static String and(String... clauses) {
     return String.join(" AND ", clauses);

@@ -255,7 +255,7 @@ public final class TrackingClient {
   }
 
   static ArrayNode keyValues(Map<String, String> map) {
-    ArrayNode list = MlflowHttp.JSON.createArrayNode();
+    ArrayNode list = Json.MAPPER.createArrayNode();
     map.forEach((k, v) -> list.addObject().put("key", k).put("value", v));
     return list;
   }

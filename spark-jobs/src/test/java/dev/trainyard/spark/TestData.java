@@ -1,5 +1,6 @@
 package dev.trainyard.spark;
 
+import dev.trainyard.spark.io.SparkSessions;
 import java.nio.file.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -7,20 +8,20 @@ import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 
 /** Small synthetic datasets, written with Spark itself. */
-final class TestData {
+public final class TestData {
   private TestData() {}
 
-  static SparkSession spark() {
+  public static SparkSession spark() {
     return SparkSessions.local();
   }
 
   /** Rows 0..n-1 shaped by SQL expressions over {@code id}. */
-  static Dataset<Row> rows(long n, String... expressions) {
+  public static Dataset<Row> rows(long n, String... expressions) {
     return spark().range(n).selectExpr(expressions);
   }
 
   /** Writes {@code data} as Parquet under {@code dir/name} and returns its URI. */
-  static String parquet(Path dir, String name, Dataset<Row> data) {
+  public static String parquet(Path dir, String name, Dataset<Row> data) {
     String uri = dir.resolve(name).toUri().toString();
     data.coalesce(2).write().mode(SaveMode.Overwrite).parquet(uri);
     return uri;
@@ -30,7 +31,7 @@ final class TestData {
    * 400 rows: {@code id}; {@code x} uniform in [0, 100); {@code n} in 0..6; {@code color} red,
    * green or blue; {@code y} yes or no; {@code target} a number.
    */
-  static Dataset<Row> customers(long n, double shift) {
+  public static Dataset<Row> customers(long n, double shift) {
     return rows(
         n,
         "id",

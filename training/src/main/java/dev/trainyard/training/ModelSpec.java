@@ -1,6 +1,6 @@
 package dev.trainyard.training;
 
-import com.google.gson.annotations.SerializedName;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 import java.util.Locale;
 
@@ -32,9 +32,9 @@ public record ModelSpec(
 
   /** The network family. */
   public enum Type {
-    @SerializedName("mlp")
+    @JsonProperty("mlp")
     MLP,
-    @SerializedName("linear")
+    @JsonProperty("linear")
     LINEAR;
 
     /** Parses {@code mlp} or {@code linear}, ignoring case. */
@@ -50,11 +50,11 @@ public record ModelSpec(
 
   /** Where training runs. */
   public enum DeviceChoice {
-    @SerializedName("auto")
+    @JsonProperty("auto")
     AUTO,
-    @SerializedName("cpu")
+    @JsonProperty("cpu")
     CPU,
-    @SerializedName("gpu")
+    @JsonProperty("gpu")
     GPU;
 
     /** Parses {@code auto}, {@code cpu} or {@code gpu}, ignoring case. */

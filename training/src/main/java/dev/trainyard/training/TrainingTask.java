@@ -1,6 +1,6 @@
 package dev.trainyard.training;
 
-import com.google.gson.annotations.SerializedName;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Locale;
 
 /**
@@ -14,11 +14,11 @@ public record TrainingTask(Kind task, int numFeatures, int numClasses) {
 
   /** The kind of target. */
   public enum Kind {
-    @SerializedName("binary")
+    @JsonProperty("binary")
     BINARY,
-    @SerializedName("multiclass")
+    @JsonProperty("multiclass")
     MULTICLASS,
-    @SerializedName("regression")
+    @JsonProperty("regression")
     REGRESSION;
 
     /** Parses {@code binary}, {@code multiclass} or {@code regression}, ignoring case. */

@@ -1,18 +1,23 @@
 package dev.trainyard.activities.pipeline;
 
-import dev.trainyard.spark.DataInputException;
-import dev.trainyard.spark.DataProfile;
-import dev.trainyard.spark.DatasetFingerprint;
-import dev.trainyard.spark.DatasetInput;
-import dev.trainyard.spark.FeatureColumns;
-import dev.trainyard.spark.FeatureJob;
-import dev.trainyard.spark.FeatureManifest;
-import dev.trainyard.spark.FeatureResult;
-import dev.trainyard.spark.Fingerprints;
-import dev.trainyard.spark.SparkSessions;
-import dev.trainyard.spark.SplitSpec;
-import dev.trainyard.spark.ValidationReport;
-import dev.trainyard.spark.ValidationRules;
+import dev.trainyard.activities.runtime.ActivityEnvironment;
+import dev.trainyard.activities.runtime.Failures;
+import dev.trainyard.activities.runtime.LineageRecord;
+import dev.trainyard.activities.runtime.LineageRecorder;
+import dev.trainyard.activities.runtime.SparkJobs;
+import dev.trainyard.spark.features.FeatureColumns;
+import dev.trainyard.spark.features.FeatureJob;
+import dev.trainyard.spark.features.FeatureManifest;
+import dev.trainyard.spark.features.FeatureResult;
+import dev.trainyard.spark.features.SplitSpec;
+import dev.trainyard.spark.io.DataInputException;
+import dev.trainyard.spark.io.DatasetFingerprint;
+import dev.trainyard.spark.io.DatasetInput;
+import dev.trainyard.spark.io.Fingerprints;
+import dev.trainyard.spark.io.SparkSessions;
+import dev.trainyard.spark.validation.DataProfile;
+import dev.trainyard.spark.validation.ValidationReport;
+import dev.trainyard.spark.validation.ValidationRules;
 import dev.trainyard.workflows.pipeline.Payloads.BuildFeaturesRequest;
 import dev.trainyard.workflows.pipeline.Payloads.FeaturesResult;
 import dev.trainyard.workflows.pipeline.Payloads.ValidateDataRequest;
@@ -36,15 +41,15 @@ import org.apache.spark.sql.SparkSession;
 
 /** Spark steps: validation and the (memoized) feature build. */
 public class DataActivitiesImpl implements PipelineActivities.Data {
-  private final PipelineEnvironment env;
+  private final ActivityEnvironment env;
   private final LineageRecorder lineage;
   private final SparkJobs jobs;
 
-  public DataActivitiesImpl(PipelineEnvironment env) {
+  public DataActivitiesImpl(ActivityEnvironment env) {
     this(env, SparkJobs.inProcess());
   }
 
-  public DataActivitiesImpl(PipelineEnvironment env, SparkJobs jobs) {
+  public DataActivitiesImpl(ActivityEnvironment env, SparkJobs jobs) {
     this.env = env;
     this.jobs = jobs;
     this.lineage = new LineageRecorder(env, env.workDir().resolve("lineage"));

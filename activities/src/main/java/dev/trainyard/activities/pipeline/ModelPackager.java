@@ -1,5 +1,7 @@
 package dev.trainyard.activities.pipeline;
 
+import dev.trainyard.activities.runtime.ActivityEnvironment;
+import dev.trainyard.activities.runtime.ModelDigest;
 import dev.trainyard.registry.ModelVersion;
 import dev.trainyard.workflows.pipeline.Payloads.Champion;
 import dev.trainyard.workflows.pipeline.Payloads.RegisterRequest;
@@ -10,7 +12,9 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * The layout of a model version's artifacts, in one place: under the run's {@code model/} folder,
@@ -23,6 +27,9 @@ import java.util.List;
  * model/features.json         feature names, label values, split
  * model/training-profile.json the training data's profile, for drift checks
  * </pre>
+ *
+ * <p>A version's files are never replaced: should one MLflow run register two different models (a
+ * workflow reset that trained again), the second goes under {@code model-SHA} beside the first.
  */
 final class ModelPackager {
   static final String MODEL_PATH = "model";
@@ -30,9 +37,9 @@ final class ModelPackager {
   static final String FEATURE_PIPELINE = "feature-pipeline";
   static final String PROFILE = "training-profile.json";
 
-  private final PipelineEnvironment env;
+  private final ActivityEnvironment env;
 
-  ModelPackager(PipelineEnvironment env) {
+  ModelPackager(ActivityEnvironment env) {
     this.env = env;
   }
 
@@ -45,31 +52,61 @@ final class ModelPackager {
         v.source() + "/" + PROFILE);
   }
 
-  /** Uploads the version's files to the run; returns the artifact path the version points at. */
-  String upload(RegisterRequest r) {
-    String root = r.run().artifactUri();
-    var artifacts = env.mlflow().artifacts();
-    Path features = Path.of(URI.create(r.features().featuresUri()));
-    artifacts.upload(root, Path.of(URI.create(r.training().modelUri())), MODEL_PATH + "/" + DJL);
-    artifacts.upload(root, features.resolve("pipeline"), MODEL_PATH + "/" + FEATURE_PIPELINE);
-    artifacts.upload(root, features.resolve("features.json"), MODEL_PATH + "/features.json");
-    if (r.validation().profileUri() != null) {
-      artifacts.upload(
-          root, Path.of(URI.create(r.validation().profileUri())), MODEL_PATH + "/" + PROFILE);
-    }
+  /**
+   * The version's files gathered in a local folder laid out as under {@code artifactPath}, with
+   * their digest. Staging first means the digest covers exactly what is uploaded.
+   */
+  Staged stage(RegisterRequest r, String artifactPath) {
     try {
-      Path mlmodel = Files.createTempFile("MLmodel", "");
-      Files.writeString(mlmodel, mlmodel(r.spec(), r.run().runId()));
-      artifacts.upload(root, mlmodel, MODEL_PATH + "/MLmodel");
-      Files.delete(mlmodel);
+      Path dir = Files.createTempDirectory("trainyard-model-");
+      Path features = Path.of(URI.create(r.features().featuresUri()));
+      copyTree(Path.of(URI.create(r.training().modelUri())), dir.resolve(DJL));
+      copyTree(features.resolve("pipeline"), dir.resolve(FEATURE_PIPELINE));
+      Files.copy(features.resolve("features.json"), dir.resolve("features.json"));
+      if (r.validation().profileUri() != null) {
+        Files.copy(Path.of(URI.create(r.validation().profileUri())), dir.resolve(PROFILE));
+      }
+      Files.writeString(dir.resolve("MLmodel"), mlmodel(r.spec(), r.run().runId(), artifactPath));
+      return new Staged(dir, artifactPath, ModelDigest.of(dir));
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      throw new UncheckedIOException("cannot gather the model's files for registration", e);
     }
-    return MODEL_PATH;
+  }
+
+  /** Uploads staged files to the run under their artifact path. */
+  void upload(RegisterRequest r, Staged staged) {
+    env.mlflow().artifacts().upload(r.run().artifactUri(), staged.dir(), staged.artifactPath());
+  }
+
+  /** A model folder ready to upload: its local copy, artifact path and {@link ModelDigest}. */
+  record Staged(Path dir, String artifactPath, String sha256) implements AutoCloseable {
+    @Override
+    public void close() {
+      try (Stream<Path> walk = Files.walk(dir)) {
+        for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+
+  private static void copyTree(Path from, Path to) throws IOException {
+    try (Stream<Path> walk = Files.walk(from)) {
+      for (Path p : walk.toList()) {
+        Path target = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(p, target);
+        }
+      }
+    }
   }
 
   /** An MLflow {@code MLmodel} file: a custom flavor plus a column-based signature. */
-  static String mlmodel(PipelineSpec spec, String runId) {
+  static String mlmodel(PipelineSpec spec, String runId, String artifactPath) {
     List<String> inputs = new ArrayList<>();
     for (String c : spec.features().numeric()) {
       inputs.add("{\"name\": \"" + c + "\", \"type\": \"double\", \"required\": false}");
@@ -83,7 +120,7 @@ final class ModelPackager {
             : "[{\"name\": \"prediction\", \"type\": \"string\"}, {\"name\": \"probability\", \"type\": \"tensor\"}]";
     return String.join(
         "\n",
-        "artifact_path: model",
+        "artifact_path: " + artifactPath,
         "flavors:",
         "  trainyard_djl:",
         "    engine: PyTorch",

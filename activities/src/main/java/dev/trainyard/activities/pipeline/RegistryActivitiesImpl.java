@@ -1,5 +1,14 @@
 package dev.trainyard.activities.pipeline;
 
+import dev.trainyard.activities.runtime.ActivityEnvironment;
+import dev.trainyard.activities.runtime.Failures;
+import dev.trainyard.activities.runtime.LineageRecord;
+import dev.trainyard.activities.runtime.LineageRecorder;
+import dev.trainyard.activities.runtime.ModelDigest;
+import dev.trainyard.activities.runtime.RunTags;
+import dev.trainyard.registry.AliasHistory;
+import dev.trainyard.registry.AliasMove;
+import dev.trainyard.registry.AliasMovedException;
 import dev.trainyard.registry.Experiment;
 import dev.trainyard.registry.MlflowClient;
 import dev.trainyard.registry.MlflowException;
@@ -21,31 +30,34 @@ import dev.trainyard.workflows.pipeline.PipelineActivities;
 import dev.trainyard.workflows.pipeline.PipelineSpec;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityInfo;
+import io.temporal.failure.ApplicationFailure;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
- * MLflow side of the pipeline. Every method is safe to retry: runs and versions are found again by
- * the workflow tags they carry before anything new is created.
+ * MLflow side of the pipeline. Every method is safe to retry: runs and versions are found again
+ * before anything new is created, by what is unique to the workflow run (its Temporal run id, its
+ * MLflow run), never by the workflow id, which a later run may reuse.
  */
 public class RegistryActivitiesImpl implements PipelineActivities.Registry {
-  public static final String WORKFLOW_ID_TAG = "trainyard.workflow_id";
-  public static final String WORKFLOW_RUN_TAG = "trainyard.workflow_run_id";
   public static final String CHAMPION = "champion";
   public static final String CHALLENGER = "challenger";
 
   private final MlflowClient mlflow;
   private final ModelPackager packager;
   private final LineageRecorder lineage;
+  private final AliasHistory aliases;
 
-  public RegistryActivitiesImpl(PipelineEnvironment env) {
+  public RegistryActivitiesImpl(ActivityEnvironment env) {
     this.mlflow = env.mlflow();
     this.packager = new ModelPackager(env);
     this.lineage = new LineageRecorder(env, env.workDir().resolve("lineage"));
+    this.aliases = new AliasHistory(env.mlflow().registry());
   }
 
   @Override
@@ -56,7 +68,7 @@ public class RegistryActivitiesImpl implements PipelineActivities.Registry {
       List<Run> existing =
           mlflow
               .tracking()
-              .searchRunsByTag(List.of(exp.experimentId()), WORKFLOW_RUN_TAG, info.getRunId());
+              .searchRunsByTag(List.of(exp.experimentId()), RunTags.WORKFLOW_RUN, info.getRunId());
       Run run =
           existing.isEmpty()
               ? mlflow
@@ -65,8 +77,8 @@ public class RegistryActivitiesImpl implements PipelineActivities.Registry {
                       RunSpec.builder()
                           .setExperimentId(exp.experimentId())
                           .optRunName(workflowId)
-                          .optTag(WORKFLOW_ID_TAG, workflowId)
-                          .optTag(WORKFLOW_RUN_TAG, info.getRunId())
+                          .optTag(RunTags.WORKFLOW_ID, workflowId)
+                          .optTag(RunTags.WORKFLOW_RUN, info.getRunId())
                           .optTag("trainyard.pipeline", spec.name())
                           .optTag("mlflow.source.name", "trainyard")
                           .build())
@@ -151,56 +163,27 @@ public class RegistryActivitiesImpl implements PipelineActivities.Registry {
   public ModelVersionRef registerModel(RegisterRequest r) {
     Instant start = Instant.now();
     String name = r.spec().registeredModel();
+    ActivityInfo info = Activity.getExecutionContext().getInfo();
     try {
-      // A retry after a lost response must find the version the first attempt made.
-      List<ModelVersion> mine =
-          mlflow
-              .registry()
-              .searchModelVersions(
-                  SearchFilters.and(
-                      SearchFilters.nameEquals(name),
-                      SearchFilters.tagEquals(WORKFLOW_ID_TAG, r.workflowId())));
-      ModelVersion version;
-      if (!mine.isEmpty()) {
-        version = mine.get(0);
-      } else {
-        String source = packager.upload(r);
-        mlflow
-            .registry()
-            .createRegisteredModel(
-                name,
-                Map.of("trainyard.task", r.spec().task()),
-                "Trained by Trainyard pipeline " + r.spec().name());
-        Run run = mlflow.tracking().getRun(r.run().runId());
-        Map<String, String> tags = new LinkedHashMap<>();
-        tags.put(WORKFLOW_ID_TAG, r.workflowId());
-        r.testMetrics()
-            .forEach(
-                (k, v) -> tags.put("test_" + k, String.format(java.util.Locale.ROOT, "%.6f", v)));
-        tags.put("trainyard.dataset_sha256", r.validation().fingerprint());
-        tags.put("trainyard.features", r.features().featuresUri());
-        tags.put("trainyard.device", r.training().device());
-        version =
-            mlflow
-                .registry()
-                .createModelVersion(
-                    ModelVersionSpec.builder()
-                        .setName(name)
-                        .fromRunArtifacts(run.info(), ModelPackager.MODEL_PATH)
-                        .optRunId(run.runId())
-                        .optTags(tags)
-                        .optDescription(
-                            "Trainyard pipeline "
-                                + r.spec().name()
-                                + ", workflow "
-                                + r.workflowId())
-                        .build());
-      }
+      ModelVersion version = findOrCreateVersion(r, info);
       mlflow.registry().waitUntilReady(name, version.version(), Duration.ofMinutes(2));
-      mlflow.registry().setAlias(name, CHALLENGER, version.version());
+      String challenger = aliases.current(name, CHALLENGER);
+      try {
+        aliases.move(
+            name,
+            CHALLENGER,
+            challenger,
+            version.version(),
+            info.getRunId(),
+            mover(info),
+            "registered by pipeline " + r.spec().name());
+      } catch (AliasMovedException raced) {
+        // Another registration moved it between our read and our set: read again on the retry.
+        throw ApplicationFailure.newFailure(raced.getMessage(), "ChallengerMoved");
+      }
       lineage.record(
           r.run(),
-          Activity.getExecutionContext().getInfo(),
+          info,
           "register",
           start,
           List.of(
@@ -216,37 +199,158 @@ public class RegistryActivitiesImpl implements PipelineActivities.Registry {
     }
   }
 
+  /**
+   * This run's version: found again by its MLflow run (unique to the workflow run, see {@link
+   * #startPipelineRun}) and its files' digest, so a retry after a lost response reuses it and
+   * nothing else does. A second, different model from the same MLflow run (a workflow reset that
+   * trained again) becomes a version of its own, its files beside the first's.
+   */
+  private ModelVersion findOrCreateVersion(RegisterRequest r, ActivityInfo info) {
+    String name = r.spec().registeredModel();
+    List<ModelVersion> ofRun =
+        mlflow
+            .registry()
+            .searchModelVersions(
+                SearchFilters.and(
+                    SearchFilters.nameEquals(name), SearchFilters.runIdEquals(r.run().runId())));
+    String path = ModelPackager.MODEL_PATH;
+    for (int tries = 0; ; tries++) {
+      try (ModelPackager.Staged staged = packager.stage(r, path)) {
+        for (ModelVersion v : ofRun) {
+          if (staged.sha256().equals(v.tags().get(ModelDigest.TAG))) {
+            return v;
+          }
+        }
+        boolean pathTaken =
+            ofRun.stream().anyMatch(v -> v.source().endsWith("/" + staged.artifactPath()));
+        if (pathTaken && tries == 0) {
+          path = ModelPackager.MODEL_PATH + "-" + staged.sha256().substring(0, 12);
+          continue;
+        }
+        return createVersion(r, info, staged);
+      }
+    }
+  }
+
+  private ModelVersion createVersion(
+      RegisterRequest r, ActivityInfo info, ModelPackager.Staged staged) {
+    String name = r.spec().registeredModel();
+    packager.upload(r, staged);
+    mlflow
+        .registry()
+        .createRegisteredModel(
+            name,
+            Map.of("trainyard.task", r.spec().task()),
+            "Trained by Trainyard pipeline " + r.spec().name());
+    Run run = mlflow.tracking().getRun(r.run().runId());
+    Map<String, String> tags = new LinkedHashMap<>();
+    tags.put(RunTags.WORKFLOW_ID, r.workflowId());
+    tags.put(RunTags.WORKFLOW_RUN, info.getRunId());
+    tags.put(ModelDigest.TAG, staged.sha256());
+    r.testMetrics()
+        .forEach((k, v) -> tags.put("test_" + k, String.format(java.util.Locale.ROOT, "%.6f", v)));
+    tags.put("trainyard.dataset_sha256", r.validation().fingerprint());
+    tags.put("trainyard.features", r.features().featuresUri());
+    tags.put("trainyard.device", r.training().device());
+    return mlflow
+        .registry()
+        .createModelVersion(
+            ModelVersionSpec.builder()
+                .setName(name)
+                .fromRunArtifacts(run.info(), staged.artifactPath())
+                .optRunId(run.runId())
+                .optTags(tags)
+                .optDescription(
+                    "Trainyard pipeline "
+                        + r.spec().name()
+                        + ", workflow "
+                        + r.workflowId()
+                        + " (run "
+                        + info.getRunId()
+                        + ")")
+                .build());
+  }
+
+  /**
+   * Moves {@code champion} to the version, but only from the champion the gate compared it with
+   * ({@link PromoteRequest#expectedChampion()}): a champion moved meanwhile (say, promoted by hand
+   * while this run waited for approval) fails the promotion, saying what changed. Re-evaluating
+   * against the new champion is left to a new run, which also asks a manual gate again.
+   */
   @Override
   public Promotion promote(PromoteRequest r) {
+    ActivityInfo info = Activity.getExecutionContext().getInfo();
+    String name = r.registeredModel();
+    String why = String.join("; ", r.reasons());
     try {
-      Optional<ModelVersion> previous =
-          mlflow.registry().findModelVersionByAlias(r.registeredModel(), CHAMPION);
-      String prev = previous.map(ModelVersion::version).orElse(null);
-      if (r.version().equals(prev)) {
-        // A retry of a promotion that already happened: report what the first attempt saw.
-        ModelVersion current = previous.get();
-        return new Promotion(
-            r.registeredModel(), r.version(), current.tags().get("trainyard.previous_champion"));
+      String current = aliases.current(name, CHAMPION);
+      if (r.version().equals(current)) {
+        // A retry after the first attempt moved it: record the move if that attempt could not.
+        boolean recorded =
+            aliases.latest(name, CHAMPION).filter(m -> m.to().equals(r.version())).isPresent();
+        if (!recorded) {
+          aliases.record(
+              name,
+              info.getRunId(),
+              new AliasMove(
+                  CHAMPION, r.expectedChampion(), r.version(), Instant.now(), mover(info), why));
+        }
+      } else {
+        aliases.move(
+            name, CHAMPION, r.expectedChampion(), r.version(), info.getRunId(), mover(info), why);
       }
-      if (prev != null) {
+      if (r.expectedChampion() != null) {
         mlflow
             .registry()
             .setModelVersionTag(
-                r.registeredModel(), r.version(), "trainyard.previous_champion", prev);
+                name, r.version(), "trainyard.previous_champion", r.expectedChampion());
       }
       mlflow
           .registry()
-          .setModelVersionTag(
-              r.registeredModel(), r.version(), "trainyard.promoted_at", Instant.now().toString());
-      mlflow
-          .registry()
-          .setModelVersionTag(
-              r.registeredModel(), r.version(), "trainyard.gate", String.join("; ", r.reasons()));
-      mlflow.registry().setAlias(r.registeredModel(), CHAMPION, r.version());
-      return new Promotion(r.registeredModel(), r.version(), prev);
+          .setModelVersionTag(name, r.version(), "trainyard.promoted_at", Instant.now().toString());
+      mlflow.registry().setModelVersionTag(name, r.version(), "trainyard.promoted_by", mover(info));
+      mlflow.registry().setModelVersionTag(name, r.version(), "trainyard.gate", why);
+      return new Promotion(name, r.version(), r.expectedChampion());
+    } catch (AliasMovedException moved) {
+      throw championChanged(r, moved);
     } catch (MlflowException e) {
       throw Failures.fromMlflow(e);
     }
+  }
+
+  private static ApplicationFailure championChanged(PromoteRequest r, AliasMovedException moved) {
+    String ref = r.registeredModel() + "/" + r.version();
+    String how =
+        moved
+            .lastMove()
+            .filter(m -> Objects.equals(m.to(), moved.actual()))
+            .map(m -> "moved there by " + m.by() + " at " + m.at() + " (" + m.why() + ")")
+            .orElse("moved outside Trainyard, so no record says by whom");
+    return Failures.badInput(
+        "ChampionChanged",
+        "Not promoting "
+            + ref
+            + ": the gate compared it with "
+            + (r.expectedChampion() == null
+                ? "no champion"
+                : "champion version " + r.expectedChampion())
+            + ", but champion now points at "
+            + (moved.actual() == null ? "no version" : "version " + moved.actual())
+            + ", "
+            + how
+            + ". "
+            + ref
+            + " stays registered. Run the pipeline again to compare it with the current"
+            + " champion, or promote it by hand: `trainyard promote "
+            + r.registeredModel()
+            + " "
+            + r.version()
+            + "`.");
+  }
+
+  /** Who moves an alias from this activity: the workflow run, as the history shows it. */
+  private static String mover(ActivityInfo info) {
+    return "workflow " + info.getWorkflowId() + " (run " + info.getRunId() + ")";
   }
 
   @Override

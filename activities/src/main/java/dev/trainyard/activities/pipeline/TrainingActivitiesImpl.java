@@ -1,11 +1,17 @@
 package dev.trainyard.activities.pipeline;
 
+import dev.trainyard.activities.runtime.ActivityEnvironment;
+import dev.trainyard.activities.runtime.Failures;
+import dev.trainyard.activities.runtime.Heartbeat;
+import dev.trainyard.activities.runtime.LineageRecord;
+import dev.trainyard.activities.runtime.LineageRecorder;
+import dev.trainyard.activities.runtime.ModelFolders;
 import dev.trainyard.registry.Metric;
 import dev.trainyard.registry.MlflowException;
-import dev.trainyard.spark.FeatureJob;
-import dev.trainyard.spark.FeatureManifest;
-import dev.trainyard.spark.SparkSessions;
-import dev.trainyard.spark.SplitSpec;
+import dev.trainyard.spark.features.FeatureJob;
+import dev.trainyard.spark.features.FeatureManifest;
+import dev.trainyard.spark.features.SplitSpec;
+import dev.trainyard.spark.io.SparkSessions;
 import dev.trainyard.training.EpochMetrics;
 import dev.trainyard.training.Evaluation;
 import dev.trainyard.training.ModelSpec;
@@ -48,11 +54,11 @@ import org.slf4j.LoggerFactory;
  */
 public class TrainingActivitiesImpl implements PipelineActivities.Training {
   private static final Logger log = LoggerFactory.getLogger(TrainingActivitiesImpl.class);
-  private final PipelineEnvironment env;
+  private final ActivityEnvironment env;
   private final WorkflowClient client;
   private final LineageRecorder lineage;
 
-  public TrainingActivitiesImpl(PipelineEnvironment env, WorkflowClient client) {
+  public TrainingActivitiesImpl(ActivityEnvironment env, WorkflowClient client) {
     this.env = env;
     this.client = client;
     this.lineage = new LineageRecorder(env, env.workDir().resolve("lineage"));

@@ -1,21 +1,21 @@
 package dev.trainyard.activities.scoring;
 
-import dev.trainyard.activities.pipeline.Failures;
-import dev.trainyard.activities.pipeline.LineageRecord;
-import dev.trainyard.activities.pipeline.LineageRecorder;
-import dev.trainyard.activities.pipeline.ModelFolders;
-import dev.trainyard.activities.pipeline.PipelineEnvironment;
-import dev.trainyard.activities.pipeline.SparkJobs;
+import dev.trainyard.activities.runtime.ActivityEnvironment;
+import dev.trainyard.activities.runtime.Failures;
+import dev.trainyard.activities.runtime.LineageRecord;
+import dev.trainyard.activities.runtime.LineageRecorder;
+import dev.trainyard.activities.runtime.ModelFolders;
+import dev.trainyard.activities.runtime.SparkJobs;
 import dev.trainyard.registry.Metric;
 import dev.trainyard.registry.MlflowException;
-import dev.trainyard.spark.DataInputException;
-import dev.trainyard.spark.DatasetFingerprint;
-import dev.trainyard.spark.DatasetInput;
-import dev.trainyard.spark.Fingerprints;
-import dev.trainyard.spark.ScoringJob;
-import dev.trainyard.spark.ScoringReport;
-import dev.trainyard.spark.ScoringRequest;
-import dev.trainyard.spark.SparkSessions;
+import dev.trainyard.spark.io.DataInputException;
+import dev.trainyard.spark.io.DatasetFingerprint;
+import dev.trainyard.spark.io.DatasetInput;
+import dev.trainyard.spark.io.Fingerprints;
+import dev.trainyard.spark.io.SparkSessions;
+import dev.trainyard.spark.scoring.ScoringJob;
+import dev.trainyard.spark.scoring.ScoringReport;
+import dev.trainyard.spark.scoring.ScoringRequest;
 import dev.trainyard.workflows.pipeline.Payloads.PipelineRun;
 import dev.trainyard.workflows.scoring.ScoringActivities;
 import dev.trainyard.workflows.scoring.ScoringPayloads.ResolvedModel;
@@ -41,16 +41,16 @@ import org.apache.spark.sql.SparkSession;
  * model version → output). A retry replaces the output, never adds to it.
  */
 public class ScoringDataActivitiesImpl implements ScoringActivities.Data {
-  private final PipelineEnvironment env;
+  private final ActivityEnvironment env;
   private final LineageRecorder lineage;
   private final SparkJobs jobs;
   private final ModelFolders models;
 
-  public ScoringDataActivitiesImpl(PipelineEnvironment env) {
+  public ScoringDataActivitiesImpl(ActivityEnvironment env) {
     this(env, SparkJobs.inProcess());
   }
 
-  public ScoringDataActivitiesImpl(PipelineEnvironment env, SparkJobs jobs) {
+  public ScoringDataActivitiesImpl(ActivityEnvironment env, SparkJobs jobs) {
     this.env = env;
     this.jobs = jobs;
     this.models = ModelFolders.in(env);
@@ -101,7 +101,8 @@ public class ScoringDataActivitiesImpl implements ScoringActivities.Data {
                   spec.quarantine(),
                   spec.batchSize(),
                   spec.partitions(),
-                  spec.maxQuarantineFraction()));
+                  spec.maxQuarantineFraction(),
+                  ctx.getInfo().getRunId()));
       DatasetFingerprint fp = Fingerprints.of(spec.input());
       String maxFeature = null;
       double maxPsi = 0;

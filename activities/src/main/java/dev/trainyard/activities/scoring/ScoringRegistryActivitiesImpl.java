@@ -1,7 +1,7 @@
 package dev.trainyard.activities.scoring;
 
-import dev.trainyard.activities.pipeline.Failures;
-import dev.trainyard.activities.pipeline.RegistryActivitiesImpl;
+import dev.trainyard.activities.runtime.Failures;
+import dev.trainyard.activities.runtime.RunTags;
 import dev.trainyard.registry.Experiment;
 import dev.trainyard.registry.MlflowClient;
 import dev.trainyard.registry.MlflowException;
@@ -108,9 +108,7 @@ public class ScoringRegistryActivitiesImpl implements ScoringActivities.Registry
           mlflow
               .tracking()
               .searchRunsByTag(
-                  List.of(exp.experimentId()),
-                  RegistryActivitiesImpl.WORKFLOW_RUN_TAG,
-                  r.workflowRunId());
+                  List.of(exp.experimentId()), RunTags.WORKFLOW_RUN, r.workflowRunId());
       Run run =
           existing.isEmpty()
               ? mlflow
@@ -119,8 +117,8 @@ public class ScoringRegistryActivitiesImpl implements ScoringActivities.Registry
                       RunSpec.builder()
                           .setExperimentId(exp.experimentId())
                           .optRunName(r.workflowId())
-                          .optTag(RegistryActivitiesImpl.WORKFLOW_ID_TAG, r.workflowId())
-                          .optTag(RegistryActivitiesImpl.WORKFLOW_RUN_TAG, r.workflowRunId())
+                          .optTag(RunTags.WORKFLOW_ID, r.workflowId())
+                          .optTag(RunTags.WORKFLOW_RUN, r.workflowRunId())
                           .optTag("trainyard.model", model.ref())
                           .optTag("trainyard.date", spec.date())
                           .optTag("mlflow.source.name", "trainyard")

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.trainyard.activities.runtime.ActivityEnvironment;
+import dev.trainyard.activities.runtime.SparkJobs;
 import dev.trainyard.registry.MlflowClient;
 import dev.trainyard.spark.cluster.ClusterSettings;
 import dev.trainyard.workflows.pipeline.Payloads;
@@ -48,7 +50,7 @@ class SparkJobsTest {
     try (MlflowClient mlflow = new MlflowClient(URI.create("http://127.0.0.1:1"))) {
       env.registerActivitiesImplementations(
           new DataActivitiesImpl(
-              new PipelineEnvironment(mlflow, dir.resolve("lake"), dir.resolve("work"), "test"),
+              new ActivityEnvironment(mlflow, dir.resolve("lake"), dir.resolve("work"), "test"),
               jobs));
       PipelineActivities.Data data =
           env.newActivityStub(

@@ -15,22 +15,22 @@ public class Context {
               + " Environment variables override it.")
   Path configFile;
 
-  private StackConfig stack;
+  private TrainyardConfig config;
 
   /** The Trainyard installation: the launcher exports TRAINYARD_HOME; else the working folder. */
   public static Path home() {
-    String env = System.getenv("TRAINYARD_HOME");
-    Path home = env != null ? Path.of(env) : Path.of("").toAbsolutePath();
-    return home.toAbsolutePath().normalize();
+    return TrainyardConfig.home();
+  }
+
+  /** The configuration, read once: file, then environment, then this command's flags. */
+  public TrainyardConfig config() {
+    if (config == null) {
+      config = TrainyardConfig.fromProcess(configFile);
+    }
+    return config;
   }
 
   public StackConfig stack() {
-    if (stack == null) {
-      Path home = home();
-      stack =
-          TrainyardConfig.load(
-              home, TrainyardConfig.locate(home, configFile, System.getenv()), System.getenv());
-    }
-    return stack;
+    return config().stack();
   }
 }

@@ -52,7 +52,7 @@ public final class DemoCommand implements Callable<Integer> {
         st -> System.err.println("  " + st.title() + ": ready (" + DevCommand.origin(st) + ")"));
 
     System.err.println("[2/5] worker on " + String.join(", ", TaskQueues.ALL));
-    try (TrainyardWorker worker = new TrainyardWorker(ctx.stack(), TaskQueues.ALL)) {
+    try (TrainyardWorker worker = new TrainyardWorker(ctx.config(), TaskQueues.ALL)) {
       worker.start();
       String workflowId = "trainyard-demo-worker-check-" + System.currentTimeMillis();
       System.err.println("[3/5] worker check workflow " + workflowId);
@@ -100,11 +100,7 @@ public final class DemoCommand implements Callable<Integer> {
               .client()
               .newWorkflowStub(
                   TrainingPipelineWorkflow.class,
-                  WorkflowOptions.newBuilder()
-                      .setTaskQueue(TaskQueues.CONTROL)
-                      .setWorkflowId(trainId)
-                      .setStaticSummary("Demo: train churn → churn-classifier")
-                      .build());
+                  Launch.options(trainId, "Demo: train churn → churn-classifier"));
       WorkflowClient.start(train::run, spec);
       int code = TrainCommand.follow(train, trainId);
       if (code != 0) {
@@ -129,11 +125,7 @@ public final class DemoCommand implements Callable<Integer> {
               .client()
               .newWorkflowStub(
                   BatchScoringWorkflow.class,
-                  WorkflowOptions.newBuilder()
-                      .setTaskQueue(TaskQueues.CONTROL)
-                      .setWorkflowId(scoreId)
-                      .setStaticSummary("Demo: score a fresh churn batch")
-                      .build());
+                  Launch.options(scoreId, "Demo: score a fresh churn batch"));
       WorkflowClient.start(score::score, scoring);
       code =
           Follow.untilDone(

@@ -1,7 +1,6 @@
 package dev.trainyard.app.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.trainyard.app.Json;
 import dev.trainyard.stack.LocalService;
 import dev.trainyard.stack.LocalStack;
 import dev.trainyard.stack.ServiceStatus;
@@ -150,8 +149,7 @@ public final class DevCommand implements Runnable {
           services.add(s);
         }
         doc.put("services", services);
-        System.out.println(
-            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc));
+        System.out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(doc));
       } else {
         for (ServiceStatus st : statuses) {
           System.out.printf(

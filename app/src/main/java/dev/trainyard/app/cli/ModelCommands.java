@@ -1,8 +1,11 @@
 package dev.trainyard.app.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.trainyard.app.Json;
 import dev.trainyard.app.config.Clients;
+import dev.trainyard.registry.AliasHistory;
+import dev.trainyard.registry.AliasMove;
+import dev.trainyard.registry.AliasMovedException;
 import dev.trainyard.registry.ArtifactFile;
 import dev.trainyard.registry.MlflowClient;
 import dev.trainyard.registry.ModelVersion;
@@ -15,9 +18,11 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** Verbs over the MLflow model registry: list, promote, roll back, and follow lineage. */
@@ -59,9 +64,20 @@ final class ModelCommands {
     @Parameters(paramLabel = "NAME", description = "Registered model name.")
     String name;
 
+    @Option(
+        names = "--history",
+        description =
+            "List every recorded move of the aliases (champion, challenger): when, from which"
+                + " version to which, by whom and why.")
+    boolean history;
+
     @Override
     public Integer call() {
-      try (MlflowClient mlflow = Clients.mlflow(ctx.stack())) {
+      try (MlflowClient mlflow = Clients.mlflow(ctx.config())) {
+        if (history) {
+          printHistory(mlflow);
+          return 0;
+        }
         List<ModelVersion> versions;
         Map<String, String> aliases;
         try {
@@ -69,13 +85,7 @@ final class ModelCommands {
           aliases = mlflow.registry().getRegisteredModel(name).aliases();
           versions = mlflow.registry().listModelVersions(name);
         } catch (ResourceNotFoundException e) {
-          throw new StackException(
-              "There is no registered model '"
-                  + name
-                  + "' in MLflow at "
-                  + ctx.stack().mlflowTrackingUri()
-                  + ".",
-              "Train one with `./trainyard train --pipeline FILE`.");
+          throw noSuchModel(ctx, name);
         }
         System.out.printf("%-8s %-22s %-20s %s%n", "VERSION", "ALIASES", "CREATED", "TEST METRICS");
         versions.stream()
@@ -114,6 +124,52 @@ final class ModelCommands {
       }
       return 0;
     }
+
+    private void printHistory(MlflowClient mlflow) {
+      List<AliasMove> moves;
+      try {
+        moves = new AliasHistory(mlflow.registry()).list(name);
+      } catch (ResourceNotFoundException e) {
+        throw noSuchModel(ctx, name);
+      }
+      if (moves.isEmpty()) {
+        System.out.println("No alias of " + name + " has been moved by Trainyard yet.");
+        return;
+      }
+      System.out.printf(
+          "%-24s %-10s %12s    %-8s %s%n", "WHEN", "ALIAS", "FROM -> TO", "", "BY / WHY");
+      for (AliasMove m : moves) {
+        System.out.printf(
+            "%-24s %-10s %8s -> %-8s %s%n%51s%s%n",
+            m.at(), m.alias(), m.from() == null ? "-" : m.from(), m.to(), m.by(), "", m.why());
+      }
+    }
+  }
+
+  private static StackException noSuchModel(Context ctx, String name) {
+    return new StackException(
+        "There is no registered model '"
+            + name
+            + "' in MLflow at "
+            + ctx.stack().mlflowTrackingUri()
+            + ".",
+        "Train one with `./trainyard train --pipeline FILE`.");
+  }
+
+  /**
+   * Moves champion from {@code from} (what the command read) to {@code to}, recorded in the alias
+   * history under the user's name; fails if someone moved it since the read.
+   */
+  static void move(MlflowClient mlflow, String name, String from, String to, String why) {
+    String user = System.getProperty("user.name");
+    try {
+      new AliasHistory(mlflow.registry())
+          .move(name, CHAMPION, from, to, UUID.randomUUID().toString(), user, why);
+    } catch (AliasMovedException e) {
+      throw new StackException(
+          "Champion of " + name + " moved while this command ran: " + e.getMessage() + ".",
+          "Check `./trainyard models " + name + " --history`, then run the command again.");
+    }
   }
 
   @Command(
@@ -132,7 +188,7 @@ final class ModelCommands {
 
     @Override
     public Integer call() {
-      try (MlflowClient mlflow = Clients.mlflow(ctx.stack())) {
+      try (MlflowClient mlflow = Clients.mlflow(ctx.config())) {
         ModelVersion target = resolve(mlflow, name + "/" + version);
         String previous =
             mlflow
@@ -144,12 +200,12 @@ final class ModelCommands {
           System.out.println(name + "/" + version + " is already the champion");
           return 0;
         }
+        move(mlflow, name, previous, target.version(), "trainyard promote");
         if (previous != null) {
           mlflow
               .registry()
               .setModelVersionTag(name, version, "trainyard.previous_champion", previous);
         }
-        mlflow.registry().setAlias(name, CHAMPION, version);
         System.out.println(
             "champion: "
                 + name
@@ -173,7 +229,7 @@ final class ModelCommands {
 
     @Override
     public Integer call() {
-      try (MlflowClient mlflow = Clients.mlflow(ctx.stack())) {
+      try (MlflowClient mlflow = Clients.mlflow(ctx.config())) {
         ModelVersion current = resolve(mlflow, name + "@" + CHAMPION);
         String previous = current.tags().get("trainyard.previous_champion");
         if (previous == null) {
@@ -184,7 +240,7 @@ final class ModelCommands {
                   + " did not replace another champion, so there is nothing to roll back to.",
               "Pick a version with `./trainyard promote " + name + " VERSION`.");
         }
-        mlflow.registry().setAlias(name, CHAMPION, previous);
+        move(mlflow, name, current.version(), previous, "trainyard rollback");
         System.out.println(
             "champion: " + name + "/" + previous + " (rolled back from " + current.version() + ")");
       }
@@ -207,7 +263,7 @@ final class ModelCommands {
 
     @Override
     public Integer call() throws Exception {
-      try (MlflowClient mlflow = Clients.mlflow(ctx.stack())) {
+      try (MlflowClient mlflow = Clients.mlflow(ctx.config())) {
         ModelVersion v = resolve(mlflow, ref);
         Run run = mlflow.tracking().getRun(v.runId());
         System.out.println(
@@ -220,7 +276,6 @@ final class ModelCommands {
         } catch (ResourceNotFoundException e) {
           files = List.of();
         }
-        ObjectMapper json = new ObjectMapper();
         for (String step : List.of("validate", "features", "train", "evaluate", "register")) {
           if (files.stream().noneMatch(f -> f.path().endsWith(step + ".json"))) {
             continue;
@@ -232,7 +287,7 @@ final class ModelCommands {
                       run.info().artifactUri(),
                       "lineage/" + step + ".json",
                       tmp.resolve(step + ".json"));
-          JsonNode r = json.readTree(f.toFile());
+          JsonNode r = Json.MAPPER.readTree(f.toFile());
           System.out.println(
               "\n"
                   + step

@@ -1,12 +1,10 @@
 package dev.trainyard.app.cli;
 
-import dev.trainyard.app.config.TemporalClients;
 import dev.trainyard.workflows.pipeline.PipelineResult;
 import dev.trainyard.workflows.pipeline.TrainingPipelineWorkflow;
 import dev.trainyard.workflows.scoring.ScoringResult;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
-import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowStub;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import java.util.concurrent.Callable;
@@ -35,24 +33,23 @@ final class RunCommands {
 
     @Override
     public Integer call() throws Exception {
-      WorkflowServiceStubs service = TemporalClients.connect(ctx.stack().temporal());
-      try {
-        WorkflowClient client = TemporalClients.client(service, ctx.stack().temporal(), null);
-        WorkflowStub stub = client.newUntypedWorkflowStub(id);
-        System.out.println("Temporal UI: " + Links.workflow(ctx.stack().temporal(), id));
-        if (once) {
-          System.out.println(Follow.progressLine(stub));
-          return 0;
-        }
-        String type = workflowType(service, ctx.stack().temporal().namespace(), id);
-        if (type.equals("BatchScoringWorkflow")) {
-          return Follow.untilDone(
-              stub, id, "scoring run", ScoringResult.class, ScoreCommand::print);
-        }
-        return Follow.untilDone(stub, id, "pipeline", PipelineResult.class, TrainCommand::print);
-      } finally {
-        service.shutdown();
-      }
+      return Launch.connected(
+          ctx,
+          (service, client) -> {
+            WorkflowStub stub = client.newUntypedWorkflowStub(id);
+            System.out.println("Temporal UI: " + Links.workflow(ctx.stack().temporal(), id));
+            if (once) {
+              System.out.println(Follow.progressLine(stub));
+              return 0;
+            }
+            String type = workflowType(service, ctx.stack().temporal().namespace(), id);
+            if (type.equals("BatchScoringWorkflow")) {
+              return Follow.untilDone(
+                  stub, id, "scoring run", ScoringResult.class, ScoreCommand::print);
+            }
+            return Follow.untilDone(
+                stub, id, "pipeline", PipelineResult.class, TrainCommand::print);
+          });
     }
   }
 
@@ -95,18 +92,16 @@ final class RunCommands {
     String comment;
 
     @Override
-    public Integer call() {
-      WorkflowServiceStubs service = TemporalClients.connect(ctx.stack().temporal());
-      try {
-        WorkflowClient client = TemporalClients.client(service, ctx.stack().temporal(), null);
-        client
-            .newWorkflowStub(TrainingPipelineWorkflow.class, id)
-            .decide(new TrainingPipelineWorkflow.Approval(!reject, by, comment));
-        System.out.println((reject ? "rejected " : "approved ") + id);
-        return 0;
-      } finally {
-        service.shutdown();
-      }
+    public Integer call() throws Exception {
+      return Launch.connected(
+          ctx,
+          (service, client) -> {
+            client
+                .newWorkflowStub(TrainingPipelineWorkflow.class, id)
+                .decide(new TrainingPipelineWorkflow.Approval(!reject, by, comment));
+            System.out.println((reject ? "rejected " : "approved ") + id);
+            return 0;
+          });
     }
   }
 }

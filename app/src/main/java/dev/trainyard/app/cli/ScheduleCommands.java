@@ -1,6 +1,5 @@
 package dev.trainyard.app.cli;
 
-import dev.trainyard.app.config.TemporalClients;
 import dev.trainyard.app.spec.PipelineSpecFile;
 import dev.trainyard.workflows.TaskQueues;
 import dev.trainyard.workflows.pipeline.PipelineSpec;
@@ -26,7 +25,6 @@ import io.temporal.client.schedules.ScheduleOptions;
 import io.temporal.client.schedules.SchedulePolicy;
 import io.temporal.client.schedules.ScheduleSpec;
 import io.temporal.client.schedules.ScheduleState;
-import io.temporal.serviceclient.WorkflowServiceStubs;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -84,15 +82,16 @@ public final class ScheduleCommands implements Runnable {
   }
 
   static int withClient(Context ctx, String id, Body body) throws Exception {
-    WorkflowServiceStubs service = TemporalClients.connect(ctx.stack().temporal());
     try {
-      ScheduleClient client =
-          ScheduleClient.newInstance(
-              service,
-              ScheduleClientOptions.newBuilder()
-                  .setNamespace(ctx.stack().temporal().namespace())
-                  .build());
-      return body.run(client);
+      return Launch.connected(
+          ctx,
+          (service, workflows) ->
+              body.run(
+                  ScheduleClient.newInstance(
+                      service,
+                      ScheduleClientOptions.newBuilder()
+                          .setNamespace(ctx.stack().temporal().namespace())
+                          .build())));
     } catch (RuntimeException e) {
       // The SDK wraps the server's answer (ScheduleException → StatusRuntimeException).
       Throwable c = e;
@@ -111,8 +110,6 @@ public final class ScheduleCommands implements Runnable {
         return 1;
       }
       throw e;
-    } finally {
-      service.shutdown();
     }
   }
 
@@ -259,7 +256,8 @@ public final class ScheduleCommands implements Runnable {
           System.err.println("error: --retrain-max-psi needs --retrain-pipeline FILE.");
           return 2;
         }
-        List<String> problems = spec.problems();
+        List<String> problems = new java.util.ArrayList<>(spec.problems());
+        problems.addAll(OutputPlaces.problems(spec, ctx.stack()));
         if (!problems.isEmpty()) {
           System.err.println(
               "error: the scoring request has "

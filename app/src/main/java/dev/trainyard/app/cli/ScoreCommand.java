@@ -1,18 +1,11 @@
 package dev.trainyard.app.cli;
 
-import dev.trainyard.app.config.TemporalClients;
-import dev.trainyard.workflows.TaskQueues;
 import dev.trainyard.workflows.scoring.BatchScoringWorkflow;
 import dev.trainyard.workflows.scoring.ModelRef;
 import dev.trainyard.workflows.scoring.ScoringResult;
 import dev.trainyard.workflows.scoring.ScoringSpec;
 import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
-import io.temporal.serviceclient.WorkflowServiceStubs;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 import java.util.TreeMap;
@@ -137,7 +130,8 @@ public final class ScoreCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ScoringSpec spec = options.spec().withIfOutputExists(ifOutputExists).withDate(date);
-    List<String> problems = spec.problems();
+    List<String> problems = new java.util.ArrayList<>(spec.problems());
+    problems.addAll(OutputPlaces.problems(spec, ctx.stack()));
     if (!problems.isEmpty()) {
       System.err.println(
           "error: the scoring request has "
@@ -147,40 +141,28 @@ public final class ScoreCommand implements Callable<Integer> {
       return 2;
     }
     String name = ModelRef.parse(spec.model()).name();
-    String id =
-        workflowId != null
-            ? workflowId
-            : "score-"
-                + name
-                + "-"
-                + LocalDateTime.now(ZoneOffset.UTC)
-                    .format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-    WorkflowServiceStubs service = TemporalClients.connect(ctx.stack().temporal());
-    try {
-      WorkflowClient client = TemporalClients.client(service, ctx.stack().temporal(), null);
-      BatchScoringWorkflow wf =
-          client.newWorkflowStub(
-              BatchScoringWorkflow.class,
-              WorkflowOptions.newBuilder()
-                  .setTaskQueue(TaskQueues.CONTROL)
-                  .setWorkflowId(id)
-                  .setStaticSummary("Score " + spec.input() + " with " + spec.model())
-                  .build());
-      WorkflowClient.start(wf::score, spec);
-      System.out.println("workflow:    " + id);
-      System.out.println("Temporal UI: " + Links.workflow(ctx.stack().temporal(), id));
-      System.out.println(
-          "MLflow UI:   "
-              + Links.experiment(ctx.stack().mlflowTrackingUri(), "trainyard/scoring/" + name));
-      if (!await) {
-        System.out.println("follow it:   ./trainyard runs " + id + "  (or the Temporal UI)");
-        return 0;
-      }
-      return Follow.untilDone(
-          WorkflowStub.fromTyped(wf), id, "scoring run", ScoringResult.class, ScoreCommand::print);
-    } finally {
-      service.shutdown();
-    }
+    String id = Launch.workflowId(workflowId, "score", name);
+    return Launch.connected(
+        ctx,
+        (service, client) -> {
+          BatchScoringWorkflow wf =
+              client.newWorkflowStub(
+                  BatchScoringWorkflow.class,
+                  Launch.options(id, "Score " + spec.input() + " with " + spec.model()));
+          WorkflowClient.start(wf::score, spec);
+          return Launch.started(
+              ctx,
+              id,
+              "trainyard/scoring/" + name,
+              await,
+              () ->
+                  Follow.untilDone(
+                      WorkflowStub.fromTyped(wf),
+                      id,
+                      "scoring run",
+                      ScoringResult.class,
+                      ScoreCommand::print));
+        });
   }
 
   static void print(ScoringResult r) {

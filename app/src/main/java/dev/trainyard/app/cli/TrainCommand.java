@@ -1,19 +1,12 @@
 package dev.trainyard.app.cli;
 
-import dev.trainyard.app.config.TemporalClients;
 import dev.trainyard.app.spec.PipelineSpecFile;
-import dev.trainyard.workflows.TaskQueues;
 import dev.trainyard.workflows.pipeline.PipelineResult;
 import dev.trainyard.workflows.pipeline.PipelineSpec;
 import dev.trainyard.workflows.pipeline.TrainingPipelineWorkflow;
 import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
-import io.temporal.serviceclient.WorkflowServiceStubs;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -50,39 +43,17 @@ public final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PipelineSpec spec = PipelineSpecFile.load(pipeline);
-    String id =
-        workflowId != null
-            ? workflowId
-            : "train-"
-                + spec.name()
-                + "-"
-                + LocalDateTime.now(ZoneOffset.UTC)
-                    .format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-    WorkflowServiceStubs service = TemporalClients.connect(ctx.stack().temporal());
-    try {
-      WorkflowClient client = TemporalClients.client(service, ctx.stack().temporal(), null);
-      TrainingPipelineWorkflow wf =
-          client.newWorkflowStub(
-              TrainingPipelineWorkflow.class,
-              WorkflowOptions.newBuilder()
-                  .setTaskQueue(TaskQueues.CONTROL)
-                  .setWorkflowId(id)
-                  .setStaticSummary("Train " + spec.name() + " → " + spec.registeredModel())
-                  .build());
-      WorkflowClient.start(wf::run, spec);
-      System.out.println("workflow:    " + id);
-      System.out.println("Temporal UI: " + Links.workflow(ctx.stack().temporal(), id));
-      System.out.println(
-          "MLflow UI:   "
-              + Links.experiment(ctx.stack().mlflowTrackingUri(), "trainyard/" + spec.name()));
-      if (!await) {
-        System.out.println("follow it:   ./trainyard runs " + id + "  (or the Temporal UI)");
-        return 0;
-      }
-      return follow(wf, id);
-    } finally {
-      service.shutdown();
-    }
+    String id = Launch.workflowId(workflowId, "train", spec.name());
+    return Launch.connected(
+        ctx,
+        (service, client) -> {
+          TrainingPipelineWorkflow wf =
+              client.newWorkflowStub(
+                  TrainingPipelineWorkflow.class,
+                  Launch.options(id, "Train " + spec.name() + " → " + spec.registeredModel()));
+          WorkflowClient.start(wf::run, spec);
+          return Launch.started(ctx, id, "trainyard/" + spec.name(), await, () -> follow(wf, id));
+        });
   }
 
   static int follow(TrainingPipelineWorkflow wf, String id) throws Exception {

@@ -1,7 +1,5 @@
 package dev.trainyard.app.cli;
 
-import dev.trainyard.app.config.TrainyardConfig;
-import dev.trainyard.app.config.TrainyardConfig.WorkerConcurrency;
 import dev.trainyard.app.worker.TrainyardWorker;
 import dev.trainyard.stack.StackException;
 import dev.trainyard.training.Devices;
@@ -47,11 +45,7 @@ public final class WorkerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     List<String> taskQueues = taskQueues(queues);
-    WorkerConcurrency limits =
-        TrainyardConfig.workerConcurrency(
-            TrainyardConfig.locate(Context.home(), ctx.configFile, System.getenv()),
-            System.getenv());
-    TrainyardWorker worker = new TrainyardWorker(ctx.stack(), taskQueues, limits);
+    TrainyardWorker worker = new TrainyardWorker(ctx.config(), taskQueues);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(

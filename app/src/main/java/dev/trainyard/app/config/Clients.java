@@ -4,14 +4,30 @@ import dev.trainyard.registry.MlflowClient;
 import dev.trainyard.registry.MlflowConfig;
 import dev.trainyard.registry.S3Settings;
 import dev.trainyard.stack.StackConfig;
-import java.util.Map;
 
 /** Builds service clients from the one configuration, so every verb talks to the same services. */
 public final class Clients {
   private Clients() {}
 
-  public static MlflowClient mlflow(StackConfig config) {
-    StackConfig.S3Endpoint s3 = config.s3();
+  /**
+   * How to authenticate to MLflow, from MLflow's own variables ({@code MLFLOW_TRACKING_TOKEN}, else
+   * {@code MLFLOW_TRACKING_USERNAME} and {@code MLFLOW_TRACKING_PASSWORD}); all null for none.
+   */
+  public record MlflowAuth(String token, String username, String password) {
+    public static final MlflowAuth NONE = new MlflowAuth(null, null, null);
+
+    /** Names what is set, never the secrets themselves (configs end up in logs). */
+    @Override
+    public String toString() {
+      return token != null
+          ? "MlflowAuth[token]"
+          : username != null && password != null ? "MlflowAuth[basic " + username + "]" : "none";
+    }
+  }
+
+  public static MlflowClient mlflow(TrainyardConfig config) {
+    StackConfig stack = config.stack();
+    StackConfig.S3Endpoint s3 = stack.s3();
     S3Settings.Builder s3b = S3Settings.builder().optRegion(s3.region());
     if (s3.endpoint() != null) {
       s3b.optEndpoint(s3.endpoint());
@@ -19,14 +35,13 @@ public final class Clients {
     if (s3.accessKeyId() != null) {
       s3b.optCredentials(s3.accessKeyId(), s3.secretAccessKey());
     }
-    Map<String, String> env = System.getenv();
     MlflowConfig.Builder b =
-        MlflowConfig.builder().setTrackingUri(config.mlflowTrackingUri()).optS3(s3b.build());
-    if (env.get("MLFLOW_TRACKING_TOKEN") != null) {
-      b.optToken(env.get("MLFLOW_TRACKING_TOKEN"));
-    } else if (env.get("MLFLOW_TRACKING_USERNAME") != null
-        && env.get("MLFLOW_TRACKING_PASSWORD") != null) {
-      b.optBasicAuth(env.get("MLFLOW_TRACKING_USERNAME"), env.get("MLFLOW_TRACKING_PASSWORD"));
+        MlflowConfig.builder().setTrackingUri(stack.mlflowTrackingUri()).optS3(s3b.build());
+    MlflowAuth auth = config.mlflowAuth();
+    if (auth.token() != null) {
+      b.optToken(auth.token());
+    } else if (auth.username() != null && auth.password() != null) {
+      b.optBasicAuth(auth.username(), auth.password());
     }
     return new MlflowClient(b.build());
   }

@@ -1,15 +1,14 @@
 package dev.trainyard.app.config;
 
-import dev.trainyard.activities.pipeline.SparkJobs;
+import dev.trainyard.activities.runtime.SparkJobs;
 import dev.trainyard.spark.cluster.ClusterSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 
 /**
- * Where this worker runs its Spark steps, from the environment: in-process ({@code local[*]}, the
- * default) or submitted to {@code TRAINYARD_SPARK_MASTER}. Spark settings for submitted jobs come
- * the Spark way, from {@code $SPARK_CONF_DIR/spark-defaults.conf}.
+ * Where this worker runs its Spark steps, from the environment (read by {@link TrainyardConfig}):
+ * in-process ({@code local[*]}, the default) or submitted to {@code TRAINYARD_SPARK_MASTER}. Spark
+ * settings for submitted jobs come the Spark way, from {@code $SPARK_CONF_DIR/spark-defaults.conf}.
  *
  * <ul>
  *   <li>{@code TRAINYARD_SPARK_MASTER}: {@code spark://HOST:PORT}, {@code yarn} or {@code
@@ -25,21 +24,29 @@ import java.util.Map;
 public final class SparkPlacement {
   private SparkPlacement() {}
 
-  public static SparkJobs from(Map<String, String> env, Path home, Path workDir) {
-    String master = env.get("TRAINYARD_SPARK_MASTER");
+  /**
+   * The {@code TRAINYARD_SPARK_*} settings, null where unset.
+   *
+   * @param master the cluster master; null or {@code local[...]}: in-process
+   */
+  public record Settings(
+      String master, Path jobJar, Path sparkHome, String deployMode, String exchangeUri) {
+    public static final Settings IN_PROCESS = new Settings(null, null, null, null, null);
+  }
+
+  public static SparkJobs from(Settings spark, Path home, Path workDir) {
+    String master = spark.master();
     if (master == null || master.isBlank() || master.trim().startsWith("local")) {
       return SparkJobs.inProcess();
     }
-    Path jar = jobJar(env, home);
+    Path jar = jobJar(spark, home);
     try {
       ClusterSettings settings = ClusterSettings.of(master, jar, workDir.resolve("spark-submit"));
-      if (env.get("TRAINYARD_SPARK_HOME") != null) {
-        settings = settings.withSparkHome(Path.of(env.get("TRAINYARD_SPARK_HOME")));
+      if (spark.sparkHome() != null) {
+        settings = settings.withSparkHome(spark.sparkHome());
       }
-      if (env.get("TRAINYARD_SPARK_DEPLOY_MODE") != null) {
-        settings =
-            settings.withDeployMode(
-                env.get("TRAINYARD_SPARK_DEPLOY_MODE"), env.get("TRAINYARD_SPARK_EXCHANGE_URI"));
+      if (spark.deployMode() != null) {
+        settings = settings.withDeployMode(spark.deployMode(), spark.exchangeUri());
       }
       return SparkJobs.cluster(settings);
     } catch (IllegalArgumentException e) {
@@ -47,11 +54,11 @@ public final class SparkPlacement {
     }
   }
 
-  private static Path jobJar(Map<String, String> env, Path home) {
+  private static Path jobJar(Settings spark, Path home) {
     String name = "trainyard-spark-jobs-" + Version.current() + "-job.jar";
     Path jar =
-        env.get("TRAINYARD_SPARK_JOB_JAR") != null
-            ? Path.of(env.get("TRAINYARD_SPARK_JOB_JAR"))
+        spark.jobJar() != null
+            ? spark.jobJar()
             : Files.exists(home.resolve("lib").resolve(name))
                 ? home.resolve("lib").resolve(name)
                 : home.resolve("spark-jobs/target").resolve(name);

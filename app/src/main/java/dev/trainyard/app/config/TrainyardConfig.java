@@ -2,12 +2,15 @@ package dev.trainyard.app.config;
 
 import dev.trainyard.stack.LocalCredentials;
 import dev.trainyard.stack.StackConfig;
+import dev.trainyard.workflows.ActivityTuning;
+import io.temporal.common.RetryOptions;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,19 +21,41 @@ import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
- * The one place configuration is read. Precedence, lowest first: built-in defaults, the YAML file
- * ({@code --config}, {@code TRAINYARD_CONFIG}, or {@code trainyard.yaml} in the Trainyard home),
- * then the ecosystem's environment variables ({@code TEMPORAL_ADDRESS}, {@code
- * MLFLOW_TRACKING_URI}, {@code AWS_*}), so a shell that already talks to those services needs no
- * extra setup.
+ * The one place configuration is read, built once per process and passed down. Precedence, lowest
+ * first: built-in defaults, the YAML file ({@code --config}, {@code TRAINYARD_CONFIG}, or {@code
+ * trainyard.yaml} in the Trainyard home), then the ecosystem's environment variables ({@code
+ * TEMPORAL_ADDRESS}, {@code MLFLOW_TRACKING_URI}, {@code MLFLOW_TRACKING_TOKEN}, {@code AWS_*},
+ * {@code TRAINYARD_*}), so a shell that already talks to those services needs no extra setup. No
+ * other class reads the environment.
+ *
+ * @param stack the services: Temporal, MLflow, S3, and the local state folder
+ * @param worker how many activities a worker runs at once per task queue
+ * @param mlflowAuth how to authenticate to MLflow (none for the local stack)
+ * @param spark where a worker runs its Spark steps
+ * @param activities the steps' timeouts and retry policy, handed to Temporal by the worker
  */
-public final class TrainyardConfig {
+public record TrainyardConfig(
+    StackConfig stack,
+    WorkerConcurrency worker,
+    Clients.MlflowAuth mlflowAuth,
+    SparkPlacement.Settings spark,
+    ActivityTuning activities) {
   private static final Map<String, Set<String>> KNOWN_KEYS =
       Map.of(
           "temporal", Set.of("address", "namespace", "uiUrl"),
           "mlflow", Set.of("trackingUri"),
           "s3", Set.of("endpoint", "region", "lakeBucket", "artifactBucket"),
           "worker", Set.of("concurrency"),
+          "activities",
+              Set.of(
+                  "registryTimeout",
+                  "dataTimeout",
+                  "scoringTimeout",
+                  "trainingTimeout",
+                  "dataHeartbeat",
+                  "scoringHeartbeat",
+                  "trainingHeartbeat",
+                  "maxAttempts"),
           "stateDir", Set.of());
 
   /** The keys of {@code worker.concurrency}: Trainyard's task queues by their short names. */
@@ -59,9 +84,117 @@ public final class TrainyardConfig {
     }
   }
 
-  private TrainyardConfig() {}
+  /** The Trainyard installation: the launcher exports TRAINYARD_HOME; else the working folder. */
+  public static Path home() {
+    String env = System.getenv("TRAINYARD_HOME");
+    Path home = env != null ? Path.of(env) : Path.of("").toAbsolutePath();
+    return home.toAbsolutePath().normalize();
+  }
 
-  public static StackConfig load(Path home, Path configFile, Map<String, String> env) {
+  /**
+   * This process's configuration: the file ({@code explicitFile}, else the default one) under this
+   * process's environment.
+   */
+  public static TrainyardConfig fromProcess(Path explicitFile) {
+    Map<String, String> env = System.getenv();
+    Path home = home();
+    return load(home, locate(home, explicitFile, env), env);
+  }
+
+  /** All of the configuration from {@code configFile} (may be null) under {@code env}. */
+  public static TrainyardConfig load(Path home, Path configFile, Map<String, String> env) {
+    return new TrainyardConfig(
+        stack(home, configFile, env),
+        workerConcurrency(configFile, env),
+        mlflowAuth(env),
+        spark(env),
+        activities(configFile, env));
+  }
+
+  /**
+   * The built-in defaults around {@code stack}: no MLflow credentials, Spark in-process, default
+   * concurrency and activity tuning (tests and benchmarks that bring their own stack).
+   */
+  public static TrainyardConfig defaults(StackConfig stack) {
+    return new TrainyardConfig(
+        stack,
+        WorkerConcurrency.DEFAULTS,
+        Clients.MlflowAuth.NONE,
+        SparkPlacement.Settings.IN_PROCESS,
+        ActivityTuning.DEFAULTS);
+  }
+
+  /** MLflow's own variables: a bearer token, else basic auth. */
+  static Clients.MlflowAuth mlflowAuth(Map<String, String> env) {
+    return new Clients.MlflowAuth(
+        env.get("MLFLOW_TRACKING_TOKEN"),
+        env.get("MLFLOW_TRACKING_USERNAME"),
+        env.get("MLFLOW_TRACKING_PASSWORD"));
+  }
+
+  /** Spark placement from {@code TRAINYARD_SPARK_*} (see {@link SparkPlacement}). */
+  static SparkPlacement.Settings spark(Map<String, String> env) {
+    String master = env.get("TRAINYARD_SPARK_MASTER");
+    return new SparkPlacement.Settings(
+        master == null || master.isBlank() ? null : master.trim(),
+        pathOrNull(env.get("TRAINYARD_SPARK_JOB_JAR")),
+        pathOrNull(env.get("TRAINYARD_SPARK_HOME")),
+        env.get("TRAINYARD_SPARK_DEPLOY_MODE"),
+        env.get("TRAINYARD_SPARK_EXCHANGE_URI"));
+  }
+
+  private static Path pathOrNull(String text) {
+    return text == null ? null : Path.of(text);
+  }
+
+  /**
+   * The steps' timeouts ({@code activities.*Timeout}, {@code activities.*Heartbeat}: ISO-8601
+   * durations like {@code PT2H}) and retry attempts ({@code activities.maxAttempts}) from the file,
+   * over {@link ActivityTuning#DEFAULTS}.
+   */
+  static ActivityTuning activities(Path configFile, Map<String, String> env) {
+    Map<String, Object> file = configFile == null ? Map.of() : readYaml(configFile);
+    Source src = new Source(file, env, configFile);
+    ActivityTuning d = ActivityTuning.DEFAULTS;
+    RetryOptions retry = d.retry();
+    String attempts =
+        src.get(null, "activities", "maxAttempts", Integer.toString(retry.getMaximumAttempts()));
+    int n;
+    try {
+      n = Integer.parseInt(attempts);
+    } catch (NumberFormatException e) {
+      n = 0;
+    }
+    if (n < 1) {
+      throw new ConfigException(
+          "'activities.maxAttempts' in "
+              + configFile
+              + " is '"
+              + attempts
+              + "', not a whole number of at least 1. Set how many times a failing step is tried,"
+              + " e.g. "
+              + retry.getMaximumAttempts()
+              + ".");
+    }
+    return new ActivityTuning(
+        step(src, "registry", d.registry()),
+        step(src, "data", d.data()),
+        step(src, "scoring", d.scoring()),
+        step(src, "training", d.training()),
+        RetryOptions.newBuilder(retry).setMaximumAttempts(n).build());
+  }
+
+  private static ActivityTuning.Step step(Source src, String kind, ActivityTuning.Step dflt) {
+    Duration timeout = src.duration("activities", kind + "Timeout", dflt.startToClose());
+    Duration heartbeat =
+        dflt.heartbeat() == null
+            ? null
+            : src.duration("activities", kind + "Heartbeat", dflt.heartbeat());
+    return new ActivityTuning.Step(timeout, heartbeat);
+  }
+
+  /** The services' endpoints and the state folder. */
+  static StackConfig stack(Path home, Path configFile, Map<String, String> env) {
     Map<String, Object> file = configFile == null ? Map.of() : readYaml(configFile);
     Source src = new Source(file, env, configFile);
 
@@ -309,6 +442,28 @@ public final class TrainyardConfig {
     private Map<String, Object> sectionMap(String section) {
       Object s = file.get(section);
       return s instanceof Map ? (Map<String, Object>) s : new LinkedHashMap<>();
+    }
+
+    Duration duration(String section, String key, Duration dflt) {
+      String text = get(null, section, key, dflt.toString());
+      try {
+        Duration d = Duration.parse(text);
+        if (d.isZero() || d.isNegative()) {
+          throw new IllegalArgumentException("not positive");
+        }
+        return d;
+      } catch (RuntimeException e) {
+        throw new ConfigException(
+            "'"
+                + section
+                + "."
+                + key
+                + "' in "
+                + path
+                + " is '"
+                + text
+                + "', not a positive ISO-8601 duration. Set it like PT30M or PT2H.");
+      }
     }
 
     URI uri(String var, String section, String key, String dflt) {

@@ -12,7 +12,7 @@ import static org.apache.spark.sql.functions.randn;
 import static org.apache.spark.sql.functions.round;
 import static org.apache.spark.sql.functions.when;
 
-import dev.trainyard.spark.SparkSessions;
+import dev.trainyard.spark.io.SparkSessions;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -29,10 +29,22 @@ public final class ChurnData {
 
   public static long write(String uri, long rows, long seed) {
     SparkSession spark = SparkSessions.local();
-    Dataset<Row> base = spark.range(rows).withColumnRenamed("id", "n");
+    columns(spark.range(rows).toDF(), 8, seed).coalesce(2).write().mode("overwrite").parquet(uri);
+    return rows;
+  }
+
+  /**
+   * The churn rows for {@code ids} (one {@code id} column): {@code customer_id} ("C" + the id
+   * zero-padded to {@code idDigits}), {@code age}, {@code tenure_months}, {@code plan}, {@code
+   * region}, {@code payment_method}, {@code monthly_charges} (3 % null), {@code support_calls} (5 %
+   * null), {@code churned}. Values depend only on {@code seed} and the ids' partitioning, so the
+   * demo and the benchmarks (which add their own columns on top) get the same rows every time.
+   */
+  public static Dataset<Row> columns(Dataset<Row> ids, int idDigits, long seed) {
     Column u = rand(seed);
     Dataset<Row> df =
-        base.withColumn("customer_id", concat(lit("C"), lpad(col("n").cast("string"), 8, "0")))
+        ids.withColumn(
+                "customer_id", concat(lit("C"), lpad(col("id").cast("string"), idDigits, "0")))
             .withColumn("age", floor(lit(18).plus(rand(seed + 1).multiply(62))).cast("double"))
             .withColumn("tenure_months", floor(rand(seed + 2).multiply(72)).cast("double"))
             .withColumn(
@@ -71,17 +83,13 @@ public final class ChurnData {
             .minus(when(col("plan").equalTo("premium"), 0.5).otherwise(0))
             .plus(col("age").lt(30).cast("double").multiply(0.4));
     Column p = lit(1.0).divide(lit(1.0).plus(exp(logit.multiply(-1))));
-    df =
-        df.withColumn("churned", when(u.lt(p), "yes").otherwise("no"))
-            // A few missing values, as real exports have.
-            .withColumn(
-                "monthly_charges",
-                when(rand(seed + 9).lt(0.03), null).otherwise(col("monthly_charges")))
-            .withColumn(
-                "support_calls",
-                when(rand(seed + 10).lt(0.05), null).otherwise(col("support_calls")))
-            .drop("n");
-    df.coalesce(2).write().mode("overwrite").parquet(uri);
-    return rows;
+    return df.withColumn("churned", when(u.lt(p), "yes").otherwise("no"))
+        // A few missing values, as real exports have.
+        .withColumn(
+            "monthly_charges",
+            when(rand(seed + 9).lt(0.03), null).otherwise(col("monthly_charges")))
+        .withColumn(
+            "support_calls", when(rand(seed + 10).lt(0.05), null).otherwise(col("support_calls")))
+        .drop("id");
   }
 }

@@ -1,8 +1,7 @@
 package dev.trainyard.app.spec;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.trainyard.app.Json;
 import dev.trainyard.workflows.pipeline.PipelineSpec;
 import dev.trainyard.workflows.pipeline.SpecProblems;
 import java.io.IOException;
@@ -21,16 +20,25 @@ import java.util.List;
 import java.util.Map;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.DuplicateKeyException;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.YAMLException;
 
 /**
  * Reads a pipeline spec from YAML or JSON (JSON is YAML) and reports every problem at once: unknown
  * fields and wrong value types found against the spec's shape, then the rules of {@link
  * SpecProblems}, each with its field path.
+ *
+ * <p>The YAML itself is bounded before any of that: a spec is a few kilobytes, a few levels deep
+ * and needs few or no aliases, so larger, deeper or alias-heavy documents (a "billion laughs" bomb
+ * of a few hundred bytes would otherwise fill the heap) and duplicate keys (where the last would
+ * silently win) are refused while reading.
  */
 public final class PipelineSpecFile {
-  private static final ObjectMapper MAPPER =
-      new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+  static final int MAX_CHARACTERS = 1_000_000;
+  static final int MAX_DEPTH = 20;
+  static final int MAX_ALIASES = 20;
+  static final int MAX_VALUES = 100_000;
 
   private PipelineSpecFile() {}
 
@@ -56,24 +64,40 @@ public final class PipelineSpecFile {
   public static PipelineSpec load(Path file) {
     Object doc;
     try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(r);
+      if (Files.size(file) > MAX_CHARACTERS) {
+        throw new InvalidSpecException(file, List.of(tooLarge()));
+      }
+      doc = yaml().load(r);
     } catch (NoSuchFileException e) {
       throw new InvalidSpecException(file, List.of("file not found: check the path"));
     } catch (IOException e) {
       throw new InvalidSpecException(file, List.of("cannot read: " + e.getMessage()));
-    } catch (RuntimeException e) {
+    } catch (DuplicateKeyException e) {
+      String key = e.getProblem().replaceFirst("^found duplicate key ", "");
       throw new InvalidSpecException(
-          file, List.of("not valid YAML or JSON: " + e.getMessage().replace('\n', ' ')));
+          file,
+          List.of(
+              "line "
+                  + (e.getProblemMark().getLine() + 1)
+                  + ": '"
+                  + key
+                  + "' appears twice in the same mapping; keep one (YAML would silently use the last)"));
+    } catch (YAMLException e) {
+      throw new InvalidSpecException(file, List.of(yamlProblem(e)));
     }
     if (!(doc instanceof Map)) {
       throw new InvalidSpecException(file, List.of("the document must be a mapping of fields"));
     }
-    JsonNode tree = MAPPER.valueToTree(doc);
+    String expansion = expansionProblem(doc, 0, new long[] {0});
+    if (expansion != null) {
+      throw new InvalidSpecException(file, List.of(expansion));
+    }
+    JsonNode tree = Json.MAPPER.valueToTree(doc);
     List<String> problems = new ArrayList<>();
     check(tree, PipelineSpec.class, "", problems);
     PipelineSpec spec = null;
     if (problems.isEmpty()) {
-      spec = MAPPER.convertValue(tree, PipelineSpec.class);
+      spec = Json.MAPPER.convertValue(tree, PipelineSpec.class);
       problems.addAll(SpecProblems.of(spec));
     }
     if (!problems.isEmpty()) {
@@ -82,9 +106,71 @@ public final class PipelineSpecFile {
     return spec;
   }
 
+  private static Yaml yaml() {
+    LoaderOptions options = new LoaderOptions();
+    options.setAllowDuplicateKeys(false);
+    options.setMaxAliasesForCollections(MAX_ALIASES);
+    options.setNestingDepthLimit(MAX_DEPTH);
+    options.setCodePointLimit(MAX_CHARACTERS);
+    options.setAllowRecursiveKeys(false);
+    return new Yaml(new SafeConstructor(options));
+  }
+
+  /** SnakeYAML's limit messages, said in the spec author's terms. */
+  private static String yamlProblem(YAMLException e) {
+    String m = String.valueOf(e.getMessage());
+    if (m.contains("Number of aliases for non-scalar nodes exceeds")) {
+      return "(document): more than "
+          + MAX_ALIASES
+          + " aliases (*name) to lists or mappings; write the values out (a spec needs few or"
+          + " none, and this limit stops 'billion laughs' documents that would exhaust memory)";
+    }
+    if (m.contains("Nesting Depth exceeded")) {
+      return "(document): nested deeper than "
+          + MAX_DEPTH
+          + " levels; a spec is only a few levels deep";
+    }
+    if (m.contains("exceeds the limit") && m.contains("code points")) {
+      return tooLarge();
+    }
+    return "not valid YAML or JSON: " + m.replace('\n', ' ');
+  }
+
+  private static String tooLarge() {
+    return "(document): larger than "
+        + MAX_CHARACTERS
+        + " bytes; a spec is a few kilobytes, so check that this is the right file";
+  }
+
+  /**
+   * Walks the document as the JSON tree will hold it, with every alias expanded: a few aliases can
+   * still multiply into millions of values, and an anchor that contains itself never ends.
+   */
+  private static String expansionProblem(Object node, int depth, long[] count) {
+    if (++count[0] > MAX_VALUES) {
+      return "(document): expands to more than "
+          + MAX_VALUES
+          + " values through anchors and aliases (&name, *name); write the values out";
+    }
+    if (depth > MAX_DEPTH) {
+      return "(document): nested deeper than "
+          + MAX_DEPTH
+          + " levels (an anchor that contains itself?); a spec is only a few levels deep";
+    }
+    Iterable<?> children =
+        node instanceof Map<?, ?> m ? m.values() : node instanceof List<?> l ? l : List.of();
+    for (Object child : children) {
+      String problem = expansionProblem(child, depth + 1, count);
+      if (problem != null) {
+        return problem;
+      }
+    }
+    return null;
+  }
+
   public static String toJson(PipelineSpec spec) {
     try {
-      return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(spec);
+      return Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(spec);
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
@@ -145,6 +231,22 @@ public final class PipelineSpecFile {
     } else if (raw == Integer.class || raw == Long.class) {
       if (!node.isIntegralNumber()) {
         problems.add(where + ": must be a whole number, got " + node);
+      } else if (raw == Integer.class ? !node.canConvertToInt() : !node.canConvertToLong()) {
+        boolean large = node.bigIntegerValue().signum() > 0;
+        long bound =
+            raw == Integer.class
+                ? (large ? Integer.MAX_VALUE : Integer.MIN_VALUE)
+                : (large ? Long.MAX_VALUE : Long.MIN_VALUE);
+        problems.add(
+            where
+                + ": "
+                + node
+                + " is too "
+                + (large ? "large" : "small")
+                + " for a whole number (at "
+                + (large ? "most " : "least ")
+                + bound
+                + ")");
       }
     } else if (raw == Boolean.class) {
       if (!node.isBoolean()) {

@@ -2,20 +2,21 @@ package dev.trainyard.app.worker;
 
 import dev.trainyard.activities.check.WorkerCheckActivitiesImpl;
 import dev.trainyard.activities.pipeline.DataActivitiesImpl;
-import dev.trainyard.activities.pipeline.PipelineEnvironment;
 import dev.trainyard.activities.pipeline.RegistryActivitiesImpl;
-import dev.trainyard.activities.pipeline.SparkJobs;
 import dev.trainyard.activities.pipeline.TrainingActivitiesImpl;
+import dev.trainyard.activities.runtime.ActivityEnvironment;
+import dev.trainyard.activities.runtime.SparkJobs;
 import dev.trainyard.activities.scoring.ScoringDataActivitiesImpl;
 import dev.trainyard.activities.scoring.ScoringRegistryActivitiesImpl;
 import dev.trainyard.app.config.Clients;
 import dev.trainyard.app.config.SparkPlacement;
 import dev.trainyard.app.config.TemporalClients;
+import dev.trainyard.app.config.TrainyardConfig;
 import dev.trainyard.app.config.TrainyardConfig.WorkerConcurrency;
 import dev.trainyard.app.config.Version;
 import dev.trainyard.registry.MlflowClient;
-import dev.trainyard.spark.S3Access;
-import dev.trainyard.spark.SparkSessions;
+import dev.trainyard.spark.io.S3Access;
+import dev.trainyard.spark.io.SparkSessions;
 import dev.trainyard.stack.StackConfig;
 import dev.trainyard.workflows.TaskQueues;
 import dev.trainyard.workflows.check.WorkerCheckWorkflowImpl;
@@ -48,32 +49,33 @@ public final class TrainyardWorker implements AutoCloseable {
   private final MlflowClient mlflow;
   private final WorkerConcurrency concurrency;
 
-  /** A worker with the default concurrency limits. */
-  public TrainyardWorker(StackConfig config, List<String> queues) {
-    this(config, queues, WorkerConcurrency.DEFAULTS);
+  /** A worker on {@code stack} with the built-in defaults for everything else. */
+  public TrainyardWorker(StackConfig stack, List<String> queues) {
+    this(TrainyardConfig.defaults(stack), queues);
   }
 
-  public TrainyardWorker(StackConfig config, List<String> queues, WorkerConcurrency concurrency) {
+  public TrainyardWorker(TrainyardConfig settings, List<String> queues) {
+    StackConfig config = settings.stack();
     this.queues = List.copyOf(queues);
-    this.concurrency = concurrency;
+    this.concurrency = settings.worker();
     this.identity = ManagementFactory.getRuntimeMXBean().getName();
     this.service = TemporalClients.connect(config.temporal());
     this.client = TemporalClients.client(service, config.temporal(), identity);
-    this.mlflow = Clients.mlflow(config);
+    this.mlflow = Clients.mlflow(settings);
     // Spark reads and writes s3:// datasets with the same endpoint and keys (the local stack's are
     // generated, not in the environment); no keys: the standard AWS chain.
     StackConfig.S3Endpoint s3 = config.s3();
     SparkSessions.useS3(
         S3Access.of(s3.endpoint(), s3.region(), s3.accessKeyId(), s3.secretAccessKey()));
-    PipelineEnvironment env =
-        new PipelineEnvironment(
+    ActivityEnvironment env =
+        new ActivityEnvironment(
             mlflow,
             config.stateDir().resolve("lake"),
             config.stateDir().resolve("work"),
             Version.current(),
             identity);
     // Read before any queue is served: a bad Spark setting stops the worker with its message.
-    SparkJobs spark = SparkPlacement.from(System.getenv(), config.home(), env.workDir());
+    SparkJobs spark = SparkPlacement.from(settings.spark(), config.home(), env.workDir());
     this.factory = WorkerFactory.newInstance(client);
     for (String queue : this.queues) {
       Worker worker =
@@ -85,8 +87,10 @@ public final class TrainyardWorker implements AutoCloseable {
       worker.registerActivitiesImplementations(new WorkerCheckActivitiesImpl(identity));
       switch (queue) {
         case TaskQueues.CONTROL -> {
+          worker.registerWorkflowImplementationTypes(WorkerCheckWorkflowImpl.class);
+          // The steps' timeouts and retries, per activity type, from the configuration.
           worker.registerWorkflowImplementationTypes(
-              WorkerCheckWorkflowImpl.class,
+              settings.activities().implementationOptions(),
               TrainingPipelineWorkflowImpl.class,
               BatchScoringWorkflowImpl.class);
           worker.registerActivitiesImplementations(

@@ -18,7 +18,7 @@ class TrainyardConfigTest {
 
   @Test
   void defaultsAreTheLocalStackOnLoopback() {
-    StackConfig c = TrainyardConfig.load(home, null, Map.of());
+    StackConfig c = TrainyardConfig.stack(home, null, Map.of());
 
     assertEquals("127.0.0.1:7233", c.temporal().address());
     assertEquals("default", c.temporal().namespace());
@@ -31,8 +31,8 @@ class TrainyardConfigTest {
 
   @Test
   void localS3KeysAreGeneratedOnceAndKeptPrivate() throws IOException {
-    StackConfig first = TrainyardConfig.load(home, null, Map.of());
-    StackConfig second = TrainyardConfig.load(home, null, Map.of());
+    StackConfig first = TrainyardConfig.stack(home, null, Map.of());
+    StackConfig second = TrainyardConfig.stack(home, null, Map.of());
 
     assertThat(first.s3().accessKeyId()).startsWith("TY").hasSize(20);
     assertThat(first.s3().secretAccessKey()).hasSize(40);
@@ -53,7 +53,7 @@ class TrainyardConfigTest {
                 + "s3:\n  lakeBucket: my-lake\n");
 
     StackConfig c =
-        TrainyardConfig.load(
+        TrainyardConfig.stack(
             home,
             file,
             Map.of(
@@ -90,7 +90,8 @@ class TrainyardConfigTest {
         new TrainyardConfig.WorkerConcurrency(5, 4, 2),
         TrainyardConfig.workerConcurrency(file, Map.of("TRAINYARD_WORKER_CONCURRENCY_SPARK", "4")));
     // The rest of the config still loads with a worker section present.
-    assertEquals("127.0.0.1:7233", TrainyardConfig.load(home, file, Map.of()).temporal().address());
+    assertEquals(
+        "127.0.0.1:7233", TrainyardConfig.stack(home, file, Map.of()).temporal().address());
   }
 
   @Test
@@ -122,7 +123,7 @@ class TrainyardConfigTest {
     Path file = write("worker:\n  concurrency:\n    gpu: 2\n");
 
     ConfigException e =
-        assertThrows(ConfigException.class, () -> TrainyardConfig.load(home, file, Map.of()));
+        assertThrows(ConfigException.class, () -> TrainyardConfig.stack(home, file, Map.of()));
 
     assertThat(e.getMessage())
         .contains("unknown key 'worker.concurrency.gpu' (known: control, spark, train)");
@@ -133,8 +134,8 @@ class TrainyardConfigTest {
     Path shipped = Path.of("src/dist/conf/trainyard.yaml");
 
     assertEquals(
-        TrainyardConfig.load(home, null, Map.of()).temporal(),
-        TrainyardConfig.load(home, shipped, Map.of()).temporal());
+        TrainyardConfig.stack(home, null, Map.of()).temporal(),
+        TrainyardConfig.stack(home, shipped, Map.of()).temporal());
     assertEquals(
         TrainyardConfig.WorkerConcurrency.DEFAULTS,
         TrainyardConfig.workerConcurrency(shipped, Map.of()));
@@ -145,7 +146,7 @@ class TrainyardConfigTest {
     Path file = write("temporal:\n  adress: x:1\nmlfow: {}\n");
 
     ConfigException e =
-        assertThrows(ConfigException.class, () -> TrainyardConfig.load(home, file, Map.of()));
+        assertThrows(ConfigException.class, () -> TrainyardConfig.stack(home, file, Map.of()));
 
     assertThat(e.getMessage())
         .contains(file.toString())
@@ -158,7 +159,7 @@ class TrainyardConfigTest {
     ConfigException e =
         assertThrows(
             ConfigException.class,
-            () -> TrainyardConfig.load(home, null, Map.of("TEMPORAL_ADDRESS", "localhost")));
+            () -> TrainyardConfig.stack(home, null, Map.of("TEMPORAL_ADDRESS", "localhost")));
 
     assertEquals(
         "Environment variable TEMPORAL_ADDRESS is 'localhost', not host:port. Set it like 127.0.0.1:7233.",
@@ -170,7 +171,7 @@ class TrainyardConfigTest {
     Path file = write("mlflow:\n  trackingUri: not a url\n");
 
     ConfigException e =
-        assertThrows(ConfigException.class, () -> TrainyardConfig.load(home, file, Map.of()));
+        assertThrows(ConfigException.class, () -> TrainyardConfig.stack(home, file, Map.of()));
 
     assertThat(e.getMessage()).startsWith("'mlflow.trackingUri' in " + file + " is 'not a url'");
   }

@@ -15,7 +15,7 @@ import dev.trainyard.registry.MlflowClient;
 import dev.trainyard.registry.ModelVersion;
 import dev.trainyard.registry.ResourceNotFoundException;
 import dev.trainyard.registry.Run;
-import dev.trainyard.spark.SparkSessions;
+import dev.trainyard.spark.io.SparkSessions;
 import dev.trainyard.stack.StackConfig;
 import dev.trainyard.testing.MlflowExtension;
 import dev.trainyard.testing.MlflowServer;

@@ -20,7 +20,7 @@ import dev.trainyard.app.worker.TrainyardWorker;
 import dev.trainyard.registry.Experiment;
 import dev.trainyard.registry.MlflowClient;
 import dev.trainyard.registry.Run;
-import dev.trainyard.spark.SparkSessions;
+import dev.trainyard.spark.io.SparkSessions;
 import dev.trainyard.stack.StackConfig;
 import dev.trainyard.stack.Tools;
 import dev.trainyard.testing.MlflowExtension;

@@ -12,7 +12,7 @@ import dev.trainyard.app.worker.TrainyardWorker;
 import dev.trainyard.registry.Experiment;
 import dev.trainyard.registry.MlflowClient;
 import dev.trainyard.registry.Run;
-import dev.trainyard.spark.SparkSessions;
+import dev.trainyard.spark.io.SparkSessions;
 import dev.trainyard.stack.StackConfig;
 import dev.trainyard.stack.Tools;
 import dev.trainyard.testing.MlflowExtension;
@@ -323,6 +323,59 @@ class ScoringCommandsIT {
         .contains("--output: is required")
         .contains("--batch-size: must be positive");
     assertFalse(Files.exists(output));
+  }
+
+  @Test
+  void scoreRefusesToReplaceWhatTrainyardDidNotWrite() throws Exception {
+    // A user's folder: scoring into it must leave it as it was and say what to do.
+    Path project = Files.createDirectories(dir.resolve("project"));
+    Files.writeString(project.resolve("notes.txt"), "keep me");
+    Files.createDirectories(project.resolve("src"));
+    Path input = dir.resolve("refuse.parquet");
+    ChurnData.write(input.toUri().toString(), ROWS, 6);
+
+    Cli.Result mine =
+        cli(
+            "score",
+            "--model",
+            champion.model() + "@champion",
+            "--input",
+            input.toString(),
+            "--output",
+            "file://" + project + "/",
+            "--wait");
+    Cli.Result root =
+        cli(
+            "score",
+            "--model",
+            champion.model() + "@champion",
+            "--input",
+            input.toString(),
+            "--output",
+            "/");
+    Cli.Result parent =
+        cli(
+            "score",
+            "--model",
+            champion.model() + "@champion",
+            "--input",
+            input.toString(),
+            "--output",
+            dir.toString());
+
+    assertEquals(1, mine.exitCode(), mine.stdout());
+    assertThat(mine.stderr())
+        // The run's spec holds the output without its trailing slash.
+        .contains("will not publish the scores output to file://" + project + ":")
+        .contains("(notes.txt, src/)")
+        .contains("choose a new folder for the output");
+    assertEquals("keep me", Files.readString(project.resolve("notes.txt")));
+    assertTrue(Files.isDirectory(project.resolve("src")));
+    assertEquals(2, root.exitCode());
+    assertThat(root.stderr()).contains("--output: file:/// is the root of the file system");
+    assertEquals(2, parent.exitCode());
+    assertThat(parent.stderr())
+        .contains("--output: file://" + dir + " contains the input (file://" + input + ")");
   }
 
   // ---- helpers

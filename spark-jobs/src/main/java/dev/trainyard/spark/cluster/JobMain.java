@@ -1,9 +1,9 @@
 package dev.trainyard.spark.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.trainyard.spark.DataValidation;
-import dev.trainyard.spark.FeatureJob;
-import dev.trainyard.spark.ScoringJob;
+import dev.trainyard.spark.features.FeatureJob;
+import dev.trainyard.spark.scoring.ScoringJob;
+import dev.trainyard.spark.validation.DataValidation;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 

@@ -2,9 +2,9 @@ package dev.trainyard.spark.cluster;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.trainyard.spark.FeatureResult;
-import dev.trainyard.spark.ScoringReport;
-import dev.trainyard.spark.ValidationReport;
+import dev.trainyard.spark.features.FeatureResult;
+import dev.trainyard.spark.scoring.ScoringReport;
+import dev.trainyard.spark.validation.ValidationReport;
 
 /**
  * What {@link JobMain} writes to the request's {@code resultUri} before it stops: the engine's
@@ -14,8 +14,8 @@ import dev.trainyard.spark.ValidationReport;
  * @param appId the Spark application id ({@code app-...}, {@code application_...}, {@code
  *     spark-...})
  * @param result the engine's result as JSON (succeeded only)
- * @param errorType the exception's class name, e.g. {@code dev.trainyard.spark.DataInputException}
- *     (failed only)
+ * @param errorType the exception's class name, e.g. {@code
+ *     dev.trainyard.spark.io.DataInputException} (failed only)
  * @param errorMessage the exception's message, causes appended (failed only)
  */
 public record JobOutcome(

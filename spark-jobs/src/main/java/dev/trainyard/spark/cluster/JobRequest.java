@@ -1,11 +1,11 @@
 package dev.trainyard.spark.cluster;
 
-import dev.trainyard.spark.DataProfile;
-import dev.trainyard.spark.DatasetInput;
-import dev.trainyard.spark.FeatureColumns;
-import dev.trainyard.spark.ScoringRequest;
-import dev.trainyard.spark.SplitSpec;
-import dev.trainyard.spark.ValidationRules;
+import dev.trainyard.spark.features.FeatureColumns;
+import dev.trainyard.spark.features.SplitSpec;
+import dev.trainyard.spark.io.DatasetInput;
+import dev.trainyard.spark.scoring.ScoringRequest;
+import dev.trainyard.spark.validation.DataProfile;
+import dev.trainyard.spark.validation.ValidationRules;
 import java.util.Objects;
 
 /**

@@ -91,7 +91,7 @@ public class SparkJobException extends RuntimeException {
     }
     return reason == Reason.JOB_ERROR
         && errorType != null
-        && (errorType.equals("dev.trainyard.spark.DataInputException")
+        && (errorType.equals("dev.trainyard.spark.io.DataInputException")
             || errorType.equals(IllegalArgumentException.class.getName()));
   }
 }

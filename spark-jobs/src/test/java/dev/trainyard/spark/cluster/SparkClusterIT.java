@@ -5,16 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.trainyard.spark.DatasetInput;
-import dev.trainyard.spark.FeatureColumns;
-import dev.trainyard.spark.FeatureJob;
-import dev.trainyard.spark.FeatureManifest;
-import dev.trainyard.spark.FeatureResult;
-import dev.trainyard.spark.ScoringJob;
-import dev.trainyard.spark.ScoringReport;
-import dev.trainyard.spark.ScoringRequest;
-import dev.trainyard.spark.SparkSessions;
-import dev.trainyard.spark.SplitSpec;
+import dev.trainyard.spark.features.FeatureColumns;
+import dev.trainyard.spark.features.FeatureJob;
+import dev.trainyard.spark.features.FeatureManifest;
+import dev.trainyard.spark.features.FeatureResult;
+import dev.trainyard.spark.features.SplitSpec;
+import dev.trainyard.spark.io.DatasetInput;
+import dev.trainyard.spark.io.SparkSessions;
+import dev.trainyard.spark.scoring.ScoringJob;
+import dev.trainyard.spark.scoring.ScoringReport;
+import dev.trainyard.spark.scoring.ScoringRequest;
 import dev.trainyard.training.EpochListener;
 import dev.trainyard.training.ModelSpec;
 import dev.trainyard.training.Trainer;
@@ -303,7 +303,7 @@ class SparkClusterIT {
                         Duration.ofSeconds(1),
                         s -> {}));
     assertThat(e.reason()).isEqualTo(SparkJobException.Reason.JOB_ERROR);
-    assertThat(e.errorType()).isEqualTo("dev.trainyard.spark.DataInputException");
+    assertThat(e.errorType()).isEqualTo("dev.trainyard.spark.io.DataInputException");
     assertThat(e.appId()).startsWith("app-");
     assertThat(e.getMessage())
         .contains("features job trainyard-features-")

@@ -81,7 +81,12 @@ public final class Payloads {
 
   public record ModelVersionRef(String name, String version, String source) {}
 
-  public record PromoteRequest(String registeredModel, String version, List<String> reasons) {}
+  /**
+   * @param expectedChampion the champion version the gate compared against (null: there was none);
+   *     promotion moves champion only from that version
+   */
+  public record PromoteRequest(
+      String registeredModel, String version, List<String> reasons, String expectedChampion) {}
 
   public record Promotion(String name, String version, String previousChampion) {}
 

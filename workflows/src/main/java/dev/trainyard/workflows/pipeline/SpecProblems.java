@@ -4,7 +4,9 @@ import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -20,9 +22,32 @@ public final class SpecProblems {
   static final Set<String> DEVICES = Set.of("auto", "cpu", "gpu");
   static final Set<String> STRATEGIES = Set.of("grid", "random");
 
+  // Caps that keep one spec from asking for days of compute or more memory than a worker has.
+  // Far above any sensible setting; a spec that needs more is almost certainly a typo.
+  public static final int MAX_EPOCHS = 10_000;
+  public static final int MAX_LAYER_WIDTH = 16_384;
+  public static final int MAX_HIDDEN_LAYERS = 64;
+  public static final long MAX_PARAMETERS = 50_000_000L;
+  public static final int MAX_BATCH_SIZE = 65_536;
+  public static final int MAX_TRIALS = 256;
+  public static final int MAX_PARALLEL_TRIALS = 32;
+
   private SpecProblems() {}
 
   public static List<String> of(PipelineSpec s) {
+    try {
+      return rules(s);
+    } catch (RuntimeException e) {
+      // A rule tripping over a shape nobody foresaw must still give a problem, not a crash: in
+      // the workflow a crash fails the workflow task, which Temporal retries forever.
+      return List.of(
+          "the spec could not be checked ("
+              + e
+              + "); compare it with examples/churn/pipeline.yaml");
+    }
+  }
+
+  private static List<String> rules(PipelineSpec s) {
     List<String> p = new ArrayList<>();
     if (s == null) {
       return List.of("the spec is empty");
@@ -56,8 +81,8 @@ public final class SpecProblems {
     features(s, p);
     validation(s, p);
     split(s.split(), p);
-    model(s.model(), p);
-    trials(s.trials(), p);
+    model(s.model(), inputs(s), p);
+    trials(s.trials(), inputs(s), p);
     gate(s, p);
     if (blank(s.registeredModel())) {
       p.add("registeredModel: missing (the MLflow registered model name, e.g. churn-classifier)");
@@ -113,13 +138,18 @@ public final class SpecProblems {
     if (v.minRows() != null && v.maxRows() != null && v.maxRows() < v.minRows()) {
       p.add("validation.maxRows: " + v.maxRows() + " is below minRows " + v.minRows());
     }
-    if (v.maxNullFraction() != null && !fraction(v.maxNullFraction())) {
+    if (!notFinite("validation.maxNullFraction", v.maxNullFraction(), p)
+        && v.maxNullFraction() != null
+        && !fraction(v.maxNullFraction())) {
       p.add("validation.maxNullFraction: " + v.maxNullFraction() + " is not between 0 and 1");
     }
     if (v.maxNullFractionByColumn() != null) {
       v.maxNullFractionByColumn()
           .forEach(
               (c, f) -> {
+                if (notFinite("validation.maxNullFractionByColumn." + c, f, p)) {
+                  return;
+                }
                 if (f == null || !fraction(f)) {
                   p.add(
                       "validation.maxNullFractionByColumn."
@@ -134,6 +164,12 @@ public final class SpecProblems {
       v.ranges()
           .forEach(
               (c, r) -> {
+                if (r != null && r.size() == 2) {
+                  boolean nan = notFinite("validation.ranges." + c + "[0]", r.get(0), p);
+                  if (notFinite("validation.ranges." + c + "[1]", r.get(1), p) || nan) {
+                    return;
+                  }
+                }
                 if (r == null
                     || r.size() != 2
                     || r.get(0) == null
@@ -144,7 +180,9 @@ public final class SpecProblems {
                 }
               });
     }
-    if (v.maxDriftPsi() != null && v.maxDriftPsi() <= 0) {
+    if (!notFinite("validation.maxDriftPsi", v.maxDriftPsi(), p)
+        && v.maxDriftPsi() != null
+        && v.maxDriftPsi() <= 0) {
       p.add("validation.maxDriftPsi: must be > 0 (0.1 is small drift, 0.25 large)");
     }
   }
@@ -154,9 +192,16 @@ public final class SpecProblems {
       return;
     }
     double sum = 0;
-    for (var e :
-        Map.of("train", sp.train(), "validation", sp.validation(), "test", sp.test()).entrySet()) {
-      if (e.getValue() == null) {
+    // Not Map.of: it refuses the null of a missing fraction (and has no fixed order).
+    Map<String, Double> parts = new LinkedHashMap<>();
+    parts.put("train", sp.train());
+    parts.put("validation", sp.validation());
+    parts.put("test", sp.test());
+    boolean finite = true;
+    for (var e : parts.entrySet()) {
+      if (notFinite("split." + e.getKey(), e.getValue(), p)) {
+        finite = false;
+      } else if (e.getValue() == null) {
         p.add(
             "split." + e.getKey() + ": missing (fractions of rows; train + validation + test = 1)");
       } else if (e.getValue() <= 0 || e.getValue() >= 1) {
@@ -165,7 +210,8 @@ public final class SpecProblems {
         sum += e.getValue();
       }
     }
-    if (sp.train() != null
+    if (finite
+        && sp.train() != null
         && sp.validation() != null
         && sp.test() != null
         && Math.abs(sum - 1.0) > 1e-6) {
@@ -176,7 +222,19 @@ public final class SpecProblems {
     }
   }
 
-  private static void model(PipelineSpec.Model m, List<String> p) {
+  /** Input columns of the network, counting one per feature (a categorical one-hot has more). */
+  private static int inputs(PipelineSpec s) {
+    PipelineSpec.Features f = s.features();
+    if (f == null) {
+      return 1;
+    }
+    int n =
+        (f.numeric() == null ? 0 : f.numeric().size())
+            + (f.categorical() == null ? 0 : f.categorical().size());
+    return Math.max(1, n);
+  }
+
+  private static void model(PipelineSpec.Model m, int inputs, List<String> p) {
     if (m == null) {
       return;
     }
@@ -190,10 +248,16 @@ public final class SpecProblems {
       p.add(
           "model.hiddenLayers: every layer size must be a positive integer, got "
               + m.hiddenLayers());
+    } else if (m.hiddenLayers() != null) {
+      layers("model.hiddenLayers", m.hiddenLayers(), inputs, p);
     }
     positive("model.epochs", m.epochs(), p);
+    atMost("model.epochs", m.epochs(), MAX_EPOCHS, EPOCHS_FIX, p);
     positive("model.batchSize", m.batchSize(), p);
-    if (m.learningRate() != null && (m.learningRate() <= 0 || m.learningRate() > 10)) {
+    atMost("model.batchSize", m.batchSize(), MAX_BATCH_SIZE, BATCH_FIX, p);
+    if (!notFinite("model.learningRate", m.learningRate(), p)
+        && m.learningRate() != null
+        && (m.learningRate() <= 0 || m.learningRate() > 10)) {
       p.add("model.learningRate: " + m.learningRate() + " must be > 0 (typically 1e-4 to 1e-1)");
     }
     if (m.earlyStoppingPatience() != null && m.earlyStoppingPatience() < 1) {
@@ -201,7 +265,63 @@ public final class SpecProblems {
     }
   }
 
-  private static void trials(PipelineSpec.Trials t, List<String> p) {
+  private static final String EPOCHS_FIX =
+      "lower it (earlyStoppingPatience already stops training once it stops improving)";
+  private static final String BATCH_FIX = "use a smaller batch (256 to 4096 is typical)";
+
+  /** Layer count, each layer's width, and the parameters they add up to, against the caps. */
+  private static void layers(String path, List<Integer> widths, int inputs, List<String> p) {
+    if (widths.size() > MAX_HIDDEN_LAYERS) {
+      p.add(
+          path
+              + ": "
+              + widths.size()
+              + " layers is above the limit of "
+              + MAX_HIDDEN_LAYERS
+              + "; use fewer layers");
+      return;
+    }
+    boolean tooWide = false;
+    for (int i = 0; i < widths.size(); i++) {
+      if (widths.get(i) > MAX_LAYER_WIDTH) {
+        tooWide = true;
+        p.add(
+            path
+                + "["
+                + i
+                + "]: "
+                + widths.get(i)
+                + " units is above the limit of "
+                + MAX_LAYER_WIDTH
+                + " per layer; use narrower layers (e.g. [256, 128])");
+      }
+    }
+    if (tooWide) {
+      return;
+    }
+    // Weights and biases of each dense layer, ending in one output; a lower bound, since a
+    // categorical feature one-hot encodes to several inputs. Fits a long: widths are capped.
+    long params = 0;
+    long in = inputs;
+    for (int w : widths) {
+      params += (in + 1) * w;
+      in = w;
+    }
+    params += in + 1;
+    if (params > MAX_PARAMETERS) {
+      p.add(
+          path
+              + ": "
+              + widths
+              + " makes about "
+              + String.format(Locale.ROOT, "%,d", params)
+              + " parameters, above the limit of "
+              + String.format(Locale.ROOT, "%,d", MAX_PARAMETERS)
+              + "; use fewer or narrower layers");
+    }
+  }
+
+  private static void trials(PipelineSpec.Trials t, int inputs, List<String> p) {
     if (t == null) {
       return;
     }
@@ -210,8 +330,31 @@ public final class SpecProblems {
     }
     if ("random".equals(t.strategy())) {
       positive("trials.count", t.count() == null ? 0 : t.count(), p);
+      atMost("trials.count", t.count(), MAX_TRIALS, " trials", "lower it", p);
     }
     positive("trials.maxParallel", t.maxParallel(), p);
+    atMost(
+        "trials.maxParallel",
+        t.maxParallel(),
+        MAX_PARALLEL_TRIALS,
+        "",
+        "lower it (each trial running at once takes a training worker)",
+        p);
+    if ("grid".equals(t.strategy()) && t.space() != null) {
+      long combinations = 1;
+      for (List<Object> values : t.space().values()) {
+        int n = values == null ? 0 : values.size();
+        combinations = Math.min((long) Integer.MAX_VALUE, combinations * Math.max(1, n));
+      }
+      if (combinations > MAX_TRIALS) {
+        p.add(
+            "trials.space: the grid has "
+                + combinations
+                + " combinations, above the limit of "
+                + MAX_TRIALS
+                + " trials; give fewer values, or use strategy: random with a count");
+      }
+    }
     Set<String> tunable = Set.of("hiddenLayers", "epochs", "batchSize", "learningRate", "type");
     if (t.space() == null || t.space().isEmpty()) {
       p.add("trials.space: missing (e.g. learningRate: [0.001, 0.01])");
@@ -231,6 +374,10 @@ public final class SpecProblems {
                 } else {
                   for (int i = 0; i < values.size(); i++) {
                     Object v = values.get(i);
+                    String at = "trials.space." + k + "[" + i + "]";
+                    if (v instanceof Double d && notFinite(at, d, p)) {
+                      continue;
+                    }
                     boolean ok =
                         switch (k) {
                           case "type" -> v instanceof String s2 && MODEL_TYPES.contains(s2);
@@ -241,7 +388,15 @@ public final class SpecProblems {
                           default -> v instanceof Integer n && n > 0;
                         };
                     if (!ok) {
-                      p.add("trials.space." + k + "[" + i + "]: " + v + " is not a valid " + k);
+                      p.add(at + ": " + v + " is not a valid " + k);
+                    } else if (k.equals("hiddenLayers")) {
+                      @SuppressWarnings("unchecked")
+                      List<Integer> widths = (List<Integer>) v;
+                      layers(at, widths, inputs, p);
+                    } else if (k.equals("epochs")) {
+                      atMost(at, (Integer) v, MAX_EPOCHS, EPOCHS_FIX, p);
+                    } else if (k.equals("batchSize")) {
+                      atMost(at, (Integer) v, MAX_BATCH_SIZE, BATCH_FIX, p);
                     }
                   }
                 }
@@ -270,6 +425,9 @@ public final class SpecProblems {
                           + ")");
                 } else if (bound == null || (bound.min() == null && bound.max() == null)) {
                   p.add("gate.thresholds." + metric + ": give min and/or max");
+                } else {
+                  notFinite("gate.thresholds." + metric + ".min", bound.min(), p);
+                  notFinite("gate.thresholds." + metric + ".max", bound.max(), p);
                 }
               });
     }
@@ -283,6 +441,8 @@ public final class SpecProblems {
                 + valid
                 + ")");
       }
+      notFinite("gate.minImprovement.absolute", imp.absolute(), p);
+      notFinite("gate.minImprovement.relative", imp.relative(), p);
       if (imp.absolute() != null && imp.relative() != null) {
         p.add("gate.minImprovement: give absolute or relative, not both");
       }
@@ -305,6 +465,33 @@ public final class SpecProblems {
     if (v != null && v <= 0) {
       p.add(path + ": must be a positive integer, got " + v);
     }
+  }
+
+  private static void atMost(String path, Integer v, int limit, String fix, List<String> p) {
+    atMost(path, v, limit, "", fix, p);
+  }
+
+  private static void atMost(
+      String path, Integer v, int limit, String unit, String fix, List<String> p) {
+    if (v != null && v > limit) {
+      p.add(path + ": " + v + " is above the limit of " + limit + unit + "; " + fix);
+    }
+  }
+
+  /**
+   * NaN or an infinity (YAML's .nan and .inf, a number too large for a double, or the text "NaN" in
+   * the UI's JSON) passes every comparison unnoticed and only fails later, inside training.
+   */
+  private static boolean notFinite(String path, Double v, List<String> p) {
+    if (v != null && !Double.isFinite(v)) {
+      p.add(
+          path
+              + ": "
+              + v
+              + " is not a finite number; write an ordinary number (.nan and .inf are not allowed)");
+      return true;
+    }
+    return false;
   }
 
   private static boolean fraction(double f) {

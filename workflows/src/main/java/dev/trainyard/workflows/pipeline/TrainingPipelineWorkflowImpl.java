@@ -1,6 +1,5 @@
 package dev.trainyard.workflows.pipeline;
 
-import dev.trainyard.workflows.Retries;
 import dev.trainyard.workflows.TaskQueues;
 import dev.trainyard.workflows.pipeline.Payloads.Champion;
 import dev.trainyard.workflows.pipeline.Payloads.FeaturesResult;
@@ -11,7 +10,6 @@ import dev.trainyard.workflows.pipeline.Payloads.Promotion;
 import dev.trainyard.workflows.pipeline.Payloads.TrainResult;
 import dev.trainyard.workflows.pipeline.Payloads.ValidationResult;
 import io.temporal.activity.ActivityOptions;
-import io.temporal.common.RetryOptions;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.Promise;
@@ -26,37 +24,21 @@ import org.slf4j.Logger;
 public class TrainingPipelineWorkflowImpl implements TrainingPipelineWorkflow {
   private static final Logger log = Workflow.getLogger(TrainingPipelineWorkflowImpl.class);
 
-  private static final RetryOptions RETRY = Retries.ACTIVITIES;
-
+  // Timeouts and retries come from the worker, per activity type (ActivityTuning).
   private final PipelineActivities.Registry registry =
       Workflow.newActivityStub(
           PipelineActivities.Registry.class,
-          ActivityOptions.newBuilder()
-              .setTaskQueue(TaskQueues.CONTROL)
-              .setStartToCloseTimeout(Duration.ofMinutes(5))
-              .setRetryOptions(RETRY)
-              .build());
+          ActivityOptions.newBuilder().setTaskQueue(TaskQueues.CONTROL).build());
 
   private final PipelineActivities.Data data =
       Workflow.newActivityStub(
           PipelineActivities.Data.class,
-          ActivityOptions.newBuilder()
-              .setTaskQueue(TaskQueues.SPARK)
-              .setStartToCloseTimeout(Duration.ofHours(2))
-              .setHeartbeatTimeout(Duration.ofMinutes(2))
-              .setRetryOptions(RETRY)
-              .build());
+          ActivityOptions.newBuilder().setTaskQueue(TaskQueues.SPARK).build());
 
   private final PipelineActivities.Training training =
       Workflow.newActivityStub(
           PipelineActivities.Training.class,
-          ActivityOptions.newBuilder()
-              .setTaskQueue(TaskQueues.TRAIN)
-              .setStartToCloseTimeout(Duration.ofHours(12))
-              // Short, so a killed worker's training is noticed fast and resumed elsewhere.
-              .setHeartbeatTimeout(Duration.ofSeconds(30))
-              .setRetryOptions(RETRY)
-              .build());
+          ActivityOptions.newBuilder().setTaskQueue(TaskQueues.TRAIN).build());
 
   private String step = "starting";
   private final List<String> done = new ArrayList<>();
@@ -186,9 +168,14 @@ public class TrainingPipelineWorkflowImpl implements TrainingPipelineWorkflow {
       Promotion promotion = null;
       if (promote) {
         enter("promote", spec.registeredModel() + "/" + version.version());
+        // Compare-and-set: champion moves only if it is still the one the gate compared with.
         promotion =
             registry.promote(
-                new Payloads.PromoteRequest(spec.registeredModel(), version.version(), reasons));
+                new Payloads.PromoteRequest(
+                    spec.registeredModel(),
+                    version.version(),
+                    reasons,
+                    champion == null ? null : champion.version()));
       }
       String outcome =
           promote

@@ -1,6 +1,5 @@
 package dev.trainyard.workflows.scoring;
 
-import dev.trainyard.workflows.Retries;
 import dev.trainyard.workflows.TaskQueues;
 import dev.trainyard.workflows.pipeline.Payloads.FinishRunRequest;
 import dev.trainyard.workflows.pipeline.Payloads.PipelineRun;
@@ -13,13 +12,11 @@ import dev.trainyard.workflows.scoring.ScoringPayloads.ScoreBatchResult;
 import dev.trainyard.workflows.scoring.ScoringPayloads.StartScoringRunRequest;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.api.enums.v1.ParentClosePolicy;
-import io.temporal.common.RetryOptions;
 import io.temporal.common.SearchAttributeKey;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.ChildWorkflowOptions;
 import io.temporal.workflow.Workflow;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -38,35 +35,21 @@ public class BatchScoringWorkflowImpl implements BatchScoringWorkflow {
   static final SearchAttributeKey<OffsetDateTime> SCHEDULED_START =
       SearchAttributeKey.forOffsetDateTime("TemporalScheduledStartTime");
 
-  private static final RetryOptions RETRY = Retries.ACTIVITIES;
-
+  // Timeouts and retries come from the worker, per activity type (ActivityTuning).
   private final ScoringActivities.Registry registry =
       Workflow.newActivityStub(
           ScoringActivities.Registry.class,
-          ActivityOptions.newBuilder()
-              .setTaskQueue(TaskQueues.CONTROL)
-              .setStartToCloseTimeout(Duration.ofMinutes(5))
-              .setRetryOptions(RETRY)
-              .build());
+          ActivityOptions.newBuilder().setTaskQueue(TaskQueues.CONTROL).build());
 
   private final PipelineActivities.Registry runs =
       Workflow.newActivityStub(
           PipelineActivities.Registry.class,
-          ActivityOptions.newBuilder()
-              .setTaskQueue(TaskQueues.CONTROL)
-              .setStartToCloseTimeout(Duration.ofMinutes(5))
-              .setRetryOptions(RETRY)
-              .build());
+          ActivityOptions.newBuilder().setTaskQueue(TaskQueues.CONTROL).build());
 
   private final ScoringActivities.Data data =
       Workflow.newActivityStub(
           ScoringActivities.Data.class,
-          ActivityOptions.newBuilder()
-              .setTaskQueue(TaskQueues.SPARK)
-              .setStartToCloseTimeout(Duration.ofHours(6))
-              .setHeartbeatTimeout(Duration.ofMinutes(2))
-              .setRetryOptions(RETRY)
-              .build());
+          ActivityOptions.newBuilder().setTaskQueue(TaskQueues.SPARK).build());
 
   private String step = "starting";
   private final List<String> done = new ArrayList<>();
@@ -84,7 +67,14 @@ public class BatchScoringWorkflowImpl implements BatchScoringWorkflow {
               + String.join("\n- ", problems),
           "InvalidScoringRequest");
     }
-    ScoringSpec spec = input.resolved(runDate(input));
+    ScoringSpec spec;
+    try {
+      spec = input.resolved(runDate(input));
+    } catch (RuntimeException e) {
+      // Fail the run, not the workflow task: a task that throws is retried forever (RUNNING).
+      throw ApplicationFailure.newNonRetryableFailure(
+          "The scoring request cannot be resolved: " + e.getMessage(), "InvalidScoringRequest");
+    }
     String workflowId = Workflow.getInfo().getWorkflowId();
 
     enter("resolve model", spec.model());

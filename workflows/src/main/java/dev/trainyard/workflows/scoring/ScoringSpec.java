@@ -160,9 +160,7 @@ public record ScoringSpec(
     uri(p, "input", input, true);
     uri(p, "output", output, true);
     uri(p, "quarantine", quarantine, false);
-    if (input != null && input.equals(output)) {
-      p.add("output: is the same as input (" + input + "); write the scores somewhere else");
-    }
+    locations(p);
     if (format != null && !format.equals("parquet") && !format.equals("csv")) {
       p.add("format: '" + format + "' is not supported; use parquet or csv");
     }
@@ -208,6 +206,111 @@ public record ScoringSpec(
     return p;
   }
 
+  /**
+   * Where the scores and the quarantine go, compared as places ({@link Location}: {@code x/},
+   * {@code file:x}, {@code ..} spell the same folder): publishing replaces a whole folder, so it
+   * may not be a root, the input, or hold or sit in the input, each other or Trainyard's state.
+   */
+  private void locations(List<String> p) {
+    Location in = location(input);
+    Location out = location(output);
+    Location q = location(quarantine);
+    if (input != null && (input.equals(output) || (in != null && in.equals(out)))) {
+      p.add("output: is the same as input (" + input + "); write the scores somewhere else");
+    } else if (out != null) {
+      published(p, "output", out, in);
+    }
+    if (q != null) {
+      if (q.equals(out)) {
+        p.add("quarantine: is the same as output (" + output + "); leave it out or choose another");
+      } else {
+        published(p, "quarantine", q, in);
+        if (out != null && !out.isRoot() && !q.isRoot()) {
+          add(p, Location.clash("quarantine", q, out, "the output (" + out + ")", false));
+        }
+      }
+    } else if (out != null && !out.isRoot() && in != null) {
+      Location dq = location(defaultQuarantine(out.toString()));
+      add(p, dq == null ? null : Location.clash("quarantine", dq, in, "the input", false));
+    }
+  }
+
+  private static void published(List<String> p, String field, Location at, Location in) {
+    if (at.isRoot()) {
+      p.add(
+          field
+              + ": "
+              + at
+              + " is the root of "
+              + (at.root().equals("file://") ? "the file system" : at.root())
+              + "; publishing replaces the whole folder, so give it a folder of its own,"
+              + " e.g. "
+              + at
+              + (at.toString().endsWith("/") ? "" : "/")
+              + "scores");
+      return;
+    }
+    add(p, stateFolder(field, at));
+    if (in != null) {
+      add(p, Location.clash(field, at, in, "the input (" + in + ")", false));
+    }
+  }
+
+  /**
+   * Trainyard's state folder ({@code .trainyard}) may hold outputs (the demo scores into {@code
+   * lake/scores}), but never be one, hold one, or have its own folders replaced: the services'
+   * data, logs, pid files, run scratch, installs and the feature cache.
+   */
+  private static String stateFolder(String field, Location at) {
+    int i = at.segments().indexOf(".trainyard");
+    return i < 0 ? null : stateFolderClash(field, at, i + 1);
+  }
+
+  /** The folders Trainyard keeps in its state folder, which an output may not be or sit in. */
+  public static final List<String> STATE_FOLDERS =
+      List.of("data", "logs", "run", "work", "tools", "credentials", "lake/features");
+
+  /**
+   * What is wrong with publishing at {@code at}, whose segments from {@code below} on lie in
+   * Trainyard's state folder; null when it may.
+   */
+  public static String stateFolderClash(String field, Location at, int below) {
+    List<String> rel = at.segments().subList(below, at.segments().size());
+    String inside = String.join("/", rel);
+    for (String own : STATE_FOLDERS) {
+      if (rel.isEmpty() || inside.equals(own) || inside.startsWith(own + "/")) {
+        return field
+            + ": "
+            + at
+            + " is "
+            + (rel.isEmpty() ? "" : "in ")
+            + "Trainyard's state folder"
+            + (rel.isEmpty() ? "" : " (" + own + "/)")
+            + ", which holds its services' data; write outputs to a folder of their own (the"
+            + " state folder's lake/ is fine, except lake/features)";
+      }
+    }
+    return null;
+  }
+
+  private static void add(List<String> p, String problem) {
+    if (problem != null) {
+      p.add(problem);
+    }
+  }
+
+  /** The place a URI names, or null when it is absent or not valid (see {@link #uri}). */
+  private static Location location(String value) {
+    if (value == null || value.isBlank()) {
+      return null;
+    }
+    try {
+      return Location.of(value);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
   private static void uri(List<String> p, String field, String value, boolean required) {
     if (value == null || value.isBlank()) {
       if (required) {
@@ -222,6 +325,12 @@ public record ScoringSpec(
               + value
               + "' is a relative path, which a worker elsewhere cannot find; use an absolute path"
               + " or a file:// or s3:// URI");
+    } else {
+      try {
+        Location.of(value);
+      } catch (IllegalArgumentException e) {
+        p.add(field + ": " + e.getMessage());
+      }
     }
     Matcher m = PLACEHOLDER.matcher(value);
     while (m.find()) {

@@ -17,6 +17,7 @@ final class FakeActivities
   boolean validationPasses = true;
   double candidateAuc = 0.85;
   double championAuc = 0.80;
+  PromoteRequest promoted;
 
   @Override
   public PipelineRun startPipelineRun(PipelineSpec spec, String workflowId) {
@@ -50,6 +51,7 @@ final class FakeActivities
   @Override
   public Promotion promote(PromoteRequest request) {
     calls.add("promote");
+    promoted = request;
     return new Promotion(
         request.registeredModel(), request.version(), champion == null ? null : champion.version());
   }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.trainyard.workflows.ActivityTuning;
 import dev.trainyard.workflows.TaskQueues;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
@@ -34,7 +35,8 @@ class TrainingPipelineWorkflowTest {
     for (String q : TaskQueues.ALL) {
       Worker w = env.newWorker(q);
       if (q.equals(TaskQueues.CONTROL)) {
-        w.registerWorkflowImplementationTypes(TrainingPipelineWorkflowImpl.class);
+        w.registerWorkflowImplementationTypes(
+            ActivityTuning.DEFAULTS.implementationOptions(), TrainingPipelineWorkflowImpl.class);
       }
       w.registerActivitiesImplementations(activities);
     }
@@ -184,12 +186,28 @@ class TrainingPipelineWorkflowTest {
   }
 
   @Test
+  void promotionMovesChampionOnlyFromTheVersionTheGateComparedWith() {
+    activities.champion = new Payloads.Champion("1", "r0", "file:///old", "file:///p", null);
+
+    PipelineResult r = stub("cas").run(Specs.binary());
+
+    assertEquals("promoted", r.outcome());
+    assertEquals("1", activities.promoted.expectedChampion());
+  }
+
+  @Test
   void replayingARecordedHistoryIsDeterministic() throws Exception {
     TrainingPipelineWorkflow wf = stub("replay");
     wf.run(Specs.binary());
     var history = env.getWorkflowClient().fetchHistory("replay");
 
-    WorkflowReplayer.replayWorkflowExecution(history, TrainingPipelineWorkflowImpl.class);
+    // Replayed the way the worker registers it: with the activity tuning as per-type options.
+    try (TestWorkflowEnvironment replay = TestWorkflowEnvironment.newInstance()) {
+      Worker w = replay.newWorker(TaskQueues.CONTROL);
+      w.registerWorkflowImplementationTypes(
+          ActivityTuning.DEFAULTS.implementationOptions(), TrainingPipelineWorkflowImpl.class);
+      WorkflowReplayer.replayWorkflowExecution(history, w);
+    }
   }
 
   private static PipelineSpec manual(String timeout) {

@@ -84,4 +84,37 @@ class ScoringSpecTest {
         problems.toString());
     assertEquals(List.of(), ScoringSpec.of("m@champion", "/in", "s3://b/out").problems());
   }
+
+  @Test
+  void outputsAndQuarantinesAreComparedAsPlaces() {
+    // Fine: apart from the input, and the state folder's lake/ (where the demo scores).
+    for (String out :
+        List.of("/data/scores", "s3://lake/scores/dt={date}", "/home/u/.trainyard/lake/scores")) {
+      assertEquals(List.of(), ScoringSpec.of("m@champion", "/data/in", out).problems(), out);
+    }
+    ScoringSpec q =
+        ScoringSpec.of("m@champion", "/data/in", "/data/out")
+            .withOptions(null, "file:///data/out/bad", null, null, null);
+    assertEquals(
+        List.of(
+            "quarantine: file:///data/out/bad is inside the output (file:///data/out); publishing"
+                + " replaces the whole folder, so write it to a folder of its own"),
+        q.problems());
+    ScoringSpec same =
+        ScoringSpec.of("m@champion", "/data/in", "/data/out")
+            .withOptions(null, "file:/data/out/", null, null, null);
+    assertEquals(
+        List.of("quarantine: is the same as output (/data/out); leave it out or choose another"),
+        same.problems());
+    ScoringSpec inInput =
+        ScoringSpec.of("m@champion", "s3://b/in", "s3://b/out")
+            .withOptions(null, "s3a://b/in/q", null, null, null);
+    assertTrue(
+        inInput
+            .problems()
+            .contains(
+                "quarantine: s3://b/in/q is inside the input (s3://b/in); publishing replaces the"
+                    + " whole folder, so write it to a folder of its own"),
+        inInput.problems().toString());
+  }
 }

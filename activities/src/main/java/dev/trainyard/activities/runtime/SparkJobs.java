@@ -1,0 +1,118 @@
+package dev.trainyard.activities.runtime;
+
+import dev.trainyard.spark.cluster.ClusterSettings;
+import dev.trainyard.spark.cluster.JobOutcome;
+import dev.trainyard.spark.cluster.JobRequest;
+import dev.trainyard.spark.cluster.SparkJobException;
+import dev.trainyard.spark.cluster.SparkSubmitter;
+import dev.trainyard.spark.features.FeatureColumns;
+import dev.trainyard.spark.features.FeatureJob;
+import dev.trainyard.spark.features.FeatureResult;
+import dev.trainyard.spark.features.SplitSpec;
+import dev.trainyard.spark.io.DatasetInput;
+import dev.trainyard.spark.io.SparkSessions;
+import dev.trainyard.spark.scoring.ScoringJob;
+import dev.trainyard.spark.scoring.ScoringReport;
+import dev.trainyard.spark.scoring.ScoringRequest;
+import dev.trainyard.spark.validation.DataProfile;
+import dev.trainyard.spark.validation.DataValidation;
+import dev.trainyard.spark.validation.ValidationReport;
+import dev.trainyard.spark.validation.ValidationRules;
+import io.temporal.activity.ActivityExecutionContext;
+import io.temporal.failure.ApplicationFailure;
+import java.time.Duration;
+import java.util.function.Supplier;
+
+/**
+ * Where the Spark steps run: in this worker's long-lived local session (the default), or submitted
+ * to a cluster by master URL ({@code spark://}, {@code yarn}, {@code k8s://}). Either way the
+ * activity heartbeats while the job runs; on a cluster a cancelled activity (the heartbeat throws)
+ * cancels the submitted application, and the job's failure becomes a failure Temporal retries or
+ * not, with the cluster's message.
+ */
+public final class SparkJobs {
+  private static final Duration TICK = Duration.ofSeconds(5);
+
+  private final SparkSubmitter submitter;
+
+  private SparkJobs(SparkSubmitter submitter) {
+    this.submitter = submitter;
+  }
+
+  public static SparkJobs inProcess() {
+    return new SparkJobs(null);
+  }
+
+  public static SparkJobs cluster(ClusterSettings settings) {
+    return new SparkJobs(new SparkSubmitter(settings));
+  }
+
+  /** {@code local[*]} or the cluster's master URL, for logs and lineage. */
+  public String where() {
+    return submitter == null ? "in-process" : submitter.settings().master();
+  }
+
+  public ValidationReport validate(
+      ActivityExecutionContext ctx,
+      DatasetInput input,
+      FeatureColumns columns,
+      ValidationRules rules,
+      DataProfile championProfile) {
+    return run(
+        ctx,
+        () ->
+            DataValidation.validate(SparkSessions.local(), input, columns, rules, championProfile),
+        () -> JobRequest.validation(input, columns, rules, championProfile),
+        JobOutcome::validationReport);
+  }
+
+  public FeatureResult features(
+      ActivityExecutionContext ctx,
+      DatasetInput input,
+      FeatureColumns columns,
+      SplitSpec split,
+      String outputUri) {
+    return run(
+        ctx,
+        () -> FeatureJob.fitAndWrite(SparkSessions.local(), input, columns, split, outputUri),
+        () -> JobRequest.features(input, columns, split, outputUri),
+        JobOutcome::featureResult);
+  }
+
+  public ScoringReport score(ActivityExecutionContext ctx, ScoringRequest request) {
+    return run(
+        ctx,
+        () -> ScoringJob.score(SparkSessions.local(), request),
+        () -> JobRequest.scoring(request),
+        JobOutcome::scoringReport);
+  }
+
+  private <T> T run(
+      ActivityExecutionContext ctx,
+      Supplier<T> local,
+      Supplier<JobRequest> request,
+      java.util.function.Function<JobOutcome, T> result) {
+    if (submitter == null) {
+      try (Heartbeat hb = Heartbeat.every(ctx, 10)) {
+        return local.get();
+      }
+    }
+    try {
+      JobOutcome outcome =
+          submitter.run(request.get(), TICK, status -> ctx.heartbeat(status.toString()));
+      return result.apply(outcome);
+    } catch (SparkJobException e) {
+      // The driver's own exception type decides: bad input fails fast, cluster trouble retries.
+      ApplicationFailure f =
+          e.isNonRetryable()
+              ? ApplicationFailure.newNonRetryableFailure(
+                  e.getMessage(),
+                  "dev.trainyard.spark.io.DataInputException".equals(e.errorType())
+                      ? "BadInputData"
+                      : "SparkJob" + e.reason())
+              : ApplicationFailure.newFailure(e.getMessage(), "SparkJob" + e.reason());
+      f.setStackTrace(new StackTraceElement[0]);
+      throw f;
+    }
+  }
+}

@@ -1,0 +1,129 @@
+package dev.trainyard.activities.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.trainyard.activities.runtime.ActivityEnvironment;
+import dev.trainyard.registry.MlflowClient;
+import dev.trainyard.spark.io.SparkSessions;
+import dev.trainyard.testing.MlflowExtension;
+import dev.trainyard.testing.MlflowServer;
+import dev.trainyard.workflows.pipeline.Payloads;
+import dev.trainyard.workflows.pipeline.PipelineActivities;
+import dev.trainyard.workflows.pipeline.PipelineSpec;
+import dev.trainyard.workflows.pipeline.SpecDefaults;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.common.RetryOptions;
+import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.testing.TestActivityEnvironment;
+import io.temporal.testing.TestWorkflowEnvironment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The training step on real Spark features, real DJL and the real MLflow: what a retried attempt (a
+ * killed worker) resumes from, where it writes, and what bad input looks like.
+ */
+@ExtendWith(MlflowExtension.class)
+class TrainingActivitiesIT {
+  @TempDir Path dir;
+  private TestActivityEnvironment env;
+  private TestWorkflowEnvironment temporal;
+  private MlflowClient mlflow;
+  private PipelineActivities.Registry registry;
+  private PipelineActivities.Data data;
+  private PipelineActivities.Training training;
+
+  @BeforeEach
+  void setUp(MlflowServer server) {
+    mlflow = new MlflowClient(server.trackingUri());
+    // Training signals its workflow after each epoch (progress only); a real client, no workflow.
+    temporal = TestWorkflowEnvironment.newInstance();
+    ActivityEnvironment where =
+        new ActivityEnvironment(mlflow, dir.resolve("lake"), dir.resolve("work"), "test", "test");
+    env = TestActivityEnvironment.newInstance();
+    env.registerActivitiesImplementations(
+        new RegistryActivitiesImpl(where),
+        new DataActivitiesImpl(where),
+        new TrainingActivitiesImpl(where, temporal.getWorkflowClient()));
+    ActivityOptions once =
+        ActivityOptions.newBuilder()
+            .setStartToCloseTimeout(Duration.ofMinutes(10))
+            // Short: heartbeats are sent at most every 0.8 x this, and a pending one is dropped
+            // when
+            // the attempt ends; a long timeout would throttle every epoch heartbeat away.
+            .setHeartbeatTimeout(Duration.ofSeconds(2))
+            .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(1).build())
+            .build();
+    registry = env.newActivityStub(PipelineActivities.Registry.class, once);
+    data = env.newActivityStub(PipelineActivities.Data.class, once);
+    training = env.newActivityStub(PipelineActivities.Training.class, once);
+  }
+
+  @AfterEach
+  void tearDown() {
+    env.close();
+    temporal.close();
+    mlflow.close();
+  }
+
+  private PipelineSpec spec(int epochs) {
+    String table = dir.resolve("customers").toUri().toString();
+    if (!Files.exists(dir.resolve("customers"))) {
+      SparkSessions.local()
+          .range(600)
+          .selectExpr(
+              "CAST(pmod(id * 7919, 1000) AS DOUBLE) / 10.0 AS tenure",
+              "IF(id % 2 = 0, 'basic', 'pro') AS plan",
+              "IF(pmod(id * 7919, 1000) < 400, 'yes', 'no') AS churned")
+          .write()
+          .parquet(table);
+    }
+    return SpecDefaults.apply(
+        new PipelineSpec(
+            "train-" + UUID.randomUUID(),
+            new PipelineSpec.Dataset(table, null),
+            "churned",
+            "binary",
+            new PipelineSpec.Features(List.of("tenure"), List.of("plan"), null),
+            null,
+            null,
+            new PipelineSpec.Model("mlp", List.of(8), epochs, 64, 0.01, 100, "cpu", 7L),
+            null,
+            null,
+            "churn"));
+  }
+
+  @Test
+  void missingFeaturesAreANonRetryableFailureSayingWhereTheyShouldBe() {
+    PipelineSpec spec = spec(2);
+    Payloads.PipelineRun run = registry.startPipelineRun(spec, "train-missing");
+    String missing = dir.resolve("lake/features/never-built").toUri().toString();
+    Payloads.FeaturesResult features =
+        new Payloads.FeaturesResult(missing, "never-built", false, 10, 10, 10, 2, 2);
+
+    ActivityFailure e =
+        assertThrows(
+            ActivityFailure.class,
+            () -> training.trainModel(new Payloads.TrainRequest(spec, run, features)));
+
+    ApplicationFailure cause = assertInstanceOf(ApplicationFailure.class, e.getCause());
+    assertEquals("BadTrainingData", cause.getType());
+    assertTrue(cause.isNonRetryable());
+    assertThat(cause.getOriginalMessage())
+        .contains("never-built")
+        .contains("point to the feature job's output directory");
+  }
+}

@@ -1,0 +1,377 @@
+package dev.trainyard.spark.scoring;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.when;
+
+import dev.trainyard.spark.drift.DriftBins;
+import dev.trainyard.spark.features.FeatureColumns;
+import dev.trainyard.spark.features.FeatureJob;
+import dev.trainyard.spark.features.FeatureManifest;
+import dev.trainyard.spark.io.DataInputException;
+import dev.trainyard.spark.io.InputData;
+import dev.trainyard.spark.io.Outputs;
+import dev.trainyard.spark.io.Publisher;
+import dev.trainyard.training.SavedModel;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.spark.SparkFiles;
+import org.apache.spark.rdd.RDD;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StringType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Batch scoring: one model version's feature pipeline and DJL model over a dataset, published
+ * atomically as Parquet, with a quarantine for rows that cannot be scored and a report (counts,
+ * prediction distribution, drift).
+ *
+ * <p>Steps:
+ *
+ * <ol>
+ *   <li>Reads the input and checks it against the model's {@code features.json}: every feature and
+ *       key column present, features of usable types (numbers, or strings holding numbers, for
+ *       numeric features; string, integer or boolean for categorical ones). Problems throw {@link
+ *       DataInputException}.
+ *   <li>Flags rows that cannot be scored: a null key, a NaN or infinite numeric feature, a string
+ *       in a numeric feature that is not a number. Missing numbers (null) and unseen categories are
+ *       scoreable: the pipeline fills the training median and uses the {@code __unknown__} slot.
+ *   <li>Applies the saved feature pipeline and predicts with one {@link SavedModel} per partition,
+ *       {@code batchSize} rows per {@code predict} call, streaming (a partition is never held in
+ *       memory).
+ *   <li>Writes the output (key columns, {@code prediction}, {@code probabilities}, {@code
+ *       model_name}, {@code model_version}, {@code scoring_run_id}) to a hidden staging folder
+ *       ({@link Outputs}). If the flagged share is over {@link
+ *       ScoringRequest#maxQuarantineFraction()}, throws {@link DataInputException}: the staging
+ *       folder is deleted and nothing is published. Otherwise publishes the quarantine (input
+ *       columns + {@code reason}; a second read of the input only when some rows were flagged),
+ *       then renames the output into place with its {@code _SUCCESS} marker. A re-run replaces
+ *       both; a run that fails between the two leaves the (replaced-on-retry) quarantine and no
+ *       output.
+ * </ol>
+ *
+ * <p>One pass over the input, nothing cached: the scoring function ({@link PartitionScorer}) counts
+ * rows per failed check, PSI bins ({@link DriftBins}) and the prediction distribution while the
+ * output is written, into a {@link ScoringTotals} accumulator, so only those aggregates reach the
+ * driver and memory does not grow with the input.
+ *
+ * <p>The model files: in local mode executors share the driver's file system and load {@code
+ * modelDir/djl} directly. On a cluster the driver zips {@code djl/} and ships it with {@code
+ * SparkContext.addArchive} (a local directory cannot go through {@code addFile} outside local
+ * mode); each task loads it from {@link SparkFiles}. The archive stays in the driver's temporary
+ * directory until the JVM exits. The feature pipeline is loaded on the driver only, its stages in
+ * parallel ({@link PipelineStages}); compiled, it travels inside the scoring function, otherwise
+ * its stages travel inside the query plan. The model is also loaded once on the driver, to check
+ * that its task, width and classes match {@code features.json}.
+ *
+ * <p>PyTorch: every task runs its own model, so give PyTorch one intra-op thread per task ({@code
+ * -Dai.djl.pytorch.num_threads=1}, before the engine starts); the tests do.
+ */
+public final class ScoringJob {
+  public static final String PREDICTION = "prediction";
+  public static final String PROBABILITIES = "probabilities";
+  public static final String MODEL_NAME = "model_name";
+  public static final String MODEL_VERSION = "model_version";
+  public static final String SCORING_RUN_ID = "scoring_run_id";
+
+  /** The column the quarantine output adds to the input columns. */
+  public static final String REASON = "reason";
+
+  /** Columns the output adds after the key columns. */
+  static final List<String> OUTPUT_COLUMNS =
+      List.of(PREDICTION, PROBABILITIES, MODEL_NAME, MODEL_VERSION, SCORING_RUN_ID);
+
+  /** The model folder's layout (as the activities download a model version's artifacts). */
+  static final String DJL = "djl";
+
+  static final String FEATURE_PIPELINE = "feature-pipeline";
+  static final String FEATURES_JSON = "features.json";
+  static final String PROFILE = "training-profile.json";
+
+  private ScoringJob() {}
+
+  public static ScoringReport score(SparkSession spark, ScoringRequest request) {
+    return score(spark, request, !spark.sparkContext().isLocal());
+  }
+
+  /**
+   * @param shipModel ship {@code djl/} to the executors through {@code addArchive} instead of
+   *     reading it from {@code modelDir} (needed on a cluster; optional in local mode)
+   */
+  static ScoringReport score(SparkSession spark, ScoringRequest request, boolean shipModel) {
+    long start = System.nanoTime();
+    Outputs.checkWritable(spark, request.outputUri(), "output");
+    Outputs.checkWritable(spark, request.quarantineUri(), "quarantine");
+    String input = request.input().uri();
+    Outputs.checkApart(spark, request.outputUri(), "output", input, "input");
+    Outputs.checkApart(spark, request.quarantineUri(), "quarantine", input, "input");
+    Outputs.checkApart(spark, request.quarantineUri(), "quarantine", request.outputUri(), "output");
+    Outputs.checkReplaceable(spark, request.outputUri(), Publisher.SCORES);
+    Outputs.checkReplaceable(spark, request.quarantineUri(), Publisher.QUARANTINE);
+    ModelFolder model = ModelFolder.open(request);
+    FeatureManifest manifest = model.manifest();
+    Dataset<Row> raw = InputData.read(spark, request.input());
+    StructType schema = raw.schema();
+    InputChecks.checkColumns(schema, request, manifest);
+    List<InputChecks.Check> checks = InputChecks.checks(schema, request, manifest);
+    String modelLocation = model.djl().toString();
+    if (shipModel) {
+      Path archive = ModelFolder.zip(model.djl());
+      spark.sparkContext().addArchive(archive.toString());
+      modelLocation = archive.getFileName().toString();
+    }
+    // One read of the input: the scoring function counts rows, failed checks, drift bins and
+    // predictions while the output is written (ScoringTotals, through an accumulator). Nothing is
+    // cached, so memory does not grow with the input (rows stream through each task).
+    boolean regression = manifest.task().equals(FeatureColumns.REGRESSION);
+    DriftBins drift =
+        model.profile() == null
+            ? null
+            : DriftBins.of(model.profile(), manifest.numeric(), manifest.categorical());
+    ScoringTotals.Accumulator totals =
+        new ScoringTotals.Accumulator(
+            new ScoringTotals(checks.size(), regression ? 0 : manifest.labels().size(), drift));
+    // Unnamed: the Spark UI lists named accumulators' values, and this one's is no number.
+    spark.sparkContext().register(totals);
+    String location = modelLocation;
+
+    InputChecks.Counts[] counts = new InputChecks.Counts[1];
+    Outputs.publish(
+        spark,
+        request.outputUri(),
+        request.publisher(Publisher.SCORES),
+        staging -> {
+          InputData.action(
+              request.input(),
+              () -> {
+                scored(spark, raw, checks, request, model, location, shipModel, totals)
+                    .write()
+                    .parquet(staging);
+                return null;
+              });
+          // Checked before the output is moved into place: over the limit, nothing is published.
+          counts[0] = InputChecks.Counts.of(totals.value(), checks);
+          counts[0].requireWithinLimit(request);
+          // The quarantine is published before the output, so a reader who sees the output
+          // finds its quarantine too. Only a run with quarantined rows reads the input again.
+          Outputs.publish(
+              spark,
+              request.quarantineUri(),
+              request.publisher(Publisher.QUARANTINE),
+              q ->
+                  (counts[0].quarantined == 0
+                          ? spark.createDataFrame(List.of(), quarantineSchema(schema))
+                          : raw.withColumn(REASON, InputChecks.reason(checks))
+                              .where(col(REASON).isNotNull()))
+                      .write()
+                      .parquet(q));
+        });
+    Distribution distribution = Distribution.of(totals.value(), manifest);
+    Map<String, Double> psi = drift == null ? Map.of() : totals.value().drift.psi(model.profile());
+    double seconds = (System.nanoTime() - start) / 1e9;
+    return new ScoringReport(
+        counts[0].rows,
+        distribution.scored(),
+        counts[0].quarantined,
+        counts[0].reasons,
+        distribution.shares(),
+        psi,
+        seconds,
+        seconds > 0 ? counts[0].rows / seconds : 0,
+        request.outputUri(),
+        request.modelVersion());
+  }
+
+  /** The quarantine's columns: the input's and {@code reason}. */
+  private static StructType quarantineSchema(StructType input) {
+    return input.add(REASON, DataTypes.StringType, true);
+  }
+
+  /** True when {@code outputUri} already holds a published output ({@code _SUCCESS}). */
+  public static boolean isPublished(SparkSession spark, String outputUri) {
+    return Outputs.isPublished(spark, outputUri);
+  }
+
+  // ---- scoring
+
+  /**
+   * The output rows: the input narrowed to keys, check results and features, scored partition by
+   * partition ({@link PartitionScorer}), which counts everything the report needs into {@code
+   * totals} while the output is written.
+   */
+  private static Dataset<Row> scored(
+      SparkSession spark,
+      Dataset<Row> raw,
+      List<InputChecks.Check> checks,
+      ScoringRequest request,
+      ModelFolder model,
+      String modelLocation,
+      boolean shipped,
+      ScoringTotals.Accumulator totals) {
+    FeatureManifest manifest = model.manifest();
+    StructType schema = raw.schema();
+    CompiledFeatures compiled =
+        CompiledFeatures.compile(PipelineStages.load(spark, model.pipelineUri()), manifest);
+    List<Column> checked = new ArrayList<>();
+    for (int i = 0; i < checks.size(); i++) {
+      checked.add(checks.get(i).failed().as(FeatureJob.WORK + "check" + i));
+    }
+    Dataset<Row> rows;
+    if (compiled != null) {
+      // The version's fitted pipeline as arithmetic inside the scoring function: the raw
+      // feature values go in.
+      rows = raw.select(scoringInput(request, manifest, schema, checked, false));
+    } else {
+      // The pipeline itself, on every row: a flagged row's values are nulled first (nulls are
+      // valid pipeline input, NaN or junk may not be), and the scoring function drops it.
+      Column scoreable = lit(true);
+      for (InputChecks.Check check : checks) {
+        scoreable = scoreable.and(not(check.failed()));
+      }
+      List<Column> base = new ArrayList<>(checked);
+      for (var c : prepared(schema, request, manifest).entrySet()) {
+        base.add(when(scoreable, c.getValue()).as(c.getKey()));
+      }
+      rows = raw.select(base.toArray(Column[]::new));
+    }
+    if (request.partitions() != null) {
+      rows = rows.repartition(request.partitions());
+    }
+    if (compiled == null) {
+      Dataset<Row> withFeatures =
+          FeatureJob.applyPipelineAsVectors(spark, model.pipelineUri(), rows);
+      rows = withFeatures.select(scoringInput(request, manifest, schema, checked, true));
+    }
+
+    boolean regression = manifest.task().equals(FeatureColumns.REGRESSION);
+    List<StructField> fields = new ArrayList<>();
+    DataType[] keyTypes = new DataType[request.keyColumns().size()];
+    for (int k = 0; k < keyTypes.length; k++) {
+      StructField key = schema.apply(request.keyColumns().get(k));
+      fields.add(key);
+      keyTypes[k] = key.dataType();
+    }
+    fields.add(
+        DataTypes.createStructField(
+            PREDICTION, regression ? DataTypes.DoubleType : DataTypes.StringType, false));
+    fields.add(
+        DataTypes.createStructField(
+            PROBABILITIES, new ArrayType(DataTypes.DoubleType, false), true));
+    for (String constant : List.of(MODEL_NAME, MODEL_VERSION, SCORING_RUN_ID)) {
+      fields.add(DataTypes.createStructField(constant, DataTypes.StringType, false));
+    }
+    PartitionScorer scorer =
+        new PartitionScorer(
+            modelLocation,
+            shipped,
+            request.batchSize(),
+            keyTypes,
+            checks.size(),
+            manifest.numeric().size(),
+            manifest.categorical().stream()
+                .map(c -> schema.apply(c).dataType())
+                .toArray(DataType[]::new),
+            regression ? null : manifest.labels().toArray(String[]::new),
+            compiled,
+            new String[] {request.modelName(), request.modelVersion(), request.scoringRunId()},
+            totals);
+    // Internal rows in and out of the scoring function: see PartitionScorer.
+    RDD<InternalRow> output = rows.queryExecution().toRdd().toJavaRDD().mapPartitions(scorer).rdd();
+    return ((org.apache.spark.sql.classic.SparkSession) spark)
+        .internalCreateDataFrame(output, DataTypes.createStructType(fields), false);
+  }
+
+  /**
+   * The scoring function's input columns (see {@link PartitionScorer}): keys, check results,
+   * numeric features as double, categorical features, then (pipeline) the feature vector.
+   */
+  private static Column[] scoringInput(
+      ScoringRequest request,
+      FeatureManifest manifest,
+      StructType schema,
+      List<Column> checked,
+      boolean afterPipeline) {
+    List<Column> input = new ArrayList<>();
+    for (String key : request.keyColumns()) {
+      input.add(col(InputData.quoted(key)));
+    }
+    for (int i = 0; i < checked.size(); i++) {
+      input.add(afterPipeline ? col(FeatureJob.WORK + "check" + i) : checked.get(i));
+    }
+    for (int j = 0; j < manifest.numeric().size(); j++) {
+      input.add(
+          col(InputData.quoted(manifest.numeric().get(j)))
+              .try_cast("double")
+              .as(FeatureJob.WORK + "n" + j));
+    }
+    for (int j = 0; j < manifest.categorical().size(); j++) {
+      input.add(col(InputData.quoted(manifest.categorical().get(j))).as(FeatureJob.WORK + "c" + j));
+    }
+    if (afterPipeline) {
+      input.add(col("features"));
+    }
+    return input.toArray(Column[]::new);
+  }
+
+  /**
+   * The key and feature columns as the pipeline takes them; numeric features held as strings become
+   * doubles (blank strings become null, which the pipeline fills with the training median).
+   */
+  private static Map<String, Column> prepared(
+      StructType schema, ScoringRequest request, FeatureManifest manifest) {
+    Set<String> names = new LinkedHashSet<>(request.keyColumns());
+    names.addAll(manifest.numeric());
+    names.addAll(manifest.categorical());
+    Map<String, Column> columns = new LinkedHashMap<>();
+    for (String name : names) {
+      Column c = col(InputData.quoted(name));
+      if (manifest.numeric().contains(name)
+          && !request.keyColumns().contains(name)
+          && schema.apply(name).dataType() instanceof StringType) {
+        c = c.try_cast("double");
+      }
+      columns.put(name, c);
+    }
+    return columns;
+  }
+
+  /** Scored rows and the prediction distribution. */
+  private record Distribution(long scored, Map<String, Double> shares) {
+    private static final double[] QUANTILES = {0.05, 0.5, 0.95};
+
+    static Distribution of(ScoringTotals totals, FeatureManifest manifest) {
+      long scored = totals.scored;
+      Map<String, Double> shares = new LinkedHashMap<>();
+      if (scored == 0) {
+        return new Distribution(0, shares);
+      }
+      if (manifest.task().equals(FeatureColumns.REGRESSION)) {
+        double[] p = totals.percentiles(QUANTILES);
+        shares.put("p05", p[0]);
+        shares.put("p50", p[1]);
+        shares.put("p95", p[2]);
+        shares.put("mean", totals.sum / scored);
+      } else {
+        List<String> labels = manifest.labels();
+        for (int i = 0; i < labels.size(); i++) {
+          shares.put(labels.get(i), (double) totals.classes[i] / scored);
+        }
+      }
+      return new Distribution(scored, shares);
+    }
+  }
+}

@@ -1,0 +1,48 @@
+package dev.trainyard.spark.validation;
+
+import dev.trainyard.spark.drift.PopulationStability;
+import dev.trainyard.spark.features.FeatureColumns;
+import dev.trainyard.spark.io.DataInputException;
+import dev.trainyard.spark.io.DatasetInput;
+import dev.trainyard.spark.io.InputData;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Checks a dataset against a feature spec and validation rules, profiles it, and measures drift
+ * against a champion model's profile. Everything is Spark SQL aggregates over at most three passes
+ * ({@link ValidationRun}): one aggregate over all columns (counts, nulls, min/max/mean, range and
+ * category rule counts, approximate quantiles, champion-bin counts), one grouped count over all
+ * categorical columns together ({@link CategoryCounts}), and one aggregate counting rows per
+ * quantile bin of this dataset.
+ *
+ * <p>Problems that make the data unusable throw {@link DataInputException}; rules the data breaks
+ * are collected in {@link ValidationReport#violations()}, all of them ({@link RuleChecks}).
+ *
+ * <p>Drift is the population stability index ({@link PopulationStability}). Numeric features use
+ * the champion's quantile bins; categorical ones use the champion's categories plus one bucket for
+ * every other value (including categories the champion never saw).
+ */
+public final class DataValidation {
+  private DataValidation() {}
+
+  public static ValidationReport validate(
+      SparkSession spark,
+      DatasetInput input,
+      FeatureColumns columns,
+      ValidationRules rules,
+      DataProfile championProfileOrNull) {
+    ValidationRules limits = rules == null ? ValidationRules.defaults() : rules;
+    Dataset<Row> data = InputData.read(spark, input);
+    StructType schema = data.schema();
+    Set<String> ruleColumns = new LinkedHashSet<>(limits.maxNullFractionByColumn().keySet());
+    ruleColumns.addAll(limits.allowedCategories().keySet());
+    InputData.check(schema, input, columns, ruleColumns, limits.ranges().keySet());
+    return new ValidationRun(data, schema, input, columns, limits, championProfileOrNull)
+        .validate();
+  }
+}
