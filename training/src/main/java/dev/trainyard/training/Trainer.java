@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,10 +45,20 @@ public final class Trainer {
 
   private final ModelSpec spec;
   private final TrainingTask task;
+  private BooleanSupplier stopRequested = () -> false;
 
   public Trainer(ModelSpec spec, TrainingTask task) {
     this.spec = spec;
     this.task = task;
+  }
+
+  /**
+   * Asked before every batch: once it answers true, training stops there with {@link
+   * TrainingStoppedException} (a cancelled or timed-out attempt must not keep the device busy).
+   */
+  public Trainer stopWhen(BooleanSupplier stopRequested) {
+    this.stopRequested = stopRequested;
+    return this;
   }
 
   /**
@@ -267,6 +278,10 @@ public final class Trainer {
     long rows = 0;
     try (batches) {
       for (FeatureBatch batch = batches.next(); batch != null; batch = batches.next()) {
+        if (stopRequested.getAsBoolean()) {
+          throw new TrainingStoppedException(
+              "training stopped on request after " + rows + " rows of this epoch");
+        }
         try (NDManager scope = trainer.getManager().newSubManager()) {
           NDArray features = TabularNetwork.features(scope, batch);
           NDArray labels = TabularNetwork.labels(scope, batch, task);

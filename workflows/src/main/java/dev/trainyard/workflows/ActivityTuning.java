@@ -2,6 +2,7 @@ package dev.trainyard.workflows;
 
 import dev.trainyard.workflows.pipeline.PipelineActivities;
 import dev.trainyard.workflows.scoring.ScoringActivities;
+import io.temporal.activity.ActivityCancellationType;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.common.converter.DataConverterException;
@@ -46,8 +47,13 @@ public record ActivityTuning(
     }
 
     ActivityOptions options(RetryOptions retry) {
+      // A cancelled run ends once its steps have stopped (their Spark jobs cancelled, nothing
+      // published), not while they may still write.
       ActivityOptions.Builder b =
-          ActivityOptions.newBuilder().setStartToCloseTimeout(startToClose).setRetryOptions(retry);
+          ActivityOptions.newBuilder()
+              .setStartToCloseTimeout(startToClose)
+              .setRetryOptions(retry)
+              .setCancellationType(ActivityCancellationType.WAIT_CANCELLATION_COMPLETED);
       if (heartbeat != null) {
         b.setHeartbeatTimeout(heartbeat);
       }

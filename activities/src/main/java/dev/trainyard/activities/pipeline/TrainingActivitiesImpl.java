@@ -18,6 +18,7 @@ import dev.trainyard.training.ModelSpec;
 import dev.trainyard.training.Trainer;
 import dev.trainyard.training.TrainingDataException;
 import dev.trainyard.training.TrainingResult;
+import dev.trainyard.training.TrainingStoppedException;
 import dev.trainyard.training.TrainingTask;
 import dev.trainyard.workflows.pipeline.Payloads.EvaluateRequest;
 import dev.trainyard.workflows.pipeline.Payloads.FeaturesResult;
@@ -104,14 +105,16 @@ public class TrainingActivitiesImpl implements PipelineActivities.Training {
     UnloggedMetrics unlogged =
         new UnloggedMetrics(
             checkpoints.resolveSibling(checkpoints.getFileName() + ".unlogged.json"));
-    try (Heartbeat hb = Heartbeat.every(ctx, 5)) {
+    Heartbeat hb = Heartbeat.every(ctx, 5);
+    try (hb) {
       TrainingResult result =
           new Trainer(modelSpec(r.spec().model()), task(r.spec(), r.features()))
+              .stopWhen(hb::stopRequested)
               .train(
                   features.resolve("train"),
                   features.resolve("validation"),
                   checkpoints,
-                  m -> onEpoch(ctx, r, self, m, lastEpoch, unlogged));
+                  m -> onEpoch(hb, r, self, m, lastEpoch, unlogged));
       // Epochs whose metrics MLflow did not take (it was away): logged now, or this attempt fails
       // and the retry, resuming after the last epoch, logs them.
       unlogged.flush(env.mlflow().tracking(), r.run().runId());
@@ -148,6 +151,10 @@ public class TrainingActivitiesImpl implements PipelineActivities.Training {
           result.device());
     } catch (MlflowException e) {
       throw Failures.fromMlflow(e);
+    } catch (TrainingStoppedException e) {
+      // Cancelled or timed out: end as Temporal said, leaving the checkpoints for a retry.
+      hb.throwIfStopped();
+      throw e;
     } catch (TrainingDataException e) {
       throw Failures.badInput("BadTrainingData", e.getMessage());
     } catch (IllegalStateException e) {
@@ -156,13 +163,13 @@ public class TrainingActivitiesImpl implements PipelineActivities.Training {
   }
 
   private void onEpoch(
-      ActivityExecutionContext ctx,
+      Heartbeat hb,
       TrainRequest r,
       TrainingPipelineWorkflow self,
       EpochMetrics m,
       int[] lastEpoch,
       UnloggedMetrics unlogged) {
-    ctx.heartbeat(new TrainingHeartbeat(m.epoch(), m.checkpoint().toString()));
+    hb.progress(new TrainingHeartbeat(m.epoch(), m.checkpoint().toString()));
     lastEpoch[0] = m.epoch();
     List<Metric> metrics = new ArrayList<>();
     Instant now = Instant.now();

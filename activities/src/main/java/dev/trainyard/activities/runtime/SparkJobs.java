@@ -10,6 +10,8 @@ import dev.trainyard.spark.features.FeatureJob;
 import dev.trainyard.spark.features.FeatureResult;
 import dev.trainyard.spark.features.SplitSpec;
 import dev.trainyard.spark.io.DatasetInput;
+import dev.trainyard.spark.io.JobCancelledException;
+import dev.trainyard.spark.io.JobControl;
 import dev.trainyard.spark.io.SparkSessions;
 import dev.trainyard.spark.scoring.ScoringJob;
 import dev.trainyard.spark.scoring.ScoringReport;
@@ -19,8 +21,10 @@ import dev.trainyard.spark.validation.DataValidation;
 import dev.trainyard.spark.validation.ValidationReport;
 import dev.trainyard.spark.validation.ValidationRules;
 import io.temporal.activity.ActivityExecutionContext;
+import io.temporal.activity.ActivityInfo;
 import io.temporal.failure.ApplicationFailure;
 import java.time.Duration;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -60,7 +64,7 @@ public final class SparkJobs {
       DataProfile championProfile) {
     return run(
         ctx,
-        () ->
+        control ->
             DataValidation.validate(SparkSessions.local(), input, columns, rules, championProfile),
         () -> JobRequest.validation(input, columns, rules, championProfile),
         JobOutcome::validationReport);
@@ -74,7 +78,7 @@ public final class SparkJobs {
       String outputUri) {
     return run(
         ctx,
-        () -> FeatureJob.fitAndWrite(SparkSessions.local(), input, columns, split, outputUri),
+        control -> FeatureJob.fitAndWrite(SparkSessions.local(), input, columns, split, outputUri),
         () -> JobRequest.features(input, columns, split, outputUri),
         JobOutcome::featureResult);
   }
@@ -82,20 +86,18 @@ public final class SparkJobs {
   public ScoringReport score(ActivityExecutionContext ctx, ScoringRequest request) {
     return run(
         ctx,
-        () -> ScoringJob.score(SparkSessions.local(), request),
+        control -> ScoringJob.score(SparkSessions.local(), request, control),
         () -> JobRequest.scoring(request),
         JobOutcome::scoringReport);
   }
 
   private <T> T run(
       ActivityExecutionContext ctx,
-      Supplier<T> local,
+      Function<JobControl, T> local,
       Supplier<JobRequest> request,
-      java.util.function.Function<JobOutcome, T> result) {
+      Function<JobOutcome, T> result) {
     if (submitter == null) {
-      try (Heartbeat hb = Heartbeat.every(ctx, 10)) {
-        return local.get();
-      }
+      return runLocally(ctx, local);
     }
     try {
       JobOutcome outcome =
@@ -113,6 +115,32 @@ public final class SparkJobs {
               : ApplicationFailure.newFailure(e.getMessage(), "SparkJob" + e.reason());
       f.setStackTrace(new StackTraceElement[0]);
       throw f;
+    }
+  }
+
+  /**
+   * In this worker's Spark session, in a job group of this attempt's own: when a heartbeat learns
+   * the attempt was cancelled or timed out, the group's Spark jobs are cancelled, and the job
+   * publishes nothing. A retry's claim on the output fences this attempt out even before its own
+   * heartbeat has told it ({@link JobControl}).
+   */
+  private static <T> T runLocally(ActivityExecutionContext ctx, Function<JobControl, T> local) {
+    ActivityInfo info = ctx.getInfo();
+    String step = info.getWorkflowId() + "/" + info.getRunId() + "/" + info.getActivityId();
+    JobControl control =
+        JobControl.forAttempt(
+            "trainyard/" + step + "/attempt-" + info.getAttempt(), step, info.getAttempt());
+    try (Heartbeat hb =
+        Heartbeat.every(
+            ctx, 10, () -> control.cancel("Temporal stopped this attempt of " + step))) {
+      try {
+        return control.runInGroup(SparkSessions.local(), () -> local.apply(control));
+      } catch (JobCancelledException e) {
+        hb.throwIfStopped();
+        // Fenced out by a later attempt before a heartbeat said so: this attempt's result is
+        // not wanted, and failing it is harmless (Temporal has already moved on from it).
+        throw ApplicationFailure.newFailure(e.getMessage(), "AttemptSuperseded");
+      }
     }
   }
 }

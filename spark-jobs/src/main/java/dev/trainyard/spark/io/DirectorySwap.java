@@ -34,9 +34,13 @@ final class DirectorySwap {
 
   private DirectorySwap() {}
 
-  static void publish(FileSystem fs, Path staging, Path out, String uri, PublishMarker marker)
+  static void publish(
+      FileSystem fs, Path staging, Path out, String uri, PublishMarker marker, JobControl control)
       throws IOException {
     try (PublishLock lock = PublishLock.acquire(fs, out)) {
+      // Under the lock: once a later attempt has claimed the output (it claims under this lock
+      // too), this one cannot slip in a publish.
+      control.requireLatest(fs, out);
       recover(fs, out);
       // Again, under the lock: another publisher may have put something there meanwhile.
       OutputOwnership.requireReplaceable(fs, out, uri, marker.kind(), Set.of());
@@ -87,7 +91,12 @@ final class DirectorySwap {
     List<Path> deadStaging = new ArrayList<>();
     for (FileStatus s : fs.listStatus(parent, p -> mine.matcher(p.getName()).matches())) {
       if (s.getPath().getName().contains(".replaced-")) {
-        replaced.add(s);
+        // Only what a publish moved aside: a former output carries our marker or was empty. A
+        // folder that merely matches the name pattern is someone else's: neither restored nor
+        // deleted.
+        if (isOurs(fs, s.getPath())) {
+          replaced.add(s);
+        }
       } else if (fs.exists(new Path(s.getPath(), PublishMarker.NAME))) {
         deadStaging.add(s.getPath());
       }
@@ -100,11 +109,7 @@ final class DirectorySwap {
       }
     }
     for (FileStatus s : replaced) {
-      // Only what a publish moved aside: a former output carries our marker or was empty. A
-      // folder that merely matches the name pattern is someone else's and stays.
-      if (isOurs(fs, s.getPath())) {
-        fs.delete(s.getPath(), true);
-      }
+      fs.delete(s.getPath(), true);
     }
     for (Path p : deadStaging) {
       fs.delete(p, true);

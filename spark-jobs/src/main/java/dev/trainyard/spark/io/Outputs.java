@@ -57,12 +57,34 @@ public final class Outputs {
    */
   public static void publish(
       SparkSession spark, String outputUri, Publisher by, Consumer<String> write) {
-    publish(spark.sparkContext().hadoopConfiguration(), outputUri, by, write);
+    publish(spark, outputUri, by, JobControl.none(), write);
+  }
+
+  /**
+   * The same for a job {@code control} can stop: nothing is published once it is cancelled or a
+   * later attempt of its step has {@link #claim claimed} the output.
+   */
+  public static void publish(
+      SparkSession spark,
+      String outputUri,
+      Publisher by,
+      JobControl control,
+      Consumer<String> write) {
+    publish(spark.sparkContext().hadoopConfiguration(), outputUri, by, control, write);
   }
 
   /** The same with a Hadoop configuration: {@code write} may write without Spark. */
   public static void publish(
       Configuration conf, String outputUri, Publisher by, Consumer<String> write) {
+    publish(conf, outputUri, by, JobControl.none(), write);
+  }
+
+  static void publish(
+      Configuration conf,
+      String outputUri,
+      Publisher by,
+      JobControl control,
+      Consumer<String> write) {
     Path out = new Path(outputUri);
     try {
       FileSystem fs = out.getFileSystem(conf);
@@ -79,8 +101,10 @@ public final class Outputs {
             PublishMarker.of(
                 by, token, Instant.now().toString(), PublishMarker.listFiles(fs, staging));
         if (atomicRename) {
-          DirectorySwap.publish(fs, staging, out, outputUri, marker);
+          DirectorySwap.publish(fs, staging, out, outputUri, marker, control);
         } else {
+          // No lock on object stores: the fence is checked as close to the commit as it gets.
+          control.requireLatest(fs, out);
           ObjectStorePublish.publish(fs, staging, out, outputUri, marker);
         }
       } catch (RuntimeException | IOException | Error e) {
@@ -220,6 +244,29 @@ public final class Outputs {
         throw e;
       }
       failure.addSuppressed(e);
+    }
+  }
+
+  /**
+   * Marks {@code outputUri} as worked on by {@code control}'s attempt, so that an earlier attempt
+   * of the same step still running (it timed out) can no longer publish there ({@link JobControl}).
+   * Throws {@link JobCancelledException} when a later attempt already has.
+   */
+  public static void claim(SparkSession spark, String outputUri, JobControl control) {
+    claim(spark.sparkContext().hadoopConfiguration(), outputUri, control);
+  }
+
+  static void claim(Configuration conf, String outputUri, JobControl control) {
+    Path out = new Path(outputUri);
+    try {
+      FileSystem fs = out.getFileSystem(conf);
+      out = fs.makeQualified(out);
+      try (PublishLock lock = PublishLock.acquire(fs, out)) {
+        control.claim(fs, out);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "cannot claim " + outputUri + ": " + S3Access.cause(outputUri, e, conf), e);
     }
   }
 

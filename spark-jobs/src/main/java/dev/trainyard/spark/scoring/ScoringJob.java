@@ -11,6 +11,8 @@ import dev.trainyard.spark.features.FeatureJob;
 import dev.trainyard.spark.features.FeatureManifest;
 import dev.trainyard.spark.io.DataInputException;
 import dev.trainyard.spark.io.InputData;
+import dev.trainyard.spark.io.JobCancelledException;
+import dev.trainyard.spark.io.JobControl;
 import dev.trainyard.spark.io.Outputs;
 import dev.trainyard.spark.io.Publisher;
 import dev.trainyard.training.SavedModel;
@@ -105,14 +107,31 @@ public final class ScoringJob {
   private ScoringJob() {}
 
   public static ScoringReport score(SparkSession spark, ScoringRequest request) {
-    return score(spark, request, !spark.sparkContext().isLocal());
+    return score(spark, request, JobControl.none());
+  }
+
+  /**
+   * Scores under {@code control}: cancelling it cancels the job's Spark jobs, and a cancelled job,
+   * or one whose step a later attempt has taken over, publishes nothing ({@link JobControl}).
+   *
+   * @throws JobCancelledException when it was stopped; its staging folder is gone
+   */
+  public static ScoringReport score(
+      SparkSession spark, ScoringRequest request, JobControl control) {
+    return control.runInGroup(
+        spark, () -> score(spark, request, !spark.sparkContext().isLocal(), control));
+  }
+
+  static ScoringReport score(SparkSession spark, ScoringRequest request, boolean shipModel) {
+    return score(spark, request, shipModel, JobControl.none());
   }
 
   /**
    * @param shipModel ship {@code djl/} to the executors through {@code addArchive} instead of
    *     reading it from {@code modelDir} (needed on a cluster; optional in local mode)
    */
-  static ScoringReport score(SparkSession spark, ScoringRequest request, boolean shipModel) {
+  private static ScoringReport score(
+      SparkSession spark, ScoringRequest request, boolean shipModel, JobControl control) {
     long start = System.nanoTime();
     Outputs.checkWritable(spark, request.outputUri(), "output");
     Outputs.checkWritable(spark, request.quarantineUri(), "quarantine");
@@ -122,6 +141,8 @@ public final class ScoringJob {
     Outputs.checkApart(spark, request.quarantineUri(), "quarantine", request.outputUri(), "output");
     Outputs.checkReplaceable(spark, request.outputUri(), Publisher.SCORES);
     Outputs.checkReplaceable(spark, request.quarantineUri(), Publisher.QUARANTINE);
+    Outputs.claim(spark, request.outputUri(), control);
+    Outputs.claim(spark, request.quarantineUri(), control);
     ModelFolder model = ModelFolder.open(request);
     FeatureManifest manifest = model.manifest();
     Dataset<Row> raw = InputData.read(spark, request.input());
@@ -154,6 +175,7 @@ public final class ScoringJob {
         spark,
         request.outputUri(),
         request.publisher(Publisher.SCORES),
+        control,
         staging -> {
           InputData.action(
               request.input(),
@@ -172,6 +194,7 @@ public final class ScoringJob {
               spark,
               request.quarantineUri(),
               request.publisher(Publisher.QUARANTINE),
+              control,
               q ->
                   (counts[0].quarantined == 0
                           ? spark.createDataFrame(List.of(), quarantineSchema(schema))

@@ -69,7 +69,8 @@ class OutputsPublishTest {
     Path out = dir.resolve("daily");
     // Named like an output moved aside by a dead publisher, but it is the user's: no marker.
     Path lookalike =
-        Files.createDirectories(dir.resolve(".daily.replaced-01234567-89ab-cdef-0123-456789abcdef"));
+        Files.createDirectories(
+            dir.resolve(".daily.replaced-01234567-89ab-cdef-0123-456789abcdef"));
     Files.writeString(lookalike.resolve("notes.txt"), "keep me");
 
     Outputs.publish(conf, out.toUri().toString(), SCORES, files("a", 2));
