@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -183,6 +184,31 @@ class TrainerTest {
     assertEquals(3, again.result().resumedFromEpoch());
     assertTrue(again.epochs().isEmpty());
     assertEquals(retry.result().bestValidationMetrics(), again.result().bestValidationMetrics());
+  }
+
+  @Test
+  void aStopRequestEndsTrainingAtTheNextBatchAndARetryResumesAfterTheLastFinishedEpoch() {
+    Path checkpoints = tmp.resolve("ckpt");
+    // Stop asked before epoch 2's fifth batch (batches of 32 rows).
+    List<EpochMetrics> finished = new ArrayList<>();
+    AtomicInteger askedInEpoch2 = new AtomicInteger();
+    TrainingStoppedException stopped =
+        assertThrows(
+            TrainingStoppedException.class,
+            () ->
+                new Trainer(SPEC.withEpochs(3), BINARY)
+                    .stopWhen(() -> !finished.isEmpty() && askedInEpoch2.incrementAndGet() > 4)
+                    .train(train, validation, checkpoints, finished::add));
+    assertEquals(5, askedInEpoch2.get(), "asked once per batch, and not after it said stop");
+    assertTrue(stopped.getMessage().contains("after 128 rows"), stopped.getMessage());
+    assertEquals(1, finished.size());
+    assertTrue(Files.isDirectory(checkpoints.resolve("epoch-0001")));
+    assertFalse(Files.exists(checkpoints.resolve("epoch-0002")));
+    assertFalse(Files.exists(checkpoints.resolve("model")));
+
+    Run retry = run(new Trainer(SPEC.withEpochs(3), BINARY), checkpoints);
+    assertEquals(1, retry.result().resumedFromEpoch());
+    assertEquals(3, retry.result().epochsRun());
   }
 
   @Test

@@ -37,6 +37,12 @@ import java.util.function.Supplier;
 public final class SparkJobs {
   private static final Duration TICK = Duration.ofSeconds(5);
 
+  /**
+   * Often, so that a cancel reaches a running job soon: the SDK sends at most one heartbeat per
+   * throttle interval to the server (the worker sets it), the rest stay local and cost nothing.
+   */
+  private static final int HEARTBEAT_SECONDS = 1;
+
   private final SparkSubmitter submitter;
 
   private SparkJobs(SparkSubmitter submitter) {
@@ -132,7 +138,9 @@ public final class SparkJobs {
             "trainyard/" + step + "/attempt-" + info.getAttempt(), step, info.getAttempt());
     try (Heartbeat hb =
         Heartbeat.every(
-            ctx, 10, () -> control.cancel("Temporal stopped this attempt of " + step))) {
+            ctx,
+            HEARTBEAT_SECONDS,
+            () -> control.cancel("Temporal stopped this attempt of " + step))) {
       try {
         return control.runInGroup(SparkSessions.local(), () -> local.apply(control));
       } catch (JobCancelledException e) {

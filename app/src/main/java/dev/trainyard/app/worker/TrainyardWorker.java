@@ -42,6 +42,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class TrainyardWorker implements AutoCloseable {
   private final WorkflowServiceStubs service;
+  private static final Duration HEARTBEAT_THROTTLE = Duration.ofSeconds(5);
+
   private final WorkflowClient client;
   private final WorkerFactory factory;
   private final List<String> queues;
@@ -83,6 +85,9 @@ public final class TrainyardWorker implements AutoCloseable {
               queue,
               WorkerOptions.newBuilder()
                   .setMaxConcurrentActivityExecutionSize(concurrency(queue))
+                  // A heartbeat reaches the server at least this often (not the SDK's up to 60 s),
+                  // so a cancelled or timed-out step learns it, and stops, within seconds.
+                  .setMaxHeartbeatThrottleInterval(HEARTBEAT_THROTTLE)
                   .build());
       worker.registerActivitiesImplementations(new WorkerCheckActivitiesImpl(identity));
       switch (queue) {
