@@ -2,6 +2,7 @@ package dev.trainyard.activities.pipeline;
 
 import dev.trainyard.activities.runtime.ActivityEnvironment;
 import dev.trainyard.activities.runtime.Failures;
+import dev.trainyard.activities.runtime.Heartbeat;
 import dev.trainyard.activities.runtime.LineageRecord;
 import dev.trainyard.activities.runtime.LineageRecorder;
 import dev.trainyard.activities.runtime.SparkJobs;
@@ -97,7 +98,10 @@ public class DataActivitiesImpl implements PipelineActivities.Data {
                   v.maxDriftPsi()),
               championProfile);
       // After validation: it is what tells a user plainly that the path is wrong.
-      DatasetFingerprint fp = Fingerprints.of(input.uri());
+      DatasetFingerprint fp;
+      try (Heartbeat hb = Heartbeat.every(ctx, 1)) {
+        fp = Fingerprints.of(input.uri());
+      }
       Path dir = Files.createDirectories(stepDir(ctx, "validate"));
       Path reportFile = Files.writeString(dir.resolve("report.json"), report.toJson());
       Path summaryFile = Files.writeString(dir.resolve("summary.txt"), report.summary());

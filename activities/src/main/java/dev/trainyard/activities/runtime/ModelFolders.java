@@ -6,8 +6,6 @@ import dev.trainyard.registry.ModelVersion;
 import dev.trainyard.registry.ResourceNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -104,8 +102,13 @@ public final class ModelFolders {
         try {
           Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
           log.info("fetched model {} from {} into {}", ref, source, dir);
-        } catch (FileAlreadyExistsException | DirectoryNotEmptyException raced) {
-          // Another run fetched the same files meanwhile: use that copy.
+        } catch (IOException raced) {
+          // Another run fetched the same files meanwhile: use that copy. (Renaming onto a
+          // non-empty folder fails with a plain FileSystemException on Linux, not with
+          // DirectoryNotEmptyException, so the folder, not the exception type, decides.)
+          if (!Files.isDirectory(dir)) {
+            throw raced;
+          }
         }
         return dir;
       } finally {

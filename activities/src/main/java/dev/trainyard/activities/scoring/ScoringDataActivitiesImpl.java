@@ -2,6 +2,7 @@ package dev.trainyard.activities.scoring;
 
 import dev.trainyard.activities.runtime.ActivityEnvironment;
 import dev.trainyard.activities.runtime.Failures;
+import dev.trainyard.activities.runtime.Heartbeat;
 import dev.trainyard.activities.runtime.LineageRecord;
 import dev.trainyard.activities.runtime.LineageRecorder;
 import dev.trainyard.activities.runtime.ModelFolders;
@@ -86,7 +87,11 @@ public class ScoringDataActivitiesImpl implements ScoringActivities.Data {
             spec.quarantine(),
             null);
       }
-      Path modelDir = models.fetch(model.name(), model.version(), model.source());
+      Path modelDir;
+      // Heartbeats while a large model downloads, so the attempt is not taken for lost.
+      try (Heartbeat hb = Heartbeat.every(ctx, 1)) {
+        modelDir = models.fetch(model.name(), model.version(), model.source());
+      }
       ScoringReport report =
           jobs.score(
               ctx,
@@ -103,7 +108,10 @@ public class ScoringDataActivitiesImpl implements ScoringActivities.Data {
                   spec.partitions(),
                   spec.maxQuarantineFraction(),
                   ctx.getInfo().getRunId()));
-      DatasetFingerprint fp = Fingerprints.of(spec.input());
+      DatasetFingerprint fp;
+      try (Heartbeat hb = Heartbeat.every(ctx, 1)) {
+        fp = Fingerprints.of(spec.input());
+      }
       String maxFeature = null;
       double maxPsi = 0;
       for (var e : report.psi().entrySet()) {

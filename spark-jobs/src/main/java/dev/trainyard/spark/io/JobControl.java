@@ -72,7 +72,9 @@ public final class JobControl {
       SparkSession.getDefaultSession()
           .foreach(
               s -> {
-                s.sparkContext().cancelJobGroup(jobGroup);
+                // Future jobs too: a step runs several Spark jobs one after another, and a cancel
+                // that lands between two must stop the next one from starting.
+                s.sparkContext().cancelJobGroupAndFutureJobs(jobGroup, cancelled);
                 return null;
               });
     }
