@@ -49,11 +49,12 @@ public final class JobControl {
   /**
    * @param jobGroup the Spark job group this attempt's actions run in (unique per attempt)
    * @param step what stays the same across the step's attempts (e.g. workflow run + activity id)
-   * @param attempt the attempt number, counting from 1
+   * @param attempt the attempt number: a Temporal server counts from 1, its in-process test
+   *     environment from 0; only the order matters here
    */
   public static JobControl forAttempt(String jobGroup, String step, int attempt) {
-    if (jobGroup == null || step == null || attempt < 1) {
-      throw new IllegalArgumentException("job group, step and a positive attempt are required");
+    if (jobGroup == null || step == null || attempt < 0) {
+      throw new IllegalArgumentException("job group, step and an attempt number are required");
     }
     return new JobControl(jobGroup, step, attempt);
   }
