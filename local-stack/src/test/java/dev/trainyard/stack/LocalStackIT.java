@@ -24,7 +24,7 @@ class LocalStackIT {
     StackConfig config = TestConfigs.freshStack();
     List<String> progress = new ArrayList<>();
     LocalStack stack = new LocalStack(config, progress::add);
-    Process bystander = new ProcessBuilder("sleep", "300").start();
+    Process bystander = new ProcessBuilder("sleep", "3600").start();
     try {
       List<ServiceStatus> up = stack.up(true);
 
