@@ -13,21 +13,36 @@ import dev.trainyard.activities.runtime.ModelFolders;
 import dev.trainyard.registry.AliasHistory;
 import dev.trainyard.registry.AliasMove;
 import dev.trainyard.registry.MlflowClient;
+import dev.trainyard.registry.MlflowConfig;
 import dev.trainyard.registry.ModelVersion;
+import dev.trainyard.testing.FaultProxy;
 import dev.trainyard.testing.MlflowExtension;
 import dev.trainyard.testing.MlflowServer;
 import dev.trainyard.workflows.pipeline.Payloads;
 import dev.trainyard.workflows.pipeline.PipelineActivities;
 import dev.trainyard.workflows.pipeline.PipelineSpec;
 import dev.trainyard.workflows.pipeline.SpecDefaults;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestActivityEnvironment;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.worker.Worker;
+import io.temporal.workflow.Workflow;
+import io.temporal.workflow.WorkflowInterface;
+import io.temporal.workflow.WorkflowMethod;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -269,5 +284,163 @@ class RegistryActivitiesIT {
         .containsExactly(tuple(null, v1), tuple(v1, v2));
     assertThat(champions.get(0).by()).startsWith("workflow test-workflow-id (run ");
     assertEquals("bob", champions.get(1).by());
+  }
+
+  /**
+   * MLflow's answers lost on the way back, again and again, while registrations run: the network
+   * between the worker and MLflow flaps (a real Toxiproxy delays every answer past the client's
+   * timeout, then passes them again), so attempts fail at different points of the registration,
+   * including after MLflow carried out a write whose answer never came. Temporal retries; each
+   * registration ends with one version, the alias on it and one record of the move.
+   */
+  @Test
+  void answersLostWhileRegisteringLeaveOneVersionAndTheAliasOnIt(MlflowServer server)
+      throws Exception {
+    URI direct = server.trackingUri();
+    Queue<String> failures = new ConcurrentLinkedQueue<>();
+    AtomicBoolean done = new AtomicBoolean();
+    try (FaultProxy faults = FaultProxy.start();
+        TestWorkflowEnvironment temporal = TestWorkflowEnvironment.newInstance()) {
+      FaultProxy.Proxy link = faults.proxy("mlflow", direct.getHost(), direct.getPort());
+      MlflowClient client =
+          new MlflowClient(
+              MlflowConfig.builder()
+                  .setTrackingUri(URI.create("http://" + link.address()))
+                  .optRequestTimeout(Duration.ofMillis(800))
+                  .build());
+      // The in-process Temporal test server retries the activity as production does (same
+      // workflow run on every attempt); MLflow is the real one.
+      Worker worker = temporal.newWorker("registry-faults");
+      worker.registerWorkflowImplementationTypes(RegisterOnceImpl.class);
+      worker.registerActivitiesImplementations(
+          recordingFailures(
+              new RegistryActivitiesImpl(
+                  new ActivityEnvironment(
+                      client, dir.resolve("lake"), dir.resolve("work"), "test", "test-worker")),
+              failures));
+      temporal.start();
+      Thread flapping =
+          new Thread(
+              () -> {
+                // Clean windows of varying length between 1.2-s spells in which every answer
+                // arrives too late: attempts get more or less far into a registration before
+                // they lose an answer. Bounded; the link ends clean.
+                try {
+                  for (int i = 0; i < 120 && !done.get(); i++) {
+                    Thread.sleep(60 + (i * 170L) % 900);
+                    link.latency(Duration.ofMillis(1200));
+                    Thread.sleep(1200);
+                    link.remove("latency");
+                  }
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              },
+              "mlflow-flapping");
+      flapping.start();
+      try {
+        // Registrations one after another until one of them lost the answer to a write MLflow
+        // had carried out (the case that must not make a second version); at most six.
+        for (int round = 1;
+            round <= 6 && failures.stream().noneMatch(RegistryActivitiesIT::isWrite);
+            round++) {
+          String model = "reg-flaky-" + UUID.randomUUID();
+          PipelineSpec spec = spec(model);
+          Payloads.PipelineRun run = registry.startPipelineRun(spec, "wf-flaky-" + round);
+          RegisterOnce retrying =
+              temporal
+                  .getWorkflowClient()
+                  .newWorkflowStub(
+                      RegisterOnce.class,
+                      WorkflowOptions.newBuilder().setTaskQueue("registry-faults").build());
+          Payloads.ModelVersionRef ref =
+              retrying.register(
+                  request(spec, run, "wf-flaky-" + round, "{\"round\": " + round + "}"));
+
+          assertThat(mlflow.registry().listModelVersions(model))
+              .extracting(ModelVersion::version)
+              .containsExactly(ref.version());
+          assertEquals(
+              ref.version(),
+              mlflow.registry().getModelVersionByAlias(model, "challenger").version());
+          assertThat(new AliasHistory(mlflow.registry()).list(model))
+              .extracting(AliasMove::alias, AliasMove::to)
+              .containsExactly(tuple("challenger", ref.version()));
+          assertThat(mlflow.artifacts().list(run.artifactUri(), ""))
+              .as("one copy of the model in the run's artifacts")
+              .extracting(f -> f.path())
+              .filteredOn(path -> path.startsWith("model"))
+              .containsExactly("model");
+          System.err.println(
+              "[registry-faults] round "
+                  + round
+                  + ": "
+                  + failures.size()
+                  + " failed attempts so far");
+        }
+      } finally {
+        done.set(true);
+        flapping.join(10_000);
+        client.close();
+      }
+    }
+    failures.forEach(f -> System.err.println("[registry-faults] lost: " + f));
+    assertThat(failures)
+        .as("failed attempts, each retryable, at least one after a write MLflow carried out")
+        .anyMatch(RegistryActivitiesIT::isWrite);
+  }
+
+  /** A failure of a call that changes something in MLflow (its answer lost, the change made). */
+  private static boolean isWrite(String failure) {
+    return failure.contains("[POST ") && !failure.contains("/search");
+  }
+
+  /** Registers one model, with Temporal retrying the activity on retryable failures. */
+  @WorkflowInterface
+  public interface RegisterOnce {
+    @WorkflowMethod
+    Payloads.ModelVersionRef register(Payloads.RegisterRequest request);
+  }
+
+  public static class RegisterOnceImpl implements RegisterOnce {
+    private final PipelineActivities.Registry registry =
+        Workflow.newActivityStub(
+            PipelineActivities.Registry.class,
+            ActivityOptions.newBuilder()
+                .setStartToCloseTimeout(Duration.ofMinutes(2))
+                .setRetryOptions(
+                    RetryOptions.newBuilder()
+                        .setInitialInterval(Duration.ofMillis(100))
+                        .setBackoffCoefficient(1.0)
+                        .setMaximumAttempts(200)
+                        .build())
+                .build());
+
+    @Override
+    public Payloads.ModelVersionRef register(Payloads.RegisterRequest request) {
+      return registry.registerModel(request);
+    }
+  }
+
+  /**
+   * The registry activities, recording each failed attempt's message; a non-retryable failure here
+   * fails the test (a lost answer must be retried, never end the run).
+   */
+  private static PipelineActivities.Registry recordingFailures(
+      PipelineActivities.Registry impl, Queue<String> failures) {
+    return (PipelineActivities.Registry)
+        java.lang.reflect.Proxy.newProxyInstance(
+            PipelineActivities.Registry.class.getClassLoader(),
+            new Class<?>[] {PipelineActivities.Registry.class},
+            (proxy, method, args) -> {
+              try {
+                return method.invoke(impl, args);
+              } catch (java.lang.reflect.InvocationTargetException e) {
+                Throwable cause = e.getCause();
+                boolean retryable = !(cause instanceof ApplicationFailure f) || !f.isNonRetryable();
+                failures.add((retryable ? "" : "NON-RETRYABLE ") + cause.getMessage());
+                throw cause;
+              }
+            });
   }
 }
