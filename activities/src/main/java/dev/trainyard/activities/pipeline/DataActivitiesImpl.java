@@ -25,6 +25,7 @@ import dev.trainyard.workflows.pipeline.Payloads.ValidateDataRequest;
 import dev.trainyard.workflows.pipeline.Payloads.ValidationResult;
 import dev.trainyard.workflows.pipeline.PipelineActivities;
 import dev.trainyard.workflows.pipeline.PipelineSpec;
+import dev.trainyard.workflows.pipeline.TaskKind;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import java.io.IOException;
@@ -213,7 +214,7 @@ public class DataActivitiesImpl implements PipelineActivities.Data {
           m.validationRows(),
           m.testRows(),
           m.numFeatures(),
-          spec.task().equals("regression") ? 1 : m.labels().size());
+          spec.taskKind() == TaskKind.REGRESSION ? 1 : m.labels().size());
     } catch (DataInputException e) {
       throw Failures.badInput("BadInputData", e.getMessage());
     } catch (IOException e) {

@@ -18,6 +18,7 @@ import dev.trainyard.spark.scoring.ScoringJob;
 import dev.trainyard.spark.scoring.ScoringReport;
 import dev.trainyard.spark.scoring.ScoringRequest;
 import dev.trainyard.workflows.pipeline.Payloads.PipelineRun;
+import dev.trainyard.workflows.scoring.IfOutputExists;
 import dev.trainyard.workflows.scoring.ScoringActivities;
 import dev.trainyard.workflows.scoring.ScoringPayloads.ResolvedModel;
 import dev.trainyard.workflows.scoring.ScoringPayloads.ScoreBatchRequest;
@@ -67,7 +68,7 @@ public class ScoringDataActivitiesImpl implements ScoringActivities.Data {
     PipelineRun run = r.run();
     SparkSession spark = SparkSessions.local();
     try {
-      if (spec.ifOutputExists().equals(ScoringSpec.SKIP)
+      if (spec.ifOutputExistsPolicy() == IfOutputExists.SKIP
           && ScoringJob.isPublished(spark, spec.output())) {
         env.mlflow()
             .tracking()

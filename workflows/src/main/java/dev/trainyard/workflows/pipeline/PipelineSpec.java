@@ -23,6 +23,16 @@ public record PipelineSpec(
     Gate gate,
     String registeredModel) {
 
+  /**
+   * {@link #task()} as its enum, for a spec {@link SpecProblems} found nothing wrong with (the
+   * field keeps the string the user wrote, so an unknown task is reported, not a parse error).
+   *
+   * @throws IllegalArgumentException when the task is missing or unknown
+   */
+  public TaskKind taskKind() {
+    return TaskKind.of(task);
+  }
+
   // Copies with one part replaced: how callers (the CLI's demo, trials, tests) vary a spec.
 
   public PipelineSpec withDataset(Dataset d) {
@@ -80,7 +90,10 @@ public record PipelineSpec(
    */
   public record Split(Double train, Double validation, Double test, Long seed) {}
 
-  /** The model: {@code mlp} or {@code linear}; {@code device} is auto, cpu or gpu. */
+  /**
+   * The model: {@code mlp} or {@code linear}; {@code device} is auto, cpu or gpu (typed: {@link
+   * #modelType()}, {@link #deviceChoice()}).
+   */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Model(
       String type,
@@ -90,7 +103,26 @@ public record PipelineSpec(
       Double learningRate,
       Integer earlyStoppingPatience,
       String device,
-      Long seed) {}
+      Long seed) {
+
+    /**
+     * {@link #type()} as its enum, for a checked spec with defaults applied.
+     *
+     * @throws IllegalArgumentException when the type is missing or unknown
+     */
+    public ModelType modelType() {
+      return ModelType.of(type);
+    }
+
+    /**
+     * {@link #device()} as its enum, for a checked spec with defaults applied.
+     *
+     * @throws IllegalArgumentException when the device is missing or unknown
+     */
+    public DeviceChoice deviceChoice() {
+      return DeviceChoice.of(device);
+    }
+  }
 
   /**
    * Optional hyper-parameter search: {@code grid} tries every combination of {@code space}, {@code
@@ -98,7 +130,17 @@ public record PipelineSpec(
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Trials(
-      String strategy, Integer count, Integer maxParallel, Map<String, List<Object>> space) {}
+      String strategy, Integer count, Integer maxParallel, Map<String, List<Object>> space) {
+
+    /**
+     * {@link #strategy()} as its enum, for a checked spec.
+     *
+     * @throws IllegalArgumentException when the strategy is missing or unknown
+     */
+    public TrialStrategy trialStrategy() {
+      return TrialStrategy.of(strategy);
+    }
+  }
 
   /**
    * When a new model becomes champion: every threshold holds ({@code metric: {min: x}} or {@code

@@ -28,7 +28,8 @@ import java.util.regex.Pattern;
  * @param partitions repartition the input into this many tasks (null: keep the input's)
  * @param maxQuarantineFraction the largest unscoreable share that still publishes (null: 0.05)
  * @param ifOutputExists {@code replace} (default: score again, replacing it) or {@code skip} (a
- *     published output is left alone: what schedules and backfills use, so each day is scored once)
+ *     published output is left alone: what schedules and backfills use, so each day is scored
+ *     once); the string as written, typed by {@link #ifOutputExistsPolicy()}
  * @param date fills {@code {date}} for a run that is not started by a schedule (null: today)
  * @param retrain optional: start a retraining pipeline when the input drifted too far
  */
@@ -46,8 +47,12 @@ public record ScoringSpec(
     String date,
     Retrain retrain) {
 
+  /** {@link IfOutputExists#REPLACE}'s spelling. */
   public static final String REPLACE = "replace";
+
+  /** {@link IfOutputExists#SKIP}'s spelling. */
   public static final String SKIP = "skip";
+
   public static final int DEFAULT_BATCH_SIZE = 1024;
   public static final double DEFAULT_MAX_QUARANTINE = 0.05;
 
@@ -149,6 +154,16 @@ public record ScoringSpec(
         retrain);
   }
 
+  /**
+   * {@link #ifOutputExists()} as its enum: {@link IfOutputExists#REPLACE} when left out.
+   *
+   * @throws IllegalArgumentException when it is not one of replace, skip ({@link #problems()}
+   *     reports that first)
+   */
+  public IfOutputExists ifOutputExistsPolicy() {
+    return ifOutputExists == null ? IfOutputExists.REPLACE : IfOutputExists.of(ifOutputExists);
+  }
+
   /** Every problem at once, each naming its field; empty when the spec can run. */
   public List<String> problems() {
     List<String> p = new ArrayList<>();
@@ -183,7 +198,7 @@ public record ScoringSpec(
         && !(maxQuarantineFraction >= 0 && maxQuarantineFraction <= 1)) {
       p.add("maxQuarantineFraction: must be within [0, 1], got " + maxQuarantineFraction);
     }
-    if (ifOutputExists != null && !ifOutputExists.equals(REPLACE) && !ifOutputExists.equals(SKIP)) {
+    if (ifOutputExists != null && IfOutputExists.parse(ifOutputExists).isEmpty()) {
       p.add("ifOutputExists: '" + ifOutputExists + "' is not one of replace, skip");
     }
     if (date != null) {
@@ -377,7 +392,7 @@ public record ScoringSpec(
         batchSize != null ? batchSize : DEFAULT_BATCH_SIZE,
         partitions,
         maxQuarantineFraction != null ? maxQuarantineFraction : DEFAULT_MAX_QUARANTINE,
-        ifOutputExists != null ? ifOutputExists : REPLACE,
+        ifOutputExists != null ? ifOutputExists : IfOutputExists.REPLACE.wire(),
         d,
         retrain);
   }
