@@ -99,6 +99,10 @@ def main():
         pkg_of[path] = m.group(1) if m else ""
         for r in re.finditer(r"\brecord\s+(\w+)\s*(<[^>]*>)?\s*\(", text):
             records[r.group(1)].append((pkg_of[path], components(text, r.end() - 1)))
+    declared = defaultdict(set)  # package -> every class, interface, enum and record name
+    for path, text in files.items():
+        for d in re.finditer(r"\b(?:class|interface|enum|record)\s+(\w+)", text):
+            declared[pkg_of[path]].add(d.group(1))
     long_records = {
         name: defs for name, defs in records.items() if any(c > LIMIT for _, c in defs)
     }
@@ -111,8 +115,8 @@ def main():
                 continue
             defs = records[name]
             own = [c for p, c in defs if p == pkg_of[path]]
-            if own:
-                continue  # the record of this package (long or short) is constructed at home
+            if own or name in declared[pkg_of[path]]:
+                continue  # this package's own type of that name (long or short) is built at home
             if len(defs) > 1:
                 # Several records share the name: count only when the file imports a long one.
                 imported = [

@@ -61,18 +61,25 @@ class WireEnumTest {
   @Test
   void typedAccessorsStayOffTheWire() throws Exception {
     PipelineSpec spec =
-        new PipelineSpec(
-            "churn",
-            new PipelineSpec.Dataset("file:///data/churn.parquet", null),
-            "churned",
-            "binary",
-            null,
-            null,
-            null,
-            new PipelineSpec.Model("linear", List.of(), 3, 32, 0.01, 2, "gpu", 1L),
-            new PipelineSpec.Trials("random", 2, 1, Map.of("epochs", List.of(1, 2))),
-            null,
-            "churn-classifier");
+        PipelineSpec.builder()
+            .setName("churn")
+            .setDataset(new PipelineSpec.Dataset("file:///data/churn.parquet", null))
+            .setLabel("churned")
+            .setTask("binary")
+            .optModel(
+                PipelineSpec.Model.builder()
+                    .optType("linear")
+                    .optHiddenLayers(List.of())
+                    .optEpochs(3)
+                    .optBatchSize(32)
+                    .optLearningRate(0.01)
+                    .optEarlyStoppingPatience(2)
+                    .optDevice("gpu")
+                    .optSeed(1L)
+                    .build())
+            .optTrials(new PipelineSpec.Trials("random", 2, 1, Map.of("epochs", List.of(1, 2))))
+            .setRegisteredModel("churn-classifier")
+            .build();
     assertEquals(TaskKind.BINARY, spec.taskKind());
     assertEquals(ModelType.LINEAR, spec.model().modelType());
     assertEquals(DeviceChoice.GPU, spec.model().deviceChoice());

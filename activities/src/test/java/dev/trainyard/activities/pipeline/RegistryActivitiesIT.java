@@ -65,18 +65,14 @@ class RegistryActivitiesIT {
 
   private PipelineSpec spec(String model) {
     return SpecDefaults.apply(
-        new PipelineSpec(
-            "reg-" + UUID.randomUUID(),
-            new PipelineSpec.Dataset("file:///data/x.parquet", null),
-            "y",
-            "binary",
-            new PipelineSpec.Features(List.of("a"), null, null),
-            null,
-            null,
-            null,
-            null,
-            null,
-            model));
+        PipelineSpec.builder()
+            .setName("reg-" + UUID.randomUUID())
+            .setDataset(new PipelineSpec.Dataset("file:///data/x.parquet", null))
+            .setLabel("y")
+            .setTask("binary")
+            .setFeatures(new PipelineSpec.Features(List.of("a"), null, null))
+            .setRegisteredModel(model)
+            .build());
   }
 
   private Payloads.RegisterRequest request(
