@@ -119,7 +119,16 @@ class TrainingActivitiesIT {
     Payloads.PipelineRun run = registry.startPipelineRun(spec, "train-missing");
     String missing = dir.resolve("lake/features/never-built").toUri().toString();
     Payloads.FeaturesResult features =
-        new Payloads.FeaturesResult(missing, "never-built", false, 10, 10, 10, 2, 2);
+        Payloads.FeaturesResult.builder()
+            .setFeaturesUri(missing)
+            .setCacheKey("never-built")
+            .optCacheHit(false)
+            .setTrainRows(10)
+            .setValidationRows(10)
+            .setTestRows(10)
+            .setNumFeatures(2)
+            .setNumClasses(2)
+            .build();
 
     ActivityFailure e =
         assertThrows(

@@ -68,6 +68,114 @@ public record ScoringSpec(
     keys = keys == null ? List.of() : List.copyOf(keys);
   }
 
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * A spec in code: {@code set} parts are required, {@code opt} parts may be left out (their
+   * defaults apply in {@link #resolved}); {@link #build()} checks nothing, {@link #problems()}
+   * does.
+   */
+  public static final class Builder {
+    private String model;
+    private String input;
+    private String format;
+    private String output;
+    private String quarantine;
+    private List<String> keys;
+    private Integer batchSize;
+    private Integer partitions;
+    private Double maxQuarantineFraction;
+    private String ifOutputExists;
+    private String date;
+    private Retrain retrain;
+
+    private Builder() {}
+
+    public Builder setModel(String model) {
+      this.model = model;
+      return this;
+    }
+
+    public Builder setInput(String input) {
+      this.input = input;
+      return this;
+    }
+
+    public Builder optFormat(String format) {
+      this.format = format;
+      return this;
+    }
+
+    public Builder setOutput(String output) {
+      this.output = output;
+      return this;
+    }
+
+    public Builder optQuarantine(String quarantine) {
+      this.quarantine = quarantine;
+      return this;
+    }
+
+    public Builder optKeys(List<String> keys) {
+      this.keys = keys;
+      return this;
+    }
+
+    public Builder optBatchSize(Integer batchSize) {
+      this.batchSize = batchSize;
+      return this;
+    }
+
+    public Builder optPartitions(Integer partitions) {
+      this.partitions = partitions;
+      return this;
+    }
+
+    public Builder optMaxQuarantineFraction(Double maxQuarantineFraction) {
+      this.maxQuarantineFraction = maxQuarantineFraction;
+      return this;
+    }
+
+    /** The policy as a spec spells it (an unknown one is kept, for {@link #problems()}). */
+    public Builder optIfOutputExists(String ifOutputExists) {
+      this.ifOutputExists = ifOutputExists;
+      return this;
+    }
+
+    public Builder optIfOutputExists(IfOutputExists ifOutputExists) {
+      this.ifOutputExists = ifOutputExists.wire();
+      return this;
+    }
+
+    public Builder optDate(String date) {
+      this.date = date;
+      return this;
+    }
+
+    public Builder optRetrain(Retrain retrain) {
+      this.retrain = retrain;
+      return this;
+    }
+
+    public ScoringSpec build() {
+      return new ScoringSpec(
+          model,
+          input,
+          format,
+          output,
+          quarantine,
+          keys,
+          batchSize,
+          partitions,
+          maxQuarantineFraction,
+          ifOutputExists,
+          date,
+          retrain);
+    }
+  }
+
   public static ScoringSpec of(String model, String input, String output) {
     return new ScoringSpec(
         model, input, null, output, null, List.of(), null, null, null, null, null, null);
