@@ -104,18 +104,19 @@ public final class PipelineOverheadBench {
       for (String mode : List.of("cold", "warm")) {
         String stamp = Long.toString(System.currentTimeMillis());
         PipelineSpec spec =
-            new PipelineSpec(
-                loadedSpec.name() + "-bench",
-                new PipelineSpec.Dataset(data.toUri().toString(), "parquet"),
-                loadedSpec.label(),
-                loadedSpec.task(),
-                loadedSpec.features(),
-                loadedSpec.validation(),
-                loadedSpec.split(),
-                loadedSpec.model(),
-                loadedSpec.trials(),
-                loadedSpec.gate(),
-                "bench-churn-" + stamp + "-" + mode);
+            PipelineSpec.builder()
+                .setName(loadedSpec.name() + "-bench")
+                .setDataset(new PipelineSpec.Dataset(data.toUri().toString(), "parquet"))
+                .setLabel(loadedSpec.label())
+                .setTask(loadedSpec.task())
+                .setFeatures(loadedSpec.features())
+                .optValidation(loadedSpec.validation())
+                .optSplit(loadedSpec.split())
+                .optModel(loadedSpec.model())
+                .optTrials(loadedSpec.trials())
+                .optGate(loadedSpec.gate())
+                .setRegisteredModel("bench-churn-" + stamp + "-" + mode)
+                .build();
         String workflowId = "bench-pipeline-" + mode + "-" + stamp;
         System.out.println("running " + workflowId + " (" + mode + " feature cache)");
         TrainingPipelineWorkflow workflow =

@@ -197,18 +197,18 @@ public final class ScoringBench {
             ScoringReport report =
                 ScoringJob.score(
                     spark,
-                    new ScoringRequest(
-                        DatasetInput.parquet(roundInput),
-                        model.dir.toString(),
-                        "bench-churn",
-                        "1",
-                        "bench-round-" + round,
-                        KEYS,
-                        target.toUri().toString(),
-                        quarantine.toUri().toString(),
-                        batchSize,
-                        null,
-                        0.01));
+                    ScoringRequest.builder()
+                        .setInput(DatasetInput.parquet(roundInput))
+                        .setModelDir(model.dir.toString())
+                        .setModelName("bench-churn")
+                        .setModelVersion("1")
+                        .setScoringRunId("bench-round-" + round)
+                        .optKeyColumns(KEYS)
+                        .setOutputUri(target.toUri().toString())
+                        .setQuarantineUri(quarantine.toUri().toString())
+                        .optBatchSize(batchSize)
+                        .optMaxQuarantineFraction(0.01)
+                        .build());
             lastReport = report;
             if (round > 0) {
               reportSeconds.add(report.seconds());

@@ -25,6 +25,7 @@ import dev.trainyard.workflows.pipeline.Payloads.ValidateDataRequest;
 import dev.trainyard.workflows.pipeline.Payloads.ValidationResult;
 import dev.trainyard.workflows.pipeline.PipelineActivities;
 import dev.trainyard.workflows.pipeline.PipelineSpec;
+import dev.trainyard.workflows.pipeline.TaskKind;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import java.io.IOException;
@@ -205,15 +206,16 @@ public class DataActivitiesImpl implements PipelineActivities.Data {
               "numFeatures",
               Integer.toString(m.numFeatures())),
           hit);
-      return new FeaturesResult(
-          outUri,
-          key,
-          hit,
-          m.trainRows(),
-          m.validationRows(),
-          m.testRows(),
-          m.numFeatures(),
-          spec.task().equals("regression") ? 1 : m.labels().size());
+      return FeaturesResult.builder()
+          .setFeaturesUri(outUri)
+          .setCacheKey(key)
+          .optCacheHit(hit)
+          .setTrainRows(m.trainRows())
+          .setValidationRows(m.validationRows())
+          .setTestRows(m.testRows())
+          .setNumFeatures(m.numFeatures())
+          .setNumClasses(spec.taskKind() == TaskKind.REGRESSION ? 1 : m.labels().size())
+          .build();
     } catch (DataInputException e) {
       throw Failures.badInput("BadInputData", e.getMessage());
     } catch (IOException e) {

@@ -6,6 +6,7 @@ import dev.trainyard.registry.ModelVersion;
 import dev.trainyard.workflows.pipeline.Payloads.Champion;
 import dev.trainyard.workflows.pipeline.Payloads.RegisterRequest;
 import dev.trainyard.workflows.pipeline.PipelineSpec;
+import dev.trainyard.workflows.pipeline.TaskKind;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -115,7 +116,7 @@ final class ModelPackager {
       inputs.add("{\"name\": \"" + c + "\", \"type\": \"string\", \"required\": false}");
     }
     String outputs =
-        spec.task().equals("regression")
+        spec.taskKind() == TaskKind.REGRESSION
             ? "[{\"name\": \"prediction\", \"type\": \"double\"}]"
             : "[{\"name\": \"prediction\", \"type\": \"string\"}, {\"name\": \"probability\", \"type\": \"tensor\"}]";
     return String.join(

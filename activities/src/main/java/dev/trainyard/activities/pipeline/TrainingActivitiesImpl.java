@@ -26,6 +26,7 @@ import dev.trainyard.workflows.pipeline.Payloads.TrainRequest;
 import dev.trainyard.workflows.pipeline.Payloads.TrainResult;
 import dev.trainyard.workflows.pipeline.PipelineActivities;
 import dev.trainyard.workflows.pipeline.PipelineSpec;
+import dev.trainyard.workflows.pipeline.TaskKind;
 import dev.trainyard.workflows.pipeline.TrainingPipelineWorkflow;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
@@ -70,21 +71,28 @@ public class TrainingActivitiesImpl implements PipelineActivities.Training {
 
   static ModelSpec modelSpec(PipelineSpec.Model m) {
     return new ModelSpec(
-        ModelSpec.Type.of(m.type()),
+        switch (m.modelType()) {
+          case MLP -> ModelSpec.Type.MLP;
+          case LINEAR -> ModelSpec.Type.LINEAR;
+        },
         m.hiddenLayers(),
         m.epochs(),
         m.batchSize(),
         m.learningRate(),
         m.earlyStoppingPatience(),
-        ModelSpec.DeviceChoice.of(m.device()),
+        switch (m.deviceChoice()) {
+          case AUTO -> ModelSpec.DeviceChoice.AUTO;
+          case CPU -> ModelSpec.DeviceChoice.CPU;
+          case GPU -> ModelSpec.DeviceChoice.GPU;
+        },
         m.seed());
   }
 
   static TrainingTask task(PipelineSpec spec, FeaturesResult f) {
-    return switch (spec.task()) {
-      case "binary" -> TrainingTask.binary(f.numFeatures());
-      case "multiclass" -> TrainingTask.multiclass(f.numFeatures(), f.numClasses());
-      default -> TrainingTask.regression(f.numFeatures());
+    return switch (spec.taskKind()) {
+      case BINARY -> TrainingTask.binary(f.numFeatures());
+      case MULTICLASS -> TrainingTask.multiclass(f.numFeatures(), f.numClasses());
+      case REGRESSION -> TrainingTask.regression(f.numFeatures());
     };
   }
 
@@ -325,7 +333,7 @@ public class TrainingActivitiesImpl implements PipelineActivities.Training {
             "test");
     Dataset<Row> scored = FeatureJob.applyPipeline(spark, pipeline.toUri().toString(), rawTest);
     org.apache.spark.sql.Column label = functions.col(spec.label());
-    if (!spec.task().equals("regression")) {
+    if (spec.taskKind() != TaskKind.REGRESSION) {
       // The champion's own label order: the index it was trained to predict for each value.
       org.apache.spark.sql.Column idx = functions.lit(-1.0);
       for (int i = manifest.labels().size() - 1; i >= 0; i--) {

@@ -18,6 +18,7 @@ import dev.trainyard.spark.scoring.ScoringJob;
 import dev.trainyard.spark.scoring.ScoringReport;
 import dev.trainyard.spark.scoring.ScoringRequest;
 import dev.trainyard.workflows.pipeline.Payloads.PipelineRun;
+import dev.trainyard.workflows.scoring.IfOutputExists;
 import dev.trainyard.workflows.scoring.ScoringActivities;
 import dev.trainyard.workflows.scoring.ScoringPayloads.ResolvedModel;
 import dev.trainyard.workflows.scoring.ScoringPayloads.ScoreBatchRequest;
@@ -67,25 +68,12 @@ public class ScoringDataActivitiesImpl implements ScoringActivities.Data {
     PipelineRun run = r.run();
     SparkSession spark = SparkSessions.local();
     try {
-      if (spec.ifOutputExists().equals(ScoringSpec.SKIP)
+      if (spec.ifOutputExistsPolicy() == IfOutputExists.SKIP
           && ScoringJob.isPublished(spark, spec.output())) {
         env.mlflow()
             .tracking()
             .setTag(run.runId(), "trainyard.skipped", "output already published");
-        return new ScoreBatchResult(
-            true,
-            0,
-            0,
-            0,
-            Map.of(),
-            Map.of(),
-            Map.of(),
-            0,
-            null,
-            0,
-            spec.output(),
-            spec.quarantine(),
-            null);
+        return ScoreBatchResult.skipped(spec.output(), spec.quarantine());
       }
       Path modelDir;
       // Heartbeats while a large model downloads, so the attempt is not taken for lost.
@@ -95,19 +83,20 @@ public class ScoringDataActivitiesImpl implements ScoringActivities.Data {
       ScoringReport report =
           jobs.score(
               ctx,
-              new ScoringRequest(
-                  new DatasetInput(spec.input(), spec.format()),
-                  modelDir.toString(),
-                  model.name(),
-                  model.version(),
-                  ctx.getInfo().getWorkflowId(),
-                  spec.keys(),
-                  spec.output(),
-                  spec.quarantine(),
-                  spec.batchSize(),
-                  spec.partitions(),
-                  spec.maxQuarantineFraction(),
-                  ctx.getInfo().getRunId()));
+              ScoringRequest.builder()
+                  .setInput(new DatasetInput(spec.input(), spec.format()))
+                  .setModelDir(modelDir.toString())
+                  .setModelName(model.name())
+                  .setModelVersion(model.version())
+                  .setScoringRunId(ctx.getInfo().getWorkflowId())
+                  .optKeyColumns(spec.keys())
+                  .setOutputUri(spec.output())
+                  .setQuarantineUri(spec.quarantine())
+                  .optBatchSize(spec.batchSize())
+                  .optPartitions(spec.partitions())
+                  .optMaxQuarantineFraction(spec.maxQuarantineFraction())
+                  .optWorkflowRunId(ctx.getInfo().getRunId())
+                  .build());
       DatasetFingerprint fp;
       try (Heartbeat hb = Heartbeat.every(ctx, 1)) {
         fp = Fingerprints.of(spec.input());
@@ -142,20 +131,19 @@ public class ScoringDataActivitiesImpl implements ScoringActivities.Data {
               "batchSize",
               String.valueOf(spec.batchSize())),
           false);
-      return new ScoreBatchResult(
-          false,
-          report.rowsIn(),
-          report.scored(),
-          report.quarantined(),
-          report.quarantineReasons(),
-          report.predictionDistribution(),
-          report.psi(),
-          maxPsi,
-          maxFeature,
-          report.rowsPerSecond(),
-          spec.output(),
-          spec.quarantine(),
-          reportUri);
+      return ScoreBatchResult.builder()
+          .setRowsIn(report.rowsIn())
+          .setScored(report.scored())
+          .setQuarantined(report.quarantined())
+          .optQuarantineReasons(report.quarantineReasons())
+          .optPredictionDistribution(report.predictionDistribution())
+          .optPsi(report.psi())
+          .optMaxPsi(maxPsi, maxFeature)
+          .setRowsPerSecond(report.rowsPerSecond())
+          .setOutputUri(spec.output())
+          .setQuarantineUri(spec.quarantine())
+          .optReportUri(reportUri)
+          .build();
     } catch (DataInputException e) {
       throw Failures.badInput("BadInputData", e.getMessage());
     } catch (IllegalArgumentException e) {

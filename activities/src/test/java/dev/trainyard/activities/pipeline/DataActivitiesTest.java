@@ -69,18 +69,14 @@ class DataActivitiesTest {
 
   private static PipelineSpec spec(String uri, String label) {
     return SpecDefaults.apply(
-        new PipelineSpec(
-            "churn",
-            new PipelineSpec.Dataset(uri, null),
-            label,
-            "binary",
-            new PipelineSpec.Features(List.of("tenure"), List.of("plan"), null),
-            null,
-            null,
-            null,
-            null,
-            null,
-            "churn"));
+        PipelineSpec.builder()
+            .setName("churn")
+            .setDataset(new PipelineSpec.Dataset(uri, null))
+            .setLabel(label)
+            .setTask("binary")
+            .setFeatures(new PipelineSpec.Features(List.of("tenure"), List.of("plan"), null))
+            .setRegisteredModel("churn")
+            .build());
   }
 
   private static final Payloads.PipelineRun RUN =

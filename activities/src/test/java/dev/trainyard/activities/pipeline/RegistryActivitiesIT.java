@@ -80,18 +80,14 @@ class RegistryActivitiesIT {
 
   private PipelineSpec spec(String model) {
     return SpecDefaults.apply(
-        new PipelineSpec(
-            "reg-" + UUID.randomUUID(),
-            new PipelineSpec.Dataset("file:///data/x.parquet", null),
-            "y",
-            "binary",
-            new PipelineSpec.Features(List.of("a"), null, null),
-            null,
-            null,
-            null,
-            null,
-            null,
-            model));
+        PipelineSpec.builder()
+            .setName("reg-" + UUID.randomUUID())
+            .setDataset(new PipelineSpec.Dataset("file:///data/x.parquet", null))
+            .setLabel("y")
+            .setTask("binary")
+            .setFeatures(new PipelineSpec.Features(List.of("a"), null, null))
+            .setRegisteredModel(model)
+            .build());
   }
 
   private Payloads.RegisterRequest request(
@@ -112,8 +108,16 @@ class RegistryActivitiesIT {
     return new Payloads.RegisterRequest(
         spec,
         run,
-        new Payloads.FeaturesResult(
-            dir.resolve("features").toUri().toString(), "k", false, 1, 1, 1, 1, 2),
+        Payloads.FeaturesResult.builder()
+            .setFeaturesUri(dir.resolve("features").toUri().toString())
+            .setCacheKey("k")
+            .optCacheHit(false)
+            .setTrainRows(1)
+            .setValidationRows(1)
+            .setTestRows(1)
+            .setNumFeatures(1)
+            .setNumClasses(2)
+            .build(),
         new Payloads.TrainResult(model.toUri().toString(), 1, 1, 0, Map.of("roc_auc", 0.8), "cpu"),
         Map.of("roc_auc", 0.81),
         new Payloads.ValidationResult(true, 3, List.of(), "r", "sha", profile.toUri().toString()),

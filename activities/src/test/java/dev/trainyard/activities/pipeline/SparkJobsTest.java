@@ -61,18 +61,14 @@ class SparkJobsTest {
                   .build());
       PipelineSpec spec =
           SpecDefaults.apply(
-              new PipelineSpec(
-                  "cluster",
-                  new PipelineSpec.Dataset("file:///data/x.parquet", null),
-                  "y",
-                  "binary",
-                  new PipelineSpec.Features(List.of("a"), null, null),
-                  null,
-                  null,
-                  null,
-                  null,
-                  null,
-                  "m"));
+              PipelineSpec.builder()
+                  .setName("cluster")
+                  .setDataset(new PipelineSpec.Dataset("file:///data/x.parquet", null))
+                  .setLabel("y")
+                  .setTask("binary")
+                  .setFeatures(new PipelineSpec.Features(List.of("a"), null, null))
+                  .setRegisteredModel("m")
+                  .build());
 
       ActivityFailure e =
           assertThrows(

@@ -92,18 +92,25 @@ class TrainingActivitiesIT {
           .parquet(table);
     }
     return SpecDefaults.apply(
-        new PipelineSpec(
-            "train-" + UUID.randomUUID(),
-            new PipelineSpec.Dataset(table, null),
-            "churned",
-            "binary",
-            new PipelineSpec.Features(List.of("tenure"), List.of("plan"), null),
-            null,
-            null,
-            new PipelineSpec.Model("mlp", List.of(8), epochs, 64, 0.01, 100, "cpu", 7L),
-            null,
-            null,
-            "churn"));
+        PipelineSpec.builder()
+            .setName("train-" + UUID.randomUUID())
+            .setDataset(new PipelineSpec.Dataset(table, null))
+            .setLabel("churned")
+            .setTask("binary")
+            .setFeatures(new PipelineSpec.Features(List.of("tenure"), List.of("plan"), null))
+            .optModel(
+                PipelineSpec.Model.builder()
+                    .optType("mlp")
+                    .optHiddenLayers(List.of(8))
+                    .optEpochs(epochs)
+                    .optBatchSize(64)
+                    .optLearningRate(0.01)
+                    .optEarlyStoppingPatience(100)
+                    .optDevice("cpu")
+                    .optSeed(7L)
+                    .build())
+            .setRegisteredModel("churn")
+            .build());
   }
 
   @Test
@@ -112,7 +119,16 @@ class TrainingActivitiesIT {
     Payloads.PipelineRun run = registry.startPipelineRun(spec, "train-missing");
     String missing = dir.resolve("lake/features/never-built").toUri().toString();
     Payloads.FeaturesResult features =
-        new Payloads.FeaturesResult(missing, "never-built", false, 10, 10, 10, 2, 2);
+        Payloads.FeaturesResult.builder()
+            .setFeaturesUri(missing)
+            .setCacheKey("never-built")
+            .optCacheHit(false)
+            .setTrainRows(10)
+            .setValidationRows(10)
+            .setTestRows(10)
+            .setNumFeatures(2)
+            .setNumClasses(2)
+            .build();
 
     ActivityFailure e =
         assertThrows(

@@ -76,18 +76,14 @@ class ScoringDataActivitiesIT {
         env.newActivityStub(PipelineActivities.Registry.class, options)
             .startPipelineRun(
                 SpecDefaults.apply(
-                    new PipelineSpec(
-                        "score-" + UUID.randomUUID(),
-                        new PipelineSpec.Dataset("file:///data/x.parquet", null),
-                        "y",
-                        "binary",
-                        new PipelineSpec.Features(List.of("a"), null, null),
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        "churn")),
+                    PipelineSpec.builder()
+                        .setName("score-" + UUID.randomUUID())
+                        .setDataset(new PipelineSpec.Dataset("file:///data/x.parquet", null))
+                        .setLabel("y")
+                        .setTask("binary")
+                        .setFeatures(new PipelineSpec.Features(List.of("a"), null, null))
+                        .setRegisteredModel("churn")
+                        .build()),
                 "score-wf");
   }
 

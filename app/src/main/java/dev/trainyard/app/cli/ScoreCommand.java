@@ -111,19 +111,17 @@ public final class ScoreCommand implements Callable<Integer> {
     Double maxQuarantine;
 
     ScoringSpec spec() {
-      return new ScoringSpec(
-          model,
-          Uris.absolute(input),
-          format,
-          Uris.absolute(output),
-          Uris.absolute(quarantine),
-          keys,
-          batchSize,
-          partitions,
-          maxQuarantine,
-          null,
-          null,
-          null);
+      return ScoringSpec.builder()
+          .setModel(model)
+          .setInput(Uris.absolute(input))
+          .optFormat(format)
+          .setOutput(Uris.absolute(output))
+          .optQuarantine(Uris.absolute(quarantine))
+          .optKeys(keys)
+          .optBatchSize(batchSize)
+          .optPartitions(partitions)
+          .optMaxQuarantineFraction(maxQuarantine)
+          .build();
     }
   }
 

@@ -68,7 +68,17 @@ final class Fleet {
         PipelineSpecFile.load(PipelineStack.home().resolve("examples/churn/pipeline.yaml"));
     return demo.withDataset(new PipelineSpec.Dataset(churn, "parquet"))
         .withRegisteredModel(model)
-        .withModel(new PipelineSpec.Model("mlp", List.of(16), 3, 256, 0.01, 2, "auto", 7L));
+        .withModel(
+            PipelineSpec.Model.builder()
+                .optType("mlp")
+                .optHiddenLayers(List.of(16))
+                .optEpochs(3)
+                .optBatchSize(256)
+                .optLearningRate(0.01)
+                .optEarlyStoppingPatience(2)
+                .optDevice("auto")
+                .optSeed(7L)
+                .build());
   }
 
   static PipelineResult train(WorkflowClient client, PipelineSpec spec) {

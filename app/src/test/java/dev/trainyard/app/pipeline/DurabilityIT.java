@@ -85,7 +85,16 @@ class DurabilityIT {
         .withTrials(null)
         // Patience = epochs: never stops early, so every epoch runs and is logged once.
         .withModel(
-            new PipelineSpec.Model("mlp", List.of(32, 16), EPOCHS, 64, 0.005, EPOCHS, "cpu", 7L));
+            PipelineSpec.Model.builder()
+                .optType("mlp")
+                .optHiddenLayers(List.of(32, 16))
+                .optEpochs(EPOCHS)
+                .optBatchSize(64)
+                .optLearningRate(0.005)
+                .optEarlyStoppingPatience(EPOCHS)
+                .optDevice("cpu")
+                .optSeed(7L)
+                .build());
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -87,7 +87,17 @@ class RegistrySafetyIT {
     return demo.withDataset(new PipelineSpec.Dataset(churn, "parquet"))
         .withRegisteredModel(model)
         .withTrials(null)
-        .withModel(new PipelineSpec.Model("mlp", List.of(8), 2, 256, 0.01, 2, "cpu", 7L));
+        .withModel(
+            PipelineSpec.Model.builder()
+                .optType("mlp")
+                .optHiddenLayers(List.of(8))
+                .optEpochs(2)
+                .optBatchSize(256)
+                .optLearningRate(0.01)
+                .optEarlyStoppingPatience(2)
+                .optDevice("cpu")
+                .optSeed(7L)
+                .build());
   }
 
   private TrainingPipelineWorkflow pipeline(String workflowId) {

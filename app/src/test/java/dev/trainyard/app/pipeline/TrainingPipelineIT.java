@@ -80,7 +80,17 @@ class TrainingPipelineIT {
         PipelineSpecFile.load(PipelineStack.home().resolve("examples/churn/pipeline.yaml"));
     return demo.withDataset(new PipelineSpec.Dataset(churn, "parquet"))
         .withRegisteredModel(model)
-        .withModel(new PipelineSpec.Model("mlp", List.of(16), 3, 256, 0.01, 2, "auto", 7L));
+        .withModel(
+            PipelineSpec.Model.builder()
+                .optType("mlp")
+                .optHiddenLayers(List.of(16))
+                .optEpochs(3)
+                .optBatchSize(256)
+                .optLearningRate(0.01)
+                .optEarlyStoppingPatience(2)
+                .optDevice("auto")
+                .optSeed(7L)
+                .build());
   }
 
   private PipelineResult run(PipelineSpec spec) {
@@ -232,19 +242,29 @@ class TrainingPipelineIT {
         .parquet(uri);
     String model = "tiers-" + UUID.randomUUID();
     PipelineSpec spec =
-        new PipelineSpec(
-            "tiers",
-            new PipelineSpec.Dataset(uri, "parquet"),
-            "tier",
-            "multiclass",
-            new PipelineSpec.Features(List.of("x1", "x2"), List.of("city"), List.of("id")),
-            null,
-            null,
-            new PipelineSpec.Model("mlp", List.of(32), 8, 128, 0.02, 3, "cpu", 3L),
-            null,
-            new PipelineSpec.Gate(
-                Map.of("accuracy", new PipelineSpec.Bound(0.6, null)), null, null, null),
-            model);
+        PipelineSpec.builder()
+            .setName("tiers")
+            .setDataset(new PipelineSpec.Dataset(uri, "parquet"))
+            .setLabel("tier")
+            .setTask("multiclass")
+            .setFeatures(
+                new PipelineSpec.Features(List.of("x1", "x2"), List.of("city"), List.of("id")))
+            .optModel(
+                PipelineSpec.Model.builder()
+                    .optType("mlp")
+                    .optHiddenLayers(List.of(32))
+                    .optEpochs(8)
+                    .optBatchSize(128)
+                    .optLearningRate(0.02)
+                    .optEarlyStoppingPatience(3)
+                    .optDevice("cpu")
+                    .optSeed(3L)
+                    .build())
+            .optGate(
+                new PipelineSpec.Gate(
+                    Map.of("accuracy", new PipelineSpec.Bound(0.6, null)), null, null, null))
+            .setRegisteredModel(model)
+            .build();
 
     PipelineResult r = run(spec);
 
@@ -269,19 +289,30 @@ class TrainingPipelineIT {
         .parquet(uri);
     String model = "prices-" + UUID.randomUUID();
     PipelineSpec spec =
-        new PipelineSpec(
-            "prices",
-            new PipelineSpec.Dataset(uri, null),
-            "price",
-            "regression",
-            new PipelineSpec.Features(List.of("x1", "x2"), List.of("segment"), List.of("id")),
-            new PipelineSpec.Validation(null, null, 0.2, null, null, null, null),
-            null,
-            new PipelineSpec.Model("mlp", List.of(32), 10, 64, 0.01, 3, "cpu", 5L),
-            null,
-            new PipelineSpec.Gate(
-                Map.of("r2", new PipelineSpec.Bound(0.5, null)), null, null, null),
-            model);
+        PipelineSpec.builder()
+            .setName("prices")
+            .setDataset(new PipelineSpec.Dataset(uri, null))
+            .setLabel("price")
+            .setTask("regression")
+            .setFeatures(
+                new PipelineSpec.Features(List.of("x1", "x2"), List.of("segment"), List.of("id")))
+            .optValidation(new PipelineSpec.Validation(null, null, 0.2, null, null, null, null))
+            .optModel(
+                PipelineSpec.Model.builder()
+                    .optType("mlp")
+                    .optHiddenLayers(List.of(32))
+                    .optEpochs(10)
+                    .optBatchSize(64)
+                    .optLearningRate(0.01)
+                    .optEarlyStoppingPatience(3)
+                    .optDevice("cpu")
+                    .optSeed(5L)
+                    .build())
+            .optGate(
+                new PipelineSpec.Gate(
+                    Map.of("r2", new PipelineSpec.Bound(0.5, null)), null, null, null))
+            .setRegisteredModel(model)
+            .build();
 
     PipelineResult r = run(spec);
 

@@ -347,19 +347,15 @@ class BatchScoringIT {
   void invalidRequestListsEveryProblem() {
     ApplicationFailure f =
         failure(
-            new ScoringSpec(
-                "no-ref",
-                "relative/path",
-                "xlsx",
-                null,
-                null,
-                List.of(),
-                -1,
-                null,
-                2.0,
-                "maybe",
-                null,
-                null));
+            ScoringSpec.builder()
+                .setModel("no-ref")
+                .setInput("relative/path")
+                .optFormat("xlsx")
+                .optKeys(List.of())
+                .optBatchSize(-1)
+                .optMaxQuarantineFraction(2.0)
+                .optIfOutputExists("maybe")
+                .build());
 
     assertEquals("InvalidScoringRequest", f.getType());
     assertThat(f.getOriginalMessage())

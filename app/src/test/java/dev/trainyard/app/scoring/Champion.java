@@ -25,7 +25,17 @@ record Champion(String model, PipelineSpec spec) {
         PipelineSpecFile.load(PipelineStack.home().resolve("examples/churn/pipeline.yaml"))
             .withDataset(new PipelineSpec.Dataset(training.toUri().toString(), "parquet"))
             .withRegisteredModel(model)
-            .withModel(new PipelineSpec.Model("mlp", List.of(16), 2, 256, 0.01, 2, "auto", 7L));
+            .withModel(
+                PipelineSpec.Model.builder()
+                    .optType("mlp")
+                    .optHiddenLayers(List.of(16))
+                    .optEpochs(2)
+                    .optBatchSize(256)
+                    .optLearningRate(0.01)
+                    .optEarlyStoppingPatience(2)
+                    .optDevice("auto")
+                    .optSeed(7L)
+                    .build());
     PipelineResult trained =
         worker
             .client()

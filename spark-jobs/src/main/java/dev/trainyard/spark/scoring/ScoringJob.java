@@ -206,17 +206,17 @@ public final class ScoringJob {
     Distribution distribution = Distribution.of(totals.value(), manifest);
     Map<String, Double> psi = drift == null ? Map.of() : totals.value().drift.psi(model.profile());
     double seconds = (System.nanoTime() - start) / 1e9;
-    return new ScoringReport(
-        counts[0].rows,
-        distribution.scored(),
-        counts[0].quarantined,
-        counts[0].reasons,
-        distribution.shares(),
-        psi,
-        seconds,
-        seconds > 0 ? counts[0].rows / seconds : 0,
-        request.outputUri(),
-        request.modelVersion());
+    return ScoringReport.builder()
+        .setRowsIn(counts[0].rows)
+        .setScored(distribution.scored())
+        .setQuarantined(counts[0].quarantined)
+        .optQuarantineReasons(counts[0].reasons)
+        .optPredictionDistribution(distribution.shares())
+        .optPsi(psi)
+        .setSeconds(seconds)
+        .setOutputUri(request.outputUri())
+        .setModelVersion(request.modelVersion())
+        .build();
   }
 
   /** The quarantine's columns: the input's and {@code reason}. */

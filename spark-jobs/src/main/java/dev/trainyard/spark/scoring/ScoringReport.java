@@ -4,11 +4,12 @@ import dev.trainyard.spark.io.Json;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * What a {@link ScoringJob} run did: counts, why rows were quarantined, the shape of the
  * predictions and drift from the model's training data. Small (aggregates only), so it fits a
- * workflow payload.
+ * workflow payload. {@link ScoringJob} builds it with {@link #builder()}.
  *
  * @param rowsIn input rows
  * @param scored rows in the published output
@@ -52,5 +53,92 @@ public record ScoringReport(
 
   public static ScoringReport fromJson(String json) {
     return Json.read(json, ScoringReport.class);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * {@code setOutputUri} and {@code setModelVersion} are required; counts and time default to 0,
+   * the maps to empty; {@code rowsPerSecond} follows from {@code rowsIn} and {@code seconds}.
+   */
+  public static final class Builder {
+    private long rowsIn;
+    private long scored;
+    private long quarantined;
+    private Map<String, Long> quarantineReasons = Map.of();
+    private Map<String, Double> predictionDistribution = Map.of();
+    private Map<String, Double> psi = Map.of();
+    private double seconds;
+    private String outputUri;
+    private String modelVersion;
+
+    private Builder() {}
+
+    public Builder setRowsIn(long rowsIn) {
+      this.rowsIn = rowsIn;
+      return this;
+    }
+
+    public Builder setScored(long scored) {
+      this.scored = scored;
+      return this;
+    }
+
+    public Builder setQuarantined(long quarantined) {
+      this.quarantined = quarantined;
+      return this;
+    }
+
+    public Builder optQuarantineReasons(Map<String, Long> quarantineReasons) {
+      this.quarantineReasons = quarantineReasons;
+      return this;
+    }
+
+    public Builder optPredictionDistribution(Map<String, Double> predictionDistribution) {
+      this.predictionDistribution = predictionDistribution;
+      return this;
+    }
+
+    public Builder optPsi(Map<String, Double> psi) {
+      this.psi = psi;
+      return this;
+    }
+
+    /** The run's wall time; {@code rowsPerSecond} is {@code rowsIn / seconds} (0 for no time). */
+    public Builder setSeconds(double seconds) {
+      this.seconds = seconds;
+      return this;
+    }
+
+    public Builder setOutputUri(String outputUri) {
+      this.outputUri = Objects.requireNonNull(outputUri, "outputUri");
+      return this;
+    }
+
+    public Builder setModelVersion(String modelVersion) {
+      this.modelVersion = Objects.requireNonNull(modelVersion, "modelVersion");
+      return this;
+    }
+
+    public ScoringReport build() {
+      if (outputUri == null || modelVersion == null) {
+        throw new IllegalStateException(
+            "a scoring report names its output and model version: call setOutputUri and"
+                + " setModelVersion");
+      }
+      return new ScoringReport(
+          rowsIn,
+          scored,
+          quarantined,
+          quarantineReasons,
+          predictionDistribution,
+          psi,
+          seconds,
+          seconds > 0 ? rowsIn / seconds : 0,
+          outputUri,
+          modelVersion);
+    }
   }
 }

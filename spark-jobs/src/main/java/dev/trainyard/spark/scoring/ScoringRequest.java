@@ -8,7 +8,8 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * One batch-scoring run of {@link ScoringJob}.
+ * One batch-scoring run of {@link ScoringJob}. Build one with {@link #builder()}: its many string
+ * fields are too easy to swap by position.
  *
  * @param input the rows to score (Parquet, or CSV with a header)
  * @param modelDir a local folder holding one model version's files: {@code djl/} (DJL parameters +
@@ -28,7 +29,8 @@ import java.util.Set;
  *     null keeps the input's partitioning
  * @param maxQuarantineFraction the largest share of quarantined rows (0..1) that still publishes
  * @param workflowRunId the workflow run that scores (recorded in the outputs' {@code
- *     _trainyard.json}), or null
+ *     _trainyard.json}), or null (a job started outside Temporal)
+ * @see #builder()
  */
 public record ScoringRequest(
     DatasetInput input,
@@ -46,33 +48,8 @@ public record ScoringRequest(
 
   public static final int DEFAULT_BATCH_SIZE = 1024;
 
-  /** A request without a workflow run (a job started outside Temporal). */
-  public ScoringRequest(
-      DatasetInput input,
-      String modelDir,
-      String modelName,
-      String modelVersion,
-      String scoringRunId,
-      List<String> keyColumns,
-      String outputUri,
-      String quarantineUri,
-      int batchSize,
-      Integer partitions,
-      double maxQuarantineFraction) {
-    this(
-        input,
-        modelDir,
-        modelName,
-        modelVersion,
-        scoringRunId,
-        keyColumns,
-        outputUri,
-        quarantineUri,
-        batchSize,
-        partitions,
-        maxQuarantineFraction,
-        null);
-  }
+  /** The quarantined share a request allows unless it says otherwise (as a scoring spec's). */
+  public static final double DEFAULT_MAX_QUARANTINE_FRACTION = 0.05;
 
   /** Who publishes this run's outputs, as their {@code _trainyard.json} records it. */
   Publisher publisher(String kind) {
@@ -121,6 +98,113 @@ public record ScoringRequest(
     }
     if (outputUri.equals(quarantineUri)) {
       throw new IllegalArgumentException("outputUri and quarantineUri are the same: " + outputUri);
+    }
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * {@code setInput}, {@code setModelDir}, {@code setModelName}, {@code setModelVersion}, {@code
+   * setScoringRunId}, {@code setOutputUri} and {@code setQuarantineUri} are required (the request
+   * says which is missing); no key columns, batches of {@link #DEFAULT_BATCH_SIZE}, the input's
+   * partitioning, {@link #DEFAULT_MAX_QUARANTINE_FRACTION} and no workflow run unless set.
+   */
+  public static final class Builder {
+    private DatasetInput input;
+    private String modelDir;
+    private String modelName;
+    private String modelVersion;
+    private String scoringRunId;
+    private List<String> keyColumns = List.of();
+    private String outputUri;
+    private String quarantineUri;
+    private int batchSize = DEFAULT_BATCH_SIZE;
+    private Integer partitions;
+    private double maxQuarantineFraction = DEFAULT_MAX_QUARANTINE_FRACTION;
+    private String workflowRunId;
+
+    private Builder() {}
+
+    public Builder setInput(DatasetInput input) {
+      this.input = input;
+      return this;
+    }
+
+    public Builder setModelDir(String modelDir) {
+      this.modelDir = modelDir;
+      return this;
+    }
+
+    public Builder setModelName(String modelName) {
+      this.modelName = modelName;
+      return this;
+    }
+
+    public Builder setModelVersion(String modelVersion) {
+      this.modelVersion = modelVersion;
+      return this;
+    }
+
+    public Builder setScoringRunId(String scoringRunId) {
+      this.scoringRunId = scoringRunId;
+      return this;
+    }
+
+    public Builder optKeyColumns(List<String> keyColumns) {
+      this.keyColumns = keyColumns;
+      return this;
+    }
+
+    public Builder setOutputUri(String outputUri) {
+      this.outputUri = outputUri;
+      return this;
+    }
+
+    public Builder setQuarantineUri(String quarantineUri) {
+      this.quarantineUri = quarantineUri;
+      return this;
+    }
+
+    public Builder optBatchSize(int batchSize) {
+      this.batchSize = batchSize;
+      return this;
+    }
+
+    public Builder optPartitions(Integer partitions) {
+      this.partitions = partitions;
+      return this;
+    }
+
+    public Builder optMaxQuarantineFraction(double maxQuarantineFraction) {
+      this.maxQuarantineFraction = maxQuarantineFraction;
+      return this;
+    }
+
+    public Builder optWorkflowRunId(String workflowRunId) {
+      this.workflowRunId = workflowRunId;
+      return this;
+    }
+
+    /**
+     * @throws NullPointerException without an input
+     * @throws IllegalArgumentException naming the first field that is missing or wrong
+     */
+    public ScoringRequest build() {
+      return new ScoringRequest(
+          input,
+          modelDir,
+          modelName,
+          modelVersion,
+          scoringRunId,
+          keyColumns,
+          outputUri,
+          quarantineUri,
+          batchSize,
+          partitions,
+          maxQuarantineFraction,
+          workflowRunId);
     }
   }
 }

@@ -33,18 +33,18 @@ class ClusterJobsTest {
 
     JobRequest scoring =
         JobRequest.scoring(
-            new ScoringRequest(
-                DatasetInput.parquet("file:/in"),
-                "/models/churn/3",
-                "churn",
-                "3",
-                "wf-1",
-                List.of("id"),
-                "file:/out",
-                "file:/quarantine",
-                256,
-                null,
-                0.01));
+            ScoringRequest.builder()
+                .setInput(DatasetInput.parquet("file:/in"))
+                .setModelDir("/models/churn/3")
+                .setModelName("churn")
+                .setModelVersion("3")
+                .setScoringRunId("wf-1")
+                .optKeyColumns(List.of("id"))
+                .setOutputUri("file:/out")
+                .setQuarantineUri("file:/quarantine")
+                .optBatchSize(256)
+                .optMaxQuarantineFraction(0.01)
+                .build());
     assertThat(JobRequest.fromJson(scoring.toJson())).isEqualTo(scoring);
 
     JobRequest validation =

@@ -380,18 +380,19 @@ class SparkClusterIT {
   }
 
   static ScoringRequest scoringRequest(Path modelDir, String name) {
-    return new ScoringRequest(
-        DatasetInput.parquet(input),
-        modelDir.toString(),
-        "churn",
-        "3",
-        "run-" + name,
-        List.of("id"),
-        dir.resolve("scored-" + name).toUri().toString(),
-        dir.resolve("quarantine-" + name).toUri().toString(),
-        64,
-        2,
-        0.1);
+    return ScoringRequest.builder()
+        .setInput(DatasetInput.parquet(input))
+        .setModelDir(modelDir.toString())
+        .setModelName("churn")
+        .setModelVersion("3")
+        .setScoringRunId("run-" + name)
+        .optKeyColumns(List.of("id"))
+        .setOutputUri(dir.resolve("scored-" + name).toUri().toString())
+        .setQuarantineUri(dir.resolve("quarantine-" + name).toUri().toString())
+        .optBatchSize(64)
+        .optPartitions(2)
+        .optMaxQuarantineFraction(0.1)
+        .build();
   }
 
   /** A linear model on the features; the folder laid out as a model version's artifacts. */

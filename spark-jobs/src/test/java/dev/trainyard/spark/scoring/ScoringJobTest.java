@@ -121,18 +121,19 @@ class ScoringJobTest {
   }
 
   static ScoringRequest request(String inputUri, String name, double maxQuarantine) {
-    return new ScoringRequest(
-        DatasetInput.parquet(inputUri),
-        modelDir.toString(),
-        "churn",
-        "3",
-        "run-" + name,
-        List.of("id"),
-        dir.resolve("out-" + name).toUri().toString(),
-        dir.resolve("quarantine-" + name).toUri().toString(),
-        64,
-        3,
-        maxQuarantine);
+    return ScoringRequest.builder()
+        .setInput(DatasetInput.parquet(inputUri))
+        .setModelDir(modelDir.toString())
+        .setModelName("churn")
+        .setModelVersion("3")
+        .setScoringRunId("run-" + name)
+        .optKeyColumns(List.of("id"))
+        .setOutputUri(dir.resolve("out-" + name).toUri().toString())
+        .setQuarantineUri(dir.resolve("quarantine-" + name).toUri().toString())
+        .optBatchSize(64)
+        .optPartitions(3)
+        .optMaxQuarantineFraction(maxQuarantine)
+        .build();
   }
 
   static List<String> hiddenLeftovers() {
@@ -323,18 +324,18 @@ class ScoringJobTest {
     String input = withBadRows("generic-in");
     ScoringReport compiled = ScoringJob.score(spark, request(input, "compiled", 0.2));
     ScoringRequest viaSpark =
-        new ScoringRequest(
-            DatasetInput.parquet(input),
-            folder.toString(),
-            "churn",
-            "3",
-            "run-compiled",
-            List.of("id"),
-            dir.resolve("out-generic").toUri().toString(),
-            dir.resolve("quarantine-generic").toUri().toString(),
-            64,
-            null,
-            0.2);
+        ScoringRequest.builder()
+            .setInput(DatasetInput.parquet(input))
+            .setModelDir(folder.toString())
+            .setModelName("churn")
+            .setModelVersion("3")
+            .setScoringRunId("run-compiled")
+            .optKeyColumns(List.of("id"))
+            .setOutputUri(dir.resolve("out-generic").toUri().toString())
+            .setQuarantineUri(dir.resolve("quarantine-generic").toUri().toString())
+            .optBatchSize(64)
+            .optMaxQuarantineFraction(0.2)
+            .build();
     ScoringReport report = ScoringJob.score(spark, viaSpark);
 
     assertThat(report.rowsIn()).isEqualTo(compiled.rowsIn());
@@ -504,18 +505,18 @@ class ScoringJobTest {
     copyTree(features.resolve("pipeline"), folder.resolve("feature-pipeline"));
     Files.copy(features.resolve("features.json"), folder.resolve("features.json"));
     ScoringRequest request =
-        new ScoringRequest(
-            DatasetInput.parquet(input),
-            folder.toUri().toString(),
-            "spend",
-            "1",
-            "run-spend",
-            List.of("id"),
-            dir.resolve("out-spend").toUri().toString(),
-            dir.resolve("quarantine-spend").toUri().toString(),
-            ScoringRequest.DEFAULT_BATCH_SIZE,
-            null,
-            0);
+        ScoringRequest.builder()
+            .setInput(DatasetInput.parquet(input))
+            .setModelDir(folder.toUri().toString())
+            .setModelName("spend")
+            .setModelVersion("1")
+            .setScoringRunId("run-spend")
+            .optKeyColumns(List.of("id"))
+            .setOutputUri(dir.resolve("out-spend").toUri().toString())
+            .setQuarantineUri(dir.resolve("quarantine-spend").toUri().toString())
+            .optBatchSize(ScoringRequest.DEFAULT_BATCH_SIZE)
+            .optMaxQuarantineFraction(0)
+            .build();
     ScoringReport report = ScoringJob.score(spark, request);
 
     Dataset<Row> out = spark.read().parquet(request.outputUri());
@@ -546,34 +547,34 @@ class ScoringJobTest {
   void requestsAreChecked() {
     assertThatThrownBy(
             () ->
-                new ScoringRequest(
-                    DatasetInput.parquet("in"),
-                    "model",
-                    "m",
-                    "1",
-                    "run",
-                    List.of("prediction"),
-                    "out",
-                    "quarantine",
-                    10,
-                    null,
-                    0))
+                ScoringRequest.builder()
+                    .setInput(DatasetInput.parquet("in"))
+                    .setModelDir("model")
+                    .setModelName("m")
+                    .setModelVersion("1")
+                    .setScoringRunId("run")
+                    .optKeyColumns(List.of("prediction"))
+                    .setOutputUri("out")
+                    .setQuarantineUri("quarantine")
+                    .optBatchSize(10)
+                    .optMaxQuarantineFraction(0)
+                    .build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("key column 'prediction' clashes with an output column");
     assertThatThrownBy(
             () ->
-                new ScoringRequest(
-                    DatasetInput.parquet("in"),
-                    "model",
-                    "m",
-                    "1",
-                    "run",
-                    List.of(),
-                    "out",
-                    "quarantine",
-                    0,
-                    null,
-                    0))
+                ScoringRequest.builder()
+                    .setInput(DatasetInput.parquet("in"))
+                    .setModelDir("model")
+                    .setModelName("m")
+                    .setModelVersion("1")
+                    .setScoringRunId("run")
+                    .optKeyColumns(List.of())
+                    .setOutputUri("out")
+                    .setQuarantineUri("quarantine")
+                    .optBatchSize(0)
+                    .optMaxQuarantineFraction(0)
+                    .build())
         .hasMessage("batchSize must be positive, got 0");
   }
 }

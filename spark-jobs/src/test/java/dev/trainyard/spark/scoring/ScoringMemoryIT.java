@@ -211,18 +211,18 @@ class ScoringMemoryIT {
       ScoringReport report =
           ScoringJob.score(
               SparkSessions.local(),
-              new ScoringRequest(
-                  DatasetInput.parquet(args[0]),
-                  args[1],
-                  "memory",
-                  "1",
-                  "scoring-memory-it",
-                  List.of("id"),
-                  args[2],
-                  args[3],
-                  ScoringRequest.DEFAULT_BATCH_SIZE,
-                  null,
-                  0.01));
+              ScoringRequest.builder()
+                  .setInput(DatasetInput.parquet(args[0]))
+                  .setModelDir(args[1])
+                  .setModelName("memory")
+                  .setModelVersion("1")
+                  .setScoringRunId("scoring-memory-it")
+                  .optKeyColumns(List.of("id"))
+                  .setOutputUri(args[2])
+                  .setQuarantineUri(args[3])
+                  .optBatchSize(ScoringRequest.DEFAULT_BATCH_SIZE)
+                  .optMaxQuarantineFraction(0.01)
+                  .build());
       System.out.printf(
           "SCORED rowsIn=%d scored=%d quarantined=%d seconds=%.1f maxHeapMiB=%d%n",
           report.rowsIn(),

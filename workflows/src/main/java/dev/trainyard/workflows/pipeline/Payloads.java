@@ -39,6 +39,8 @@ public final class Payloads {
   public record BuildFeaturesRequest(PipelineSpec spec, PipelineRun run, String fingerprint) {}
 
   /**
+   * Build one with {@link #builder()}.
+   *
    * @param featuresUri folder with train/, validation/, test/, raw-test/, pipeline/, features.json
    * @param cacheHit the outputs were reused from an earlier run over the same data and spec
    */
@@ -50,7 +52,84 @@ public final class Payloads {
       long validationRows,
       long testRows,
       int numFeatures,
-      int numClasses) {}
+      int numClasses) {
+
+    public static Builder builder() {
+      return new Builder();
+    }
+
+    /** {@code setFeaturesUri} and {@code setCacheKey} are required; counts default to 0. */
+    public static final class Builder {
+      private String featuresUri;
+      private String cacheKey;
+      private boolean cacheHit;
+      private long trainRows;
+      private long validationRows;
+      private long testRows;
+      private int numFeatures;
+      private int numClasses;
+
+      private Builder() {}
+
+      public Builder setFeaturesUri(String featuresUri) {
+        this.featuresUri = featuresUri;
+        return this;
+      }
+
+      public Builder setCacheKey(String cacheKey) {
+        this.cacheKey = cacheKey;
+        return this;
+      }
+
+      public Builder optCacheHit(boolean cacheHit) {
+        this.cacheHit = cacheHit;
+        return this;
+      }
+
+      public Builder setTrainRows(long trainRows) {
+        this.trainRows = trainRows;
+        return this;
+      }
+
+      public Builder setValidationRows(long validationRows) {
+        this.validationRows = validationRows;
+        return this;
+      }
+
+      public Builder setTestRows(long testRows) {
+        this.testRows = testRows;
+        return this;
+      }
+
+      public Builder setNumFeatures(int numFeatures) {
+        this.numFeatures = numFeatures;
+        return this;
+      }
+
+      /** 2 or more for a classifier, 1 for regression. */
+      public Builder setNumClasses(int numClasses) {
+        this.numClasses = numClasses;
+        return this;
+      }
+
+      public FeaturesResult build() {
+        if (featuresUri == null || cacheKey == null) {
+          throw new IllegalStateException(
+              "features name where they are and their cache key: call setFeaturesUri and"
+                  + " setCacheKey");
+        }
+        return new FeaturesResult(
+            featuresUri,
+            cacheKey,
+            cacheHit,
+            trainRows,
+            validationRows,
+            testRows,
+            numFeatures,
+            numClasses);
+      }
+    }
+  }
 
   public record TrainRequest(PipelineSpec spec, PipelineRun run, FeaturesResult features) {}
 

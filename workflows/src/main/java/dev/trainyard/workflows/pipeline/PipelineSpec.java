@@ -7,7 +7,8 @@ import java.util.Map;
 /**
  * What a training pipeline does, as the user wrote it (YAML for the CLI, the same document as JSON
  * in the Temporal UI's "start workflow" form). It carries references (URIs) and settings, never
- * data. {@link SpecProblems} lists everything wrong with one at once.
+ * data. {@link SpecProblems} lists everything wrong with one at once. In code, build one with
+ * {@link #builder()} (and a model with {@link Model#builder()}).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record PipelineSpec(
@@ -22,6 +23,117 @@ public record PipelineSpec(
     Trials trials,
     Gate gate,
     String registeredModel) {
+
+  /**
+   * {@link #task()} as its enum, for a spec {@link SpecProblems} found nothing wrong with (the
+   * field keeps the string the user wrote, so an unknown task is reported, not a parse error).
+   *
+   * @throws IllegalArgumentException when the task is missing or unknown
+   */
+  public TaskKind taskKind() {
+    return TaskKind.of(task);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * A spec in code. The {@code set} parts are those {@link SpecProblems} requires, the {@code opt}
+   * parts may be left out; {@link #build()} checks nothing, so a test can build a bad spec and
+   * {@link SpecProblems} says what is wrong with it.
+   */
+  public static final class Builder {
+    private String name;
+    private Dataset dataset;
+    private String label;
+    private String task;
+    private Features features;
+    private Validation validation;
+    private Split split;
+    private Model model;
+    private Trials trials;
+    private Gate gate;
+    private String registeredModel;
+
+    private Builder() {}
+
+    public Builder setName(String name) {
+      this.name = name;
+      return this;
+    }
+
+    public Builder setDataset(Dataset dataset) {
+      this.dataset = dataset;
+      return this;
+    }
+
+    public Builder setLabel(String label) {
+      this.label = label;
+      return this;
+    }
+
+    /** The task as a spec spells it (an unknown one is kept, for {@link SpecProblems}). */
+    public Builder setTask(String task) {
+      this.task = task;
+      return this;
+    }
+
+    public Builder setTask(TaskKind task) {
+      this.task = task.wire();
+      return this;
+    }
+
+    public Builder setFeatures(Features features) {
+      this.features = features;
+      return this;
+    }
+
+    public Builder optValidation(Validation validation) {
+      this.validation = validation;
+      return this;
+    }
+
+    public Builder optSplit(Split split) {
+      this.split = split;
+      return this;
+    }
+
+    public Builder optModel(Model model) {
+      this.model = model;
+      return this;
+    }
+
+    public Builder optTrials(Trials trials) {
+      this.trials = trials;
+      return this;
+    }
+
+    public Builder optGate(Gate gate) {
+      this.gate = gate;
+      return this;
+    }
+
+    public Builder setRegisteredModel(String registeredModel) {
+      this.registeredModel = registeredModel;
+      return this;
+    }
+
+    public PipelineSpec build() {
+      return new PipelineSpec(
+          name,
+          dataset,
+          label,
+          task,
+          features,
+          validation,
+          split,
+          model,
+          trials,
+          gate,
+          registeredModel);
+    }
+  }
 
   // Copies with one part replaced: how callers (the CLI's demo, trials, tests) vary a spec.
 
@@ -80,7 +192,10 @@ public record PipelineSpec(
    */
   public record Split(Double train, Double validation, Double test, Long seed) {}
 
-  /** The model: {@code mlp} or {@code linear}; {@code device} is auto, cpu or gpu. */
+  /**
+   * The model: {@code mlp} or {@code linear}; {@code device} is auto, cpu or gpu (typed: {@link
+   * #modelType()}, {@link #deviceChoice()}).
+   */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Model(
       String type,
@@ -90,7 +205,111 @@ public record PipelineSpec(
       Double learningRate,
       Integer earlyStoppingPatience,
       String device,
-      Long seed) {}
+      Long seed) {
+
+    /**
+     * {@link #type()} as its enum, for a checked spec with defaults applied.
+     *
+     * @throws IllegalArgumentException when the type is missing or unknown
+     */
+    public ModelType modelType() {
+      return ModelType.of(type);
+    }
+
+    /**
+     * {@link #device()} as its enum, for a checked spec with defaults applied.
+     *
+     * @throws IllegalArgumentException when the device is missing or unknown
+     */
+    public DeviceChoice deviceChoice() {
+      return DeviceChoice.of(device);
+    }
+
+    public static Builder builder() {
+      return new Builder();
+    }
+
+    /**
+     * A model in code; every part may be left out ({@link SpecDefaults} fills it). Typed and
+     * spelled setters write the same string.
+     */
+    public static final class Builder {
+      private String type;
+      private List<Integer> hiddenLayers;
+      private Integer epochs;
+      private Integer batchSize;
+      private Double learningRate;
+      private Integer earlyStoppingPatience;
+      private String device;
+      private Long seed;
+
+      private Builder() {}
+
+      public Builder optType(ModelType type) {
+        this.type = type.wire();
+        return this;
+      }
+
+      /** The type as a spec spells it (an unknown one is kept, for {@link SpecProblems}). */
+      public Builder optType(String type) {
+        this.type = type;
+        return this;
+      }
+
+      public Builder optHiddenLayers(List<Integer> hiddenLayers) {
+        this.hiddenLayers = hiddenLayers;
+        return this;
+      }
+
+      public Builder optEpochs(Integer epochs) {
+        this.epochs = epochs;
+        return this;
+      }
+
+      public Builder optBatchSize(Integer batchSize) {
+        this.batchSize = batchSize;
+        return this;
+      }
+
+      public Builder optLearningRate(Double learningRate) {
+        this.learningRate = learningRate;
+        return this;
+      }
+
+      public Builder optEarlyStoppingPatience(Integer earlyStoppingPatience) {
+        this.earlyStoppingPatience = earlyStoppingPatience;
+        return this;
+      }
+
+      public Builder optDevice(DeviceChoice device) {
+        this.device = device.wire();
+        return this;
+      }
+
+      /** The device as a spec spells it (an unknown one is kept, for {@link SpecProblems}). */
+      public Builder optDevice(String device) {
+        this.device = device;
+        return this;
+      }
+
+      public Builder optSeed(Long seed) {
+        this.seed = seed;
+        return this;
+      }
+
+      public Model build() {
+        return new Model(
+            type,
+            hiddenLayers,
+            epochs,
+            batchSize,
+            learningRate,
+            earlyStoppingPatience,
+            device,
+            seed);
+      }
+    }
+  }
 
   /**
    * Optional hyper-parameter search: {@code grid} tries every combination of {@code space}, {@code
@@ -98,7 +317,17 @@ public record PipelineSpec(
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Trials(
-      String strategy, Integer count, Integer maxParallel, Map<String, List<Object>> space) {}
+      String strategy, Integer count, Integer maxParallel, Map<String, List<Object>> space) {
+
+    /**
+     * {@link #strategy()} as its enum, for a checked spec.
+     *
+     * @throws IllegalArgumentException when the strategy is missing or unknown
+     */
+    public TrialStrategy trialStrategy() {
+      return TrialStrategy.of(strategy);
+    }
+  }
 
   /**
    * When a new model becomes champion: every threshold holds ({@code metric: {min: x}} or {@code

@@ -39,18 +39,21 @@ public final class SpecDefaults {
         s.model() != null
             ? s.model()
             : new PipelineSpec.Model(null, null, null, null, null, null, null, null);
-    String type = m.type() != null ? m.type() : "mlp";
+    ModelType type = m.type() != null ? m.modelType() : ModelType.MLP;
     PipelineSpec.Model model =
         new PipelineSpec.Model(
-            type,
+            type.wire(),
             m.hiddenLayers() != null
                 ? m.hiddenLayers()
-                : type.equals("mlp") ? List.of(64, 32) : List.of(),
+                : switch (type) {
+                  case MLP -> List.of(64, 32);
+                  case LINEAR -> List.of();
+                },
             m.epochs() != null ? m.epochs() : 20,
             m.batchSize() != null ? m.batchSize() : 256,
             m.learningRate() != null ? m.learningRate() : 0.001,
             m.earlyStoppingPatience() != null ? m.earlyStoppingPatience() : 3,
-            m.device() != null ? m.device() : "auto",
+            m.device() != null ? m.device() : DeviceChoice.AUTO.wire(),
             m.seed() != null ? m.seed() : 7L);
     PipelineSpec.Gate g =
         s.gate() != null ? s.gate() : new PipelineSpec.Gate(null, null, null, null);
@@ -59,7 +62,9 @@ public final class SpecDefaults {
         new PipelineSpec.Gate(
             g.thresholds() != null ? g.thresholds() : Map.of(),
             new PipelineSpec.Improvement(
-                imp != null && imp.metric() != null ? imp.metric() : TaskMetrics.primary(s.task()),
+                imp != null && imp.metric() != null
+                    ? imp.metric()
+                    : TaskMetrics.primary(s.taskKind()),
                 imp != null ? imp.absolute() : null,
                 imp != null ? imp.relative() : null),
             g.manual() != null ? g.manual() : false,

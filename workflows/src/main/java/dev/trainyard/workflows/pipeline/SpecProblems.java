@@ -16,11 +16,11 @@ import java.util.Set;
  * never went through the CLI).
  */
 public final class SpecProblems {
-  static final Set<String> TASKS = Set.of("binary", "multiclass", "regression");
+  static final Set<String> TASKS = TaskKind.SPELLINGS;
   static final Set<String> FORMATS = Set.of("parquet", "csv");
-  static final Set<String> MODEL_TYPES = Set.of("mlp", "linear");
-  static final Set<String> DEVICES = Set.of("auto", "cpu", "gpu");
-  static final Set<String> STRATEGIES = Set.of("grid", "random");
+  static final Set<String> MODEL_TYPES = ModelType.SPELLINGS;
+  static final Set<String> DEVICES = DeviceChoice.SPELLINGS;
+  static final Set<String> STRATEGIES = TrialStrategy.SPELLINGS;
 
   // Caps that keep one spec from asking for days of compute or more memory than a worker has.
   // Far above any sensible setting; a spec that needs more is almost certainly a typo.
@@ -325,10 +325,11 @@ public final class SpecProblems {
     if (t == null) {
       return;
     }
-    if (t.strategy() == null || !STRATEGIES.contains(t.strategy())) {
+    TrialStrategy strategy = TrialStrategy.parse(t.strategy()).orElse(null);
+    if (strategy == null) {
       p.add("trials.strategy: '" + t.strategy() + "' is not one of " + sorted(STRATEGIES));
     }
-    if ("random".equals(t.strategy())) {
+    if (strategy == TrialStrategy.RANDOM) {
       positive("trials.count", t.count() == null ? 0 : t.count(), p);
       atMost("trials.count", t.count(), MAX_TRIALS, " trials", "lower it", p);
     }
@@ -340,7 +341,7 @@ public final class SpecProblems {
         "",
         "lower it (each trial running at once takes a training worker)",
         p);
-    if ("grid".equals(t.strategy()) && t.space() != null) {
+    if (strategy == TrialStrategy.GRID && t.space() != null) {
       long combinations = 1;
       for (List<Object> values : t.space().values()) {
         int n = values == null ? 0 : values.size();
@@ -406,10 +407,11 @@ public final class SpecProblems {
 
   private static void gate(PipelineSpec s, List<String> p) {
     PipelineSpec.Gate g = s.gate();
-    if (g == null || s.task() == null || !TASKS.contains(s.task())) {
+    TaskKind task = TaskKind.parse(s.task()).orElse(null);
+    if (g == null || task == null) {
       return;
     }
-    List<String> valid = TaskMetrics.forTask(s.task());
+    List<String> valid = TaskMetrics.forTask(task);
     if (g.thresholds() != null) {
       g.thresholds()
           .forEach(

@@ -9,26 +9,26 @@ import java.util.Map;
  * together).
  */
 public final class TaskMetrics {
-  public static final Map<String, List<String>> BY_TASK =
+  public static final Map<TaskKind, List<String>> BY_TASK =
       Map.of(
-          "binary", List.of("roc_auc", "pr_auc", "accuracy", "f1", "log_loss"),
-          "multiclass", List.of("accuracy", "macro_f1", "log_loss"),
-          "regression", List.of("rmse", "mae", "r2"));
+          TaskKind.BINARY, List.of("roc_auc", "pr_auc", "accuracy", "f1", "log_loss"),
+          TaskKind.MULTICLASS, List.of("accuracy", "macro_f1", "log_loss"),
+          TaskKind.REGRESSION, List.of("rmse", "mae", "r2"));
 
   private static final List<String> LOWER_IS_BETTER = List.of("log_loss", "rmse", "mae");
 
   private TaskMetrics() {}
 
-  public static List<String> forTask(String task) {
-    return BY_TASK.getOrDefault(task, List.of());
+  public static List<String> forTask(TaskKind task) {
+    return BY_TASK.get(task);
   }
 
   /** The metric early stopping, trials and the default gate compare on. */
-  public static String primary(String task) {
+  public static String primary(TaskKind task) {
     return switch (task) {
-      case "binary" -> "roc_auc";
-      case "multiclass" -> "accuracy";
-      default -> "rmse";
+      case BINARY -> "roc_auc";
+      case MULTICLASS -> "accuracy";
+      case REGRESSION -> "rmse";
     };
   }
 

@@ -92,7 +92,7 @@ public class TrainingPipelineWorkflowImpl implements TrainingPipelineWorkflow {
         trained = null;
         List<Trials.Trial> trials = Trials.expand(spec.trials(), spec.model());
         int parallel = spec.trials().maxParallel() == null ? 2 : spec.trials().maxParallel();
-        String metric = TaskMetrics.primary(spec.task());
+        String metric = TaskMetrics.primary(spec.taskKind());
         for (int i = 0; i < trials.size(); i += parallel) {
           List<Trials.Trial> batch = trials.subList(i, Math.min(trials.size(), i + parallel));
           List<Promise<TrainResult>> running = new ArrayList<>();

@@ -22,28 +22,11 @@ public final class Trials {
   public static List<Trial> expand(PipelineSpec.Trials trials, PipelineSpec.Model base) {
     // Sorted keys: the order of a YAML mapping must not change which trials run.
     Map<String, List<Object>> space = new TreeMap<>(trials.space());
-    List<Map<String, Object>> combos = new ArrayList<>();
-    if (trials.strategy().equals("grid")) {
-      combos.add(new LinkedHashMap<>());
-      for (var e : space.entrySet()) {
-        List<Map<String, Object>> next = new ArrayList<>();
-        for (Map<String, Object> c : combos) {
-          for (Object v : e.getValue()) {
-            Map<String, Object> m = new LinkedHashMap<>(c);
-            m.put(e.getKey(), v);
-            next.add(m);
-          }
-        }
-        combos = next;
-      }
-    } else {
-      SplittableRandom random = new SplittableRandom(base.seed());
-      for (int i = 0; i < trials.count(); i++) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        space.forEach((k, values) -> m.put(k, values.get(random.nextInt(values.size()))));
-        combos.add(m);
-      }
-    }
+    List<Map<String, Object>> combos =
+        switch (trials.trialStrategy()) {
+          case GRID -> grid(space);
+          case RANDOM -> random(space, trials.count(), base.seed());
+        };
     List<Trial> result = new ArrayList<>();
     for (Map<String, Object> c : combos) {
       StringBuilder name = new StringBuilder();
@@ -52,6 +35,37 @@ public final class Trials {
       result.add(new Trial(name.toString(), apply(base, c)));
     }
     return result;
+  }
+
+  /** Every combination of the space's values. */
+  private static List<Map<String, Object>> grid(Map<String, List<Object>> space) {
+    List<Map<String, Object>> combos = new ArrayList<>();
+    combos.add(new LinkedHashMap<>());
+    for (var e : space.entrySet()) {
+      List<Map<String, Object>> next = new ArrayList<>();
+      for (Map<String, Object> c : combos) {
+        for (Object v : e.getValue()) {
+          Map<String, Object> m = new LinkedHashMap<>(c);
+          m.put(e.getKey(), v);
+          next.add(m);
+        }
+      }
+      combos = next;
+    }
+    return combos;
+  }
+
+  /** {@code count} combinations drawn with {@code seed}. */
+  private static List<Map<String, Object>> random(
+      Map<String, List<Object>> space, int count, long seed) {
+    List<Map<String, Object>> combos = new ArrayList<>();
+    SplittableRandom random = new SplittableRandom(seed);
+    for (int i = 0; i < count; i++) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      space.forEach((k, values) -> m.put(k, values.get(random.nextInt(values.size()))));
+      combos.add(m);
+    }
+    return combos;
   }
 
   @SuppressWarnings("unchecked")

@@ -119,21 +119,14 @@ public class BatchScoringWorkflowImpl implements BatchScoringWorkflow {
                           + retrainId);
       runs.finishPipelineRun(new FinishRunRequest(run, "FINISHED", summary));
       enter("done", summary);
-      return new ScoringResult(
-          outcome,
-          model.name(),
-          model.version(),
-          spec.date(),
-          r.outputUri(),
-          r.quarantineUri(),
-          r.rowsIn(),
-          r.scored(),
-          r.quarantined(),
-          r.psi(),
-          r.maxPsi(),
-          r.rowsPerSecond(),
-          run.runId(),
-          retrainId);
+      return ScoringResult.builder()
+          .setOutcome(outcome)
+          .setModel(model)
+          .optDate(spec.date())
+          .fromBatch(r)
+          .optMlflowRunId(run.runId())
+          .optRetrainWorkflowId(retrainId)
+          .build();
     } catch (RuntimeException e) {
       log.warn("scoring {} failed at step {}", workflowId, step);
       runs.finishPipelineRun(new FinishRunRequest(run, "FAILED", "failed at " + step));

@@ -2,6 +2,7 @@ package dev.trainyard.workflows.scoring;
 
 import dev.trainyard.workflows.pipeline.Payloads.PipelineRun;
 import java.util.Map;
+import java.util.Objects;
 
 /** What the scoring activities take and return: references and aggregates, never rows. */
 public final class ScoringPayloads {
@@ -26,9 +27,14 @@ public final class ScoringPayloads {
   public record ScoreBatchRequest(ScoringSpec spec, ResolvedModel model, PipelineRun run) {}
 
   /**
+   * What one scoring step did. Build one with {@link #builder()} (or {@link #skipped}): thirteen
+   * fields, four of them numbers, are too many to pass by position.
+   *
    * @param skipped the output was already published and the spec says {@code skip}
    * @param maxPsi the largest per-feature PSI (0 when the model has no training profile)
-   * @param reportUri the full JSON report (an MLflow artifact of the scoring run)
+   * @param maxPsiFeature the feature with that PSI, or null
+   * @param reportUri the full JSON report (an MLflow artifact of the scoring run); null when
+   *     skipped
    */
   public record ScoreBatchResult(
       boolean skipped,
@@ -43,5 +49,125 @@ public final class ScoringPayloads {
       double rowsPerSecond,
       String outputUri,
       String quarantineUri,
-      String reportUri) {}
+      String reportUri) {
+
+    /** A run that left an already published output alone: nothing scored. */
+    public static ScoreBatchResult skipped(String outputUri, String quarantineUri) {
+      return builder()
+          .setSkipped(true)
+          .setOutputUri(outputUri)
+          .setQuarantineUri(quarantineUri)
+          .build();
+    }
+
+    public static Builder builder() {
+      return new Builder();
+    }
+
+    /**
+     * {@code setOutputUri} and {@code setQuarantineUri} are required; counts, rates and PSI default
+     * to 0, the maps to empty, {@code maxPsiFeature} and {@code reportUri} to null.
+     */
+    public static final class Builder {
+      private boolean skipped;
+      private long rowsIn;
+      private long scored;
+      private long quarantined;
+      private Map<String, Long> quarantineReasons = Map.of();
+      private Map<String, Double> predictionDistribution = Map.of();
+      private Map<String, Double> psi = Map.of();
+      private double maxPsi;
+      private String maxPsiFeature;
+      private double rowsPerSecond;
+      private String outputUri;
+      private String quarantineUri;
+      private String reportUri;
+
+      private Builder() {}
+
+      public Builder setSkipped(boolean skipped) {
+        this.skipped = skipped;
+        return this;
+      }
+
+      public Builder setRowsIn(long rowsIn) {
+        this.rowsIn = rowsIn;
+        return this;
+      }
+
+      public Builder setScored(long scored) {
+        this.scored = scored;
+        return this;
+      }
+
+      public Builder setQuarantined(long quarantined) {
+        this.quarantined = quarantined;
+        return this;
+      }
+
+      public Builder optQuarantineReasons(Map<String, Long> quarantineReasons) {
+        this.quarantineReasons = Objects.requireNonNull(quarantineReasons, "quarantineReasons");
+        return this;
+      }
+
+      public Builder optPredictionDistribution(Map<String, Double> predictionDistribution) {
+        this.predictionDistribution =
+            Objects.requireNonNull(predictionDistribution, "predictionDistribution");
+        return this;
+      }
+
+      public Builder optPsi(Map<String, Double> psi) {
+        this.psi = Objects.requireNonNull(psi, "psi");
+        return this;
+      }
+
+      /** The largest per-feature PSI and its feature (null when there is none). */
+      public Builder optMaxPsi(double maxPsi, String feature) {
+        this.maxPsi = maxPsi;
+        this.maxPsiFeature = feature;
+        return this;
+      }
+
+      public Builder setRowsPerSecond(double rowsPerSecond) {
+        this.rowsPerSecond = rowsPerSecond;
+        return this;
+      }
+
+      public Builder setOutputUri(String outputUri) {
+        this.outputUri = Objects.requireNonNull(outputUri, "outputUri");
+        return this;
+      }
+
+      public Builder setQuarantineUri(String quarantineUri) {
+        this.quarantineUri = Objects.requireNonNull(quarantineUri, "quarantineUri");
+        return this;
+      }
+
+      public Builder optReportUri(String reportUri) {
+        this.reportUri = reportUri;
+        return this;
+      }
+
+      public ScoreBatchResult build() {
+        if (outputUri == null || quarantineUri == null) {
+          throw new IllegalStateException(
+              "a scoring result names where it published: call setOutputUri and setQuarantineUri");
+        }
+        return new ScoreBatchResult(
+            skipped,
+            rowsIn,
+            scored,
+            quarantined,
+            quarantineReasons,
+            predictionDistribution,
+            psi,
+            maxPsi,
+            maxPsiFeature,
+            rowsPerSecond,
+            outputUri,
+            quarantineUri,
+            reportUri);
+      }
+    }
+  }
 }

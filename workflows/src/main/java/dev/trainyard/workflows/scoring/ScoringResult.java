@@ -1,9 +1,13 @@
 package dev.trainyard.workflows.scoring;
 
+import dev.trainyard.workflows.scoring.ScoringPayloads.ResolvedModel;
+import dev.trainyard.workflows.scoring.ScoringPayloads.ScoreBatchResult;
 import java.util.Map;
+import java.util.Objects;
 
 /**
- * What a batch-scoring run did, as the workflow returns it (and the CLI prints it).
+ * What a batch-scoring run did, as the workflow returns it (and the CLI prints it). Build one with
+ * {@link #builder()}.
  *
  * @param outcome {@code scored}, {@code skipped} (output already published) or {@code scored,
  *     retraining started}
@@ -23,4 +27,138 @@ public record ScoringResult(
     double maxPsi,
     double rowsPerSecond,
     String mlflowRunId,
-    String retrainWorkflowId) {}
+    String retrainWorkflowId) {
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * {@code setOutcome} and {@code setModel} are required; {@link Builder#fromBatch} copies what the
+   * scoring step returned (where it published, counts, drift, speed).
+   */
+  public static final class Builder {
+    private String outcome;
+    private String model;
+    private String version;
+    private String date;
+    private String outputUri;
+    private String quarantineUri;
+    private long rowsIn;
+    private long scored;
+    private long quarantined;
+    private Map<String, Double> psi = Map.of();
+    private double maxPsi;
+    private double rowsPerSecond;
+    private String mlflowRunId;
+    private String retrainWorkflowId;
+
+    private Builder() {}
+
+    public Builder setOutcome(String outcome) {
+      this.outcome = Objects.requireNonNull(outcome, "outcome");
+      return this;
+    }
+
+    /** The model version that scored: its registered name and version. */
+    public Builder setModel(ResolvedModel model) {
+      this.model = model.name();
+      this.version = model.version();
+      return this;
+    }
+
+    /** Where the step published, its counts, drift and speed. */
+    public Builder fromBatch(ScoreBatchResult r) {
+      this.outputUri = r.outputUri();
+      this.quarantineUri = r.quarantineUri();
+      this.rowsIn = r.rowsIn();
+      this.scored = r.scored();
+      this.quarantined = r.quarantined();
+      this.psi = r.psi();
+      this.maxPsi = r.maxPsi();
+      this.rowsPerSecond = r.rowsPerSecond();
+      return this;
+    }
+
+    public Builder optDate(String date) {
+      this.date = date;
+      return this;
+    }
+
+    public Builder optOutputUri(String outputUri) {
+      this.outputUri = outputUri;
+      return this;
+    }
+
+    public Builder optQuarantineUri(String quarantineUri) {
+      this.quarantineUri = quarantineUri;
+      return this;
+    }
+
+    public Builder optRowsIn(long rowsIn) {
+      this.rowsIn = rowsIn;
+      return this;
+    }
+
+    public Builder optScored(long scored) {
+      this.scored = scored;
+      return this;
+    }
+
+    public Builder optQuarantined(long quarantined) {
+      this.quarantined = quarantined;
+      return this;
+    }
+
+    public Builder optPsi(Map<String, Double> psi) {
+      this.psi = psi;
+      return this;
+    }
+
+    public Builder optMaxPsi(double maxPsi) {
+      this.maxPsi = maxPsi;
+      return this;
+    }
+
+    public Builder optRowsPerSecond(double rowsPerSecond) {
+      this.rowsPerSecond = rowsPerSecond;
+      return this;
+    }
+
+    /** The MLflow run that records this scoring run. */
+    public Builder optMlflowRunId(String mlflowRunId) {
+      this.mlflowRunId = mlflowRunId;
+      return this;
+    }
+
+    /** The retraining pipeline this run started, or null. */
+    public Builder optRetrainWorkflowId(String retrainWorkflowId) {
+      this.retrainWorkflowId = retrainWorkflowId;
+      return this;
+    }
+
+    public ScoringResult build() {
+      if (outcome == null) {
+        throw new IllegalStateException("a scoring result needs an outcome: call setOutcome");
+      }
+      if (model == null) {
+        throw new IllegalStateException("a scoring result names its model: call setModel");
+      }
+      return new ScoringResult(
+          outcome,
+          model,
+          version,
+          date,
+          outputUri,
+          quarantineUri,
+          rowsIn,
+          scored,
+          quarantined,
+          psi,
+          maxPsi,
+          rowsPerSecond,
+          mlflowRunId,
+          retrainWorkflowId);
+    }
+  }
+}

@@ -28,7 +28,8 @@ import java.util.regex.Pattern;
  * @param partitions repartition the input into this many tasks (null: keep the input's)
  * @param maxQuarantineFraction the largest unscoreable share that still publishes (null: 0.05)
  * @param ifOutputExists {@code replace} (default: score again, replacing it) or {@code skip} (a
- *     published output is left alone: what schedules and backfills use, so each day is scored once)
+ *     published output is left alone: what schedules and backfills use, so each day is scored
+ *     once); the string as written, typed by {@link #ifOutputExistsPolicy()}
  * @param date fills {@code {date}} for a run that is not started by a schedule (null: today)
  * @param retrain optional: start a retraining pipeline when the input drifted too far
  */
@@ -46,8 +47,12 @@ public record ScoringSpec(
     String date,
     Retrain retrain) {
 
+  /** {@link IfOutputExists#REPLACE}'s spelling. */
   public static final String REPLACE = "replace";
+
+  /** {@link IfOutputExists#SKIP}'s spelling. */
   public static final String SKIP = "skip";
+
   public static final int DEFAULT_BATCH_SIZE = 1024;
   public static final double DEFAULT_MAX_QUARANTINE = 0.05;
 
@@ -61,6 +66,114 @@ public record ScoringSpec(
 
   public ScoringSpec {
     keys = keys == null ? List.of() : List.copyOf(keys);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * A spec in code: {@code set} parts are required, {@code opt} parts may be left out (their
+   * defaults apply in {@link #resolved}); {@link #build()} checks nothing, {@link #problems()}
+   * does.
+   */
+  public static final class Builder {
+    private String model;
+    private String input;
+    private String format;
+    private String output;
+    private String quarantine;
+    private List<String> keys;
+    private Integer batchSize;
+    private Integer partitions;
+    private Double maxQuarantineFraction;
+    private String ifOutputExists;
+    private String date;
+    private Retrain retrain;
+
+    private Builder() {}
+
+    public Builder setModel(String model) {
+      this.model = model;
+      return this;
+    }
+
+    public Builder setInput(String input) {
+      this.input = input;
+      return this;
+    }
+
+    public Builder optFormat(String format) {
+      this.format = format;
+      return this;
+    }
+
+    public Builder setOutput(String output) {
+      this.output = output;
+      return this;
+    }
+
+    public Builder optQuarantine(String quarantine) {
+      this.quarantine = quarantine;
+      return this;
+    }
+
+    public Builder optKeys(List<String> keys) {
+      this.keys = keys;
+      return this;
+    }
+
+    public Builder optBatchSize(Integer batchSize) {
+      this.batchSize = batchSize;
+      return this;
+    }
+
+    public Builder optPartitions(Integer partitions) {
+      this.partitions = partitions;
+      return this;
+    }
+
+    public Builder optMaxQuarantineFraction(Double maxQuarantineFraction) {
+      this.maxQuarantineFraction = maxQuarantineFraction;
+      return this;
+    }
+
+    /** The policy as a spec spells it (an unknown one is kept, for {@link #problems()}). */
+    public Builder optIfOutputExists(String ifOutputExists) {
+      this.ifOutputExists = ifOutputExists;
+      return this;
+    }
+
+    public Builder optIfOutputExists(IfOutputExists ifOutputExists) {
+      this.ifOutputExists = ifOutputExists.wire();
+      return this;
+    }
+
+    public Builder optDate(String date) {
+      this.date = date;
+      return this;
+    }
+
+    public Builder optRetrain(Retrain retrain) {
+      this.retrain = retrain;
+      return this;
+    }
+
+    public ScoringSpec build() {
+      return new ScoringSpec(
+          model,
+          input,
+          format,
+          output,
+          quarantine,
+          keys,
+          batchSize,
+          partitions,
+          maxQuarantineFraction,
+          ifOutputExists,
+          date,
+          retrain);
+    }
   }
 
   public static ScoringSpec of(String model, String input, String output) {
@@ -149,6 +262,16 @@ public record ScoringSpec(
         retrain);
   }
 
+  /**
+   * {@link #ifOutputExists()} as its enum: {@link IfOutputExists#REPLACE} when left out.
+   *
+   * @throws IllegalArgumentException when it is not one of replace, skip ({@link #problems()}
+   *     reports that first)
+   */
+  public IfOutputExists ifOutputExistsPolicy() {
+    return ifOutputExists == null ? IfOutputExists.REPLACE : IfOutputExists.of(ifOutputExists);
+  }
+
   /** Every problem at once, each naming its field; empty when the spec can run. */
   public List<String> problems() {
     List<String> p = new ArrayList<>();
@@ -183,7 +306,7 @@ public record ScoringSpec(
         && !(maxQuarantineFraction >= 0 && maxQuarantineFraction <= 1)) {
       p.add("maxQuarantineFraction: must be within [0, 1], got " + maxQuarantineFraction);
     }
-    if (ifOutputExists != null && !ifOutputExists.equals(REPLACE) && !ifOutputExists.equals(SKIP)) {
+    if (ifOutputExists != null && IfOutputExists.parse(ifOutputExists).isEmpty()) {
       p.add("ifOutputExists: '" + ifOutputExists + "' is not one of replace, skip");
     }
     if (date != null) {
@@ -377,7 +500,7 @@ public record ScoringSpec(
         batchSize != null ? batchSize : DEFAULT_BATCH_SIZE,
         partitions,
         maxQuarantineFraction != null ? maxQuarantineFraction : DEFAULT_MAX_QUARANTINE,
-        ifOutputExists != null ? ifOutputExists : REPLACE,
+        ifOutputExists != null ? ifOutputExists : IfOutputExists.REPLACE.wire(),
         d,
         retrain);
   }

@@ -90,18 +90,18 @@ class BadSpecWorkflowTest {
             "trials.space: the grid has 289 combinations, above the limit of 256 trials"),
         Arguments.of(
             "split without its train fraction",
-            new PipelineSpec(
-                ok.name(),
-                ok.dataset(),
-                ok.label(),
-                ok.task(),
-                ok.features(),
-                ok.validation(),
-                new PipelineSpec.Split(null, 0.15, 0.15, 1L),
-                ok.model(),
-                null,
-                ok.gate(),
-                ok.registeredModel()),
+            PipelineSpec.builder()
+                .setName(ok.name())
+                .setDataset(ok.dataset())
+                .setLabel(ok.label())
+                .setTask(ok.task())
+                .setFeatures(ok.features())
+                .optValidation(ok.validation())
+                .optSplit(new PipelineSpec.Split(null, 0.15, 0.15, 1L))
+                .optModel(ok.model())
+                .optGate(ok.gate())
+                .setRegisteredModel(ok.registeredModel())
+                .build(),
             "split.train: missing"),
         Arguments.of(
             "gate threshold infinite",
@@ -214,7 +214,15 @@ class BadSpecWorkflowTest {
 
   private static PipelineSpec.Model model(
       PipelineSpec.Model m, List<Integer> layers, int epochs, int batch, double lr) {
-    return new PipelineSpec.Model(
-        m.type(), layers, epochs, batch, lr, m.earlyStoppingPatience(), m.device(), m.seed());
+    return PipelineSpec.Model.builder()
+        .optType(m.type())
+        .optHiddenLayers(layers)
+        .optEpochs(epochs)
+        .optBatchSize(batch)
+        .optLearningRate(lr)
+        .optEarlyStoppingPatience(m.earlyStoppingPatience())
+        .optDevice(m.device())
+        .optSeed(m.seed())
+        .build();
   }
 }

@@ -73,7 +73,16 @@ final class FakeActivities
   @Override
   public FeaturesResult buildFeatures(BuildFeaturesRequest request) {
     calls.add("buildFeatures");
-    return new FeaturesResult("file:///f", "key", false, 700, 150, 150, 5, 2);
+    return FeaturesResult.builder()
+        .setFeaturesUri("file:///f")
+        .setCacheKey("key")
+        .optCacheHit(false)
+        .setTrainRows(700)
+        .setValidationRows(150)
+        .setTestRows(150)
+        .setNumFeatures(5)
+        .setNumClasses(2)
+        .build();
   }
 
   @Override

@@ -16,19 +16,28 @@ class SpecProblemsTest {
   @Test
   void everyProblemIsReportedAtOnceWithItsPath() {
     PipelineSpec bad =
-        new PipelineSpec(
-            "churn model",
-            new PipelineSpec.Dataset("http://x/data.parquet", "orc"),
-            "churned",
-            "classification",
-            new PipelineSpec.Features(List.of("age", "age"), List.of("churned"), null),
-            new PipelineSpec.Validation(
-                10L, 5L, 1.5, null, Map.of("age", List.of(10.0, 1.0)), null, null),
-            new PipelineSpec.Split(0.7, 0.2, 0.2, 1L),
-            new PipelineSpec.Model("tree", List.of(0), 0, 32, -1.0, 0, "tpu", 1L),
-            null,
-            null,
-            null);
+        PipelineSpec.builder()
+            .setName("churn model")
+            .setDataset(new PipelineSpec.Dataset("http://x/data.parquet", "orc"))
+            .setLabel("churned")
+            .setTask("classification")
+            .setFeatures(new PipelineSpec.Features(List.of("age", "age"), List.of("churned"), null))
+            .optValidation(
+                new PipelineSpec.Validation(
+                    10L, 5L, 1.5, null, Map.of("age", List.of(10.0, 1.0)), null, null))
+            .optSplit(new PipelineSpec.Split(0.7, 0.2, 0.2, 1L))
+            .optModel(
+                PipelineSpec.Model.builder()
+                    .optType("tree")
+                    .optHiddenLayers(List.of(0))
+                    .optEpochs(0)
+                    .optBatchSize(32)
+                    .optLearningRate(-1.0)
+                    .optEarlyStoppingPatience(0)
+                    .optDevice("tpu")
+                    .optSeed(1L)
+                    .build())
+            .build();
 
     List<String> problems = SpecProblems.of(bad);
 
@@ -104,19 +113,20 @@ class SpecProblemsTest {
     assertEquals(5, Trials.expand(random, base).size());
 
     PipelineSpec bad =
-        new PipelineSpec(
-            "x",
-            new PipelineSpec.Dataset("/d.parquet", null),
-            "y",
-            "binary",
-            new PipelineSpec.Features(List.of("a"), null, null),
-            null,
-            null,
-            null,
-            new PipelineSpec.Trials(
-                "grid", null, 0, Map.of("learningRate", List.of("fast"), "dropout", List.of(0.1))),
-            null,
-            "m");
+        PipelineSpec.builder()
+            .setName("x")
+            .setDataset(new PipelineSpec.Dataset("/d.parquet", null))
+            .setLabel("y")
+            .setTask("binary")
+            .setFeatures(new PipelineSpec.Features(List.of("a"), null, null))
+            .optTrials(
+                new PipelineSpec.Trials(
+                    "grid",
+                    null,
+                    0,
+                    Map.of("learningRate", List.of("fast"), "dropout", List.of(0.1))))
+            .setRegisteredModel("m")
+            .build();
     assertEquals(
         List.of(
             "trials.maxParallel: must be a positive integer, got 0",

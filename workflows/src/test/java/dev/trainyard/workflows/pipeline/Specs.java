@@ -8,19 +8,29 @@ final class Specs {
   private Specs() {}
 
   static PipelineSpec binary() {
-    return new PipelineSpec(
-        "churn",
-        new PipelineSpec.Dataset("file:///data/churn.parquet", null),
-        "churned",
-        "binary",
-        new PipelineSpec.Features(List.of("age", "tenure"), List.of("plan"), List.of("id")),
-        null,
-        null,
-        new PipelineSpec.Model("mlp", List.of(8), 3, 32, 0.01, 2, "cpu", 1L),
-        null,
-        new PipelineSpec.Gate(
-            Map.of("roc_auc", new PipelineSpec.Bound(0.7, null)), null, false, null),
-        "churn-classifier");
+    return PipelineSpec.builder()
+        .setName("churn")
+        .setDataset(new PipelineSpec.Dataset("file:///data/churn.parquet", null))
+        .setLabel("churned")
+        .setTask("binary")
+        .setFeatures(
+            new PipelineSpec.Features(List.of("age", "tenure"), List.of("plan"), List.of("id")))
+        .optModel(
+            PipelineSpec.Model.builder()
+                .optType("mlp")
+                .optHiddenLayers(List.of(8))
+                .optEpochs(3)
+                .optBatchSize(32)
+                .optLearningRate(0.01)
+                .optEarlyStoppingPatience(2)
+                .optDevice("cpu")
+                .optSeed(1L)
+                .build())
+        .optGate(
+            new PipelineSpec.Gate(
+                Map.of("roc_auc", new PipelineSpec.Bound(0.7, null)), null, false, null))
+        .setRegisteredModel("churn-classifier")
+        .build();
   }
 
   static PipelineSpec withGate(PipelineSpec s, PipelineSpec.Gate gate) {

@@ -159,23 +159,26 @@ class TrainingPipelineWorkflowTest {
   void trialsRunAsChildRunsAndTheBestOneIsRegistered() {
     PipelineSpec base = Specs.binary();
     PipelineSpec spec =
-        new PipelineSpec(
-            base.name(),
-            base.dataset(),
-            base.label(),
-            base.task(),
-            base.features(),
-            null,
-            null,
-            base.model(),
-            new PipelineSpec.Trials(
-                "grid",
-                null,
-                2,
-                Map.of(
-                    "learningRate", List.of(0.01, 0.1, 0.05), "hiddenLayers", List.of(List.of(8)))),
-            base.gate(),
-            base.registeredModel());
+        PipelineSpec.builder()
+            .setName(base.name())
+            .setDataset(base.dataset())
+            .setLabel(base.label())
+            .setTask(base.task())
+            .setFeatures(base.features())
+            .optModel(base.model())
+            .optTrials(
+                new PipelineSpec.Trials(
+                    "grid",
+                    null,
+                    2,
+                    Map.of(
+                        "learningRate",
+                        List.of(0.01, 0.1, 0.05),
+                        "hiddenLayers",
+                        List.of(List.of(8)))))
+            .optGate(base.gate())
+            .setRegisteredModel(base.registeredModel())
+            .build();
 
     PipelineResult r = stub("trials").run(spec);
 

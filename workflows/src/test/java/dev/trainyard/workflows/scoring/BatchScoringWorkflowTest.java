@@ -102,20 +102,19 @@ class BatchScoringWorkflowTest {
   }
 
   private static ScoreBatchResult scored(double maxPsi) {
-    return new ScoreBatchResult(
-        false,
-        1000,
-        990,
-        10,
-        Map.of("missing_feature", 10L),
-        Map.of("positive_rate", 0.2),
-        Map.of("tenure", maxPsi),
-        maxPsi,
-        "tenure",
-        5000.0,
-        "file:///lake/scores/dt=2026-11-20",
-        "file:///lake/scores/_quarantine/dt=2026-11-20",
-        "mlflow-artifacts:/5/scoring-run-1/artifacts/scoring/report.json");
+    return ScoreBatchResult.builder()
+        .setRowsIn(1000)
+        .setScored(990)
+        .setQuarantined(10)
+        .optQuarantineReasons(Map.of("missing_feature", 10L))
+        .optPredictionDistribution(Map.of("positive_rate", 0.2))
+        .optPsi(Map.of("tenure", maxPsi))
+        .optMaxPsi(maxPsi, "tenure")
+        .setRowsPerSecond(5000.0)
+        .setOutputUri("file:///lake/scores/dt=2026-11-20")
+        .setQuarantineUri("file:///lake/scores/_quarantine/dt=2026-11-20")
+        .optReportUri("mlflow-artifacts:/5/scoring-run-1/artifacts/scoring/report.json")
+        .build();
   }
 
   @Test
@@ -200,20 +199,9 @@ class BatchScoringWorkflowTest {
     ScoringSpec spec = daily().withIfOutputExists(ScoringSpec.SKIP);
     when(data.scoreBatch(any()))
         .thenReturn(
-            new ScoreBatchResult(
-                true,
-                0,
-                0,
-                0,
-                Map.of(),
-                Map.of(),
-                Map.of(),
-                0,
-                null,
-                0,
+            ScoreBatchResult.skipped(
                 "file:///lake/scores/dt=2026-11-20",
-                "file:///lake/scores/_quarantine/dt=2026-11-20",
-                null));
+                "file:///lake/scores/_quarantine/dt=2026-11-20"));
 
     ScoringResult r = stub("skip").score(spec);
 

@@ -1,0 +1,49 @@
+package dev.trainyard.workflows.pipeline;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+import dev.trainyard.workflows.WireEnum;
+import java.util.Optional;
+import java.util.Set;
+
+/** What a pipeline learns to predict: the spec's {@code task}. */
+public enum TaskKind implements WireEnum {
+  BINARY("binary"),
+  MULTICLASS("multiclass"),
+  REGRESSION("regression");
+
+  /** Every spelling a spec may use, in declaration order. */
+  public static final Set<String> SPELLINGS = WireEnum.spellings(values());
+
+  private final String wire;
+
+  TaskKind(String wire) {
+    this.wire = wire;
+  }
+
+  @JsonValue
+  @Override
+  public String wire() {
+    return wire;
+  }
+
+  /** The value spelled exactly {@code wire}; empty for null or anything else. */
+  public static Optional<TaskKind> parse(String wire) {
+    return WireEnum.parse(values(), wire);
+  }
+
+  /**
+   * The value spelled exactly {@code wire}, for a spec already checked.
+   *
+   * @throws IllegalArgumentException for anything else, naming the values allowed
+   */
+  @JsonCreator
+  public static TaskKind of(String wire) {
+    return WireEnum.of(values(), "task", wire);
+  }
+
+  @Override
+  public String toString() {
+    return wire;
+  }
+}
