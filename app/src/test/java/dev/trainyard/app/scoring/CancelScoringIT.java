@@ -18,6 +18,7 @@ import dev.trainyard.workflows.TaskQueues;
 import dev.trainyard.workflows.scoring.BatchScoringWorkflow;
 import dev.trainyard.workflows.scoring.ScoringResult;
 import dev.trainyard.workflows.scoring.ScoringSpec;
+import io.temporal.api.enums.v1.EventType;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
@@ -26,7 +27,9 @@ import io.temporal.failure.CanceledFailure;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -43,8 +46,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Cancelling a batch-scoring run in the Temporal dev server stops its Spark job and publishes
- * nothing: the run ends CANCELED only once the step has stopped, its Spark job ended as failed
- * (cancelled), and neither the output nor a staging folder exists.
+ * nothing: the run ends CANCELED only once the step has stopped (its activity reports the cancel,
+ * its Spark jobs have all ended and none starts later), and neither the output nor a staging folder
+ * exists.
  */
 @ExtendWith({TemporalExtension.class, MlflowExtension.class})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -133,12 +137,34 @@ class CancelScoringIT {
         .isInstanceOf(WorkflowFailedException.class)
         .cause()
         .isInstanceOf(CanceledFailure.class);
-    // The run ended only after its step stopped: a Spark job it was running ended cancelled
-    // (the one seen running, or a later one of the step if the cancel landed between two).
+    // The run ended only after its running step had ended (it waits for the step to stop), and
+    // started no step after the cancel.
+    List<EventType> events =
+        worker.client().fetchHistory(id).getEvents().stream().map(ev -> ev.getEventType()).toList();
+    int cancelAsked = events.indexOf(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED);
+    assertThat(cancelAsked).as("cancel request in " + events).isNotNegative();
+    assertThat(events.subList(cancelAsked, events.size()))
+        .as("after the cancel: " + events)
+        .doesNotContain(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)
+        .endsWith(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED);
+    Set<EventType> ends =
+        Set.of(
+            EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED,
+            EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED,
+            EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT,
+            EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED);
+    assertThat(events.stream().filter(ends::contains).count())
+        .as("every step scheduled has ended before the run did: " + events)
+        .isEqualTo(
+            events.stream().filter(e -> e == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED).count());
+    // Nothing of the run is still running in Spark, and nothing of it starts afterwards: the job
+    // seen running has ended (cancelled, or finished just before the cancel reached the step,
+    // which then stopped before its next job).
+    assertThat(jobFailed).as("the job seen running has ended").containsKey(job);
+    Thread.sleep(3_000);
     assertThat(groupOfJob.entrySet().stream().filter(e -> e.getValue().startsWith(groupPrefix)))
-        .as("Spark jobs of the run, failed or not: " + jobFailed)
-        .anySatisfy(e -> assertThat(jobFailed.get(e.getKey())).isTrue());
-    assertThat(jobFailed).as("every job of the run has ended").containsKey(job);
+        .as("Spark jobs of the run, each ended (job id -> failed): " + jobFailed)
+        .allSatisfy(e -> assertThat(jobFailed).containsKey(e.getKey()));
     assertThat(output).doesNotExist();
     try (Stream<Path> s = Files.list(dir)) {
       assertThat(s.map(p -> p.getFileName().toString()))
