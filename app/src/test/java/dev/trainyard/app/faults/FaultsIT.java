@@ -284,8 +284,9 @@ class FaultsIT {
       String id = "it-faults-s3-2-" + UUID.randomUUID();
       BatchScoringWorkflow run = scoring(id);
       WorkflowClient.start(run::score, scoringSpec(champion + "@champion", second, output, 16));
-      // The run's Spark write has begun once its hidden staging folder appears.
-      awaitKey(direct, prefix + "/.scores.staging-", Duration.ofMinutes(3));
+      // Cut once the run's Spark write has stored its first data file in the hidden staging
+      // folder: from then on a failure has something to clean up.
+      awaitKey(direct, prefix + "/.scores.staging-", ".parquet", Duration.ofMinutes(3));
       link.down();
       long down = System.nanoTime();
       int checks = 0;
@@ -322,6 +323,9 @@ class FaultsIT {
               + "; last failure: "
               + started.getLastFailure().getMessage());
       assertThat(started.getAttempt()).as("attempts of the scoring step").isGreaterThan(1);
+      // Why it retried is in the history (not "Failure exceeds size limit.", what Temporal keeps
+      // of a failure of more than a few KB, such as a Spark job's with all its causes).
+      assertThat(started.getLastFailure().getMessage()).contains("Connection refused");
 
       // The new output, whole, and nothing else: no staging, no pending record, no earlier file.
       JsonNode marker = marker(direct, prefix + "/scores");
@@ -646,19 +650,17 @@ class FaultsIT {
     return keys;
   }
 
-  private void awaitKey(S3Client direct, String keyPrefix, Duration timeout)
+  private void awaitKey(S3Client direct, String keyPrefix, String suffix, Duration timeout)
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
-      if (!direct
-          .listObjectsV2(b -> b.bucket(s3.lakeBucket()).prefix(keyPrefix).maxKeys(1))
-          .contents()
-          .isEmpty()) {
+      if (direct.listObjectsV2(b -> b.bucket(s3.lakeBucket()).prefix(keyPrefix)).contents().stream()
+          .anyMatch(o -> o.key().endsWith(suffix))) {
         return;
       }
       Thread.sleep(50);
     }
-    throw new AssertionError("no object under " + keyPrefix + " within " + timeout);
+    throw new AssertionError("no object *" + suffix + " under " + keyPrefix + " within " + timeout);
   }
 
   // ---------------------------------------------------------------------------------------------
