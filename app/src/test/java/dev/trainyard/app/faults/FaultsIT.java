@@ -425,20 +425,31 @@ class FaultsIT {
   // ---------------------------------------------------------------------------------------------
   // Temporal
 
-  /** Stops this class's Temporal server, keeps it down 5 s, starts it on the same SQLite file. */
+  /**
+   * Stops this class's Temporal server (SIGTERM, SIGKILL after 5 s), keeps it down 5 s, starts it
+   * again on the same SQLite file and ports; returns when it was stopped (epoch ms).
+   */
   private long restartTemporal() throws InterruptedException {
     ManagedProcess server =
         ManagedProcess.fromPidFile("temporal", config.pidFile("temporal"))
             .orElseThrow(() -> new AssertionError("no Temporal pid file"));
     long stoppedAt = System.currentTimeMillis();
     long down = System.nanoTime();
-    server.stop(Duration.ofSeconds(10));
+    server.stop(Duration.ofSeconds(5));
     assertFalse(server.isAlive(), "Temporal still running");
     assertFalse(stack.service("temporal").probe().healthy(), "Temporal still answers");
+    Duration stopping = Duration.ofNanos(System.nanoTime() - down);
     Thread.sleep(5_000);
+    long starting = System.nanoTime();
     stack.ensureRunning(stack.service("temporal"), false);
     System.err.println(
-        "[faults-it] Temporal was down for " + Duration.ofNanos(System.nanoTime() - down));
+        "[faults-it] Temporal was down for "
+            + Duration.ofNanos(System.nanoTime() - down)
+            + " (stopping "
+            + stopping
+            + ", starting again "
+            + Duration.ofNanos(System.nanoTime() - starting)
+            + ")");
     return stoppedAt;
   }
 
