@@ -27,7 +27,6 @@ import dev.trainyard.workflows.scoring.ScoringSpec;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -150,8 +149,10 @@ public class ScoringDataActivitiesImpl implements ScoringActivities.Data {
       throw Failures.badInput("BadScoringRequest", e.getMessage());
     } catch (MlflowException e) {
       throw Failures.fromMlflow(e);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    } catch (Exception e) {
+      // S3 or Spark trouble (a SparkException is checked, yet thrown undeclared): retried, with a
+      // message the history can hold.
+      throw Failures.retryable(e);
     }
   }
 
