@@ -6,6 +6,7 @@ import dev.trainyard.activities.runtime.Heartbeat;
 import dev.trainyard.activities.runtime.LineageRecord;
 import dev.trainyard.activities.runtime.LineageRecorder;
 import dev.trainyard.activities.runtime.SparkJobs;
+import dev.trainyard.registry.MlflowException;
 import dev.trainyard.spark.features.FeatureColumns;
 import dev.trainyard.spark.features.FeatureJob;
 import dev.trainyard.spark.features.FeatureManifest;
@@ -29,7 +30,6 @@ import dev.trainyard.workflows.pipeline.TaskKind;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -142,8 +142,12 @@ public class DataActivitiesImpl implements PipelineActivities.Data {
           profileFile.toUri().toString());
     } catch (DataInputException e) {
       throw Failures.badInput("BadInputData", e.getMessage());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    } catch (MlflowException e) {
+      throw Failures.fromMlflow(e);
+    } catch (Exception e) {
+      // S3 or Spark trouble (a SparkException is checked, yet thrown undeclared): retried, with a
+      // message the history can hold.
+      throw Failures.retryable(e);
     }
   }
 
@@ -218,8 +222,12 @@ public class DataActivitiesImpl implements PipelineActivities.Data {
           .build();
     } catch (DataInputException e) {
       throw Failures.badInput("BadInputData", e.getMessage());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    } catch (MlflowException e) {
+      throw Failures.fromMlflow(e);
+    } catch (Exception e) {
+      // S3 or Spark trouble (a SparkException is checked, yet thrown undeclared): retried, with a
+      // message the history can hold.
+      throw Failures.retryable(e);
     }
   }
 
