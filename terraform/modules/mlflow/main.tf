@@ -218,7 +218,6 @@ resource "aws_vpc_security_group_egress_rule" "alb_to_server" {
 
 resource "aws_lb" "this" {
   #checkov:skip=CKV_AWS_150: deletion protection is deletion_protection, set per env (prod on, dev off to allow destroy)
-  #checkov:skip=CKV2_AWS_28: internal by default and reached only from the VPC and ui_cidr_blocks, behind MLflow's basic auth; attach a WAF web ACL where internal = false
   name                       = "${var.name}-mlflow"
   internal                   = var.internal
   load_balancer_type         = "application"
@@ -251,7 +250,6 @@ resource "aws_lb" "this" {
 # TLS ends at the load balancer; the hop to the tasks stays inside the VPC, between two
 # security groups that admit only each other.
 resource "aws_lb_target_group" "this" {
-  #checkov:skip=CKV_AWS_378: TLS ends at the load balancer; load balancer to task is HTTP inside the VPC between two security groups that admit only each other (MLflow serves no TLS itself)
   name_prefix = "mlflow"
   vpc_id      = var.vpc_id
   target_type = "ip"
