@@ -35,26 +35,13 @@ module "network" {
   flow_log_retention_days = var.log_retention_days
 }
 
-module "spark" {
-  source = "../../modules/spark"
-
-  name               = local.name
-  vpc_id             = module.network.vpc_id
-  vpc_cidr_block     = module.network.vpc_cidr_block
-  private_subnet_ids = module.network.private_subnet_ids
-  s3_prefix_list_id  = module.network.s3_prefix_list_id
-  maximum_cpu        = var.spark_maximum_cpu
-  maximum_memory     = var.spark_maximum_memory
-}
-
 module "iam" {
   source = "../../modules/iam"
 
-  name                  = local.name
-  lake_bucket_arn       = module.storage.lake_bucket_arn
-  artifact_bucket_arn   = module.storage.artifact_bucket_arn
-  kms_key_arn           = module.storage.kms_key_arn
-  spark_application_arn = module.spark.application_arn
+  name                = local.name
+  lake_bucket_arn     = module.storage.lake_bucket_arn
+  artifact_bucket_arn = module.storage.artifact_bucket_arn
+  kms_key_arn         = module.storage.kms_key_arn
 }
 
 module "mlflow" {
@@ -71,6 +58,9 @@ module "mlflow" {
   image_tag              = var.mlflow_image_tag
   certificate_arn        = var.mlflow_certificate_arn
   hostnames              = var.mlflow_hostnames
+  dns_zone_id            = var.mlflow_dns_zone_id
+  deletion_protection    = var.mlflow_db_deletion_protection
+  force_destroy_logs     = var.force_destroy_buckets
   ui_cidr_blocks         = var.ui_cidr_blocks
   db_instance_class      = var.mlflow_db_instance_class
   db_multi_az            = var.mlflow_db_multi_az
@@ -89,20 +79,25 @@ module "workers" {
   task_role_arn      = module.iam.worker_role_arn
   kms_key_arn        = module.storage.kms_key_arn
 
-  temporal_address             = var.temporal_address
-  temporal_namespace           = var.temporal_namespace
-  temporal_tls_cert_secret_arn = var.temporal_tls_cert_secret_arn
-  temporal_tls_key_secret_arn  = var.temporal_tls_key_secret_arn
-  temporal_secrets_kms_key_arn = var.temporal_secrets_kms_key_arn
+  temporal_address                  = var.temporal_address
+  temporal_namespace                = var.temporal_namespace
+  temporal_auth                     = var.temporal_auth
+  temporal_tls_cert_secret_arn      = var.temporal_tls_cert_secret_arn
+  temporal_tls_key_secret_arn       = var.temporal_tls_key_secret_arn
+  temporal_api_key_secret_arn       = var.temporal_api_key_secret_arn
+  temporal_tls_server_ca_secret_arn = var.temporal_tls_server_ca_secret_arn
+  temporal_tls_server_name          = var.temporal_tls_server_name
+  temporal_secrets_kms_key_arn      = var.temporal_secrets_kms_key_arn
 
-  mlflow_tracking_uri  = module.mlflow.tracking_uri
-  lake_bucket_name     = module.storage.lake_bucket_name
-  artifact_bucket_name = module.storage.artifact_bucket_name
-  spark_application_id = module.spark.application_id
-  spark_job_role_arn   = module.iam.spark_job_role_arn
+  mlflow_tracking_uri           = module.mlflow.tracking_uri
+  mlflow_credentials_secret_arn = module.mlflow.workers_secret_arn
+  lake_bucket_name              = module.storage.lake_bucket_name
+  artifact_bucket_name          = module.storage.artifact_bucket_name
 
   image_tag          = var.trainyard_image_tag
   gpu_image_tag      = var.trainyard_gpu_image_tag
+  cpu_task_cpu       = var.cpu_worker_task_cpu
+  cpu_task_memory    = var.cpu_worker_task_memory
   cpu_max_count      = var.cpu_worker_max_count
   gpu_instance_type  = var.gpu_instance_type
   gpu_min_count      = var.gpu_worker_min_count

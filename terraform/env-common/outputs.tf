@@ -2,7 +2,7 @@
 # versions.tf (its state key) and terraform.tfvars; see terraform/README.md.
 
 output "mlflow_tracking_uri" {
-  description = "MLflow tracking URI inside the VPC."
+  description = "MLflow tracking URI (HTTPS)."
   value       = module.mlflow.tracking_uri
 }
 
@@ -31,7 +31,22 @@ output "workers_cluster_name" {
   value       = module.workers.cluster_name
 }
 
-output "spark_application_id" {
-  description = "EMR Serverless application for the Spark steps."
-  value       = module.spark.application_id
+output "mlflow_load_balancer_dns_name" {
+  description = "DNS name of MLflow's load balancer: the target of the mlflow_hostnames records."
+  value       = module.mlflow.load_balancer_dns_name
+}
+
+output "mlflow_admin_secret_arn" {
+  description = "Secret of MLflow's admin user (JSON username, password, flask_secret_key); put its value before the first MLflow start."
+  value       = module.mlflow.admin_secret_arn
+}
+
+output "mlflow_workers_secret_arn" {
+  description = "Secret of the workers' MLflow user (JSON username, password); put its value and create the user in MLflow."
+  value       = module.mlflow.workers_secret_arn
+}
+
+output "mlflow_access_log_bucket_name" {
+  description = "Bucket of the access logs of MLflow's load balancer."
+  value       = module.mlflow.access_log_bucket_name
 }

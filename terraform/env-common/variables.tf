@@ -41,18 +41,44 @@ variable "temporal_namespace" {
   type        = string
 }
 
-variable "temporal_tls_cert_secret_arn" {
-  description = "ARN of the Secrets Manager secret with the Temporal mTLS client certificate (PEM). Deployment-specific: pass it with -var or TF_VAR_temporal_tls_cert_secret_arn."
+variable "temporal_auth" {
+  description = "How the workers authenticate to Temporal: mtls (client certificate and key secrets) or api_key (an API key secret)."
   type        = string
+  default     = "mtls"
+}
+
+variable "temporal_tls_cert_secret_arn" {
+  description = "temporal_auth = mtls: ARN of the Secrets Manager secret with the client certificate (PEM). Deployment-specific: pass it with TF_VAR_temporal_tls_cert_secret_arn."
+  type        = string
+  default     = null
 }
 
 variable "temporal_tls_key_secret_arn" {
-  description = "ARN of the Secrets Manager secret with the Temporal mTLS client key (PEM). Deployment-specific: pass it with -var or TF_VAR_temporal_tls_key_secret_arn."
+  description = "temporal_auth = mtls: ARN of the Secrets Manager secret with the client key (PEM). Deployment-specific: pass it with TF_VAR_temporal_tls_key_secret_arn."
   type        = string
+  default     = null
+}
+
+variable "temporal_api_key_secret_arn" {
+  description = "temporal_auth = api_key: ARN of the Secrets Manager secret with the Temporal Cloud API key. Deployment-specific: pass it with TF_VAR_temporal_api_key_secret_arn."
+  type        = string
+  default     = null
+}
+
+variable "temporal_tls_server_ca_secret_arn" {
+  description = "ARN of a Secrets Manager secret with the CA certificate (PEM) of a self-hosted frontend; null for Temporal Cloud (system CAs)."
+  type        = string
+  default     = null
+}
+
+variable "temporal_tls_server_name" {
+  description = "TLS server name to verify the Temporal frontend against when it differs from temporal_address's host; null for none."
+  type        = string
+  default     = null
 }
 
 variable "temporal_secrets_kms_key_arn" {
-  description = "ARN of the customer-managed KMS key of the two Temporal secrets; null for the AWS-managed key."
+  description = "ARN of the customer-managed KMS key of the Temporal secrets; null for the AWS-managed key."
   type        = string
   default     = null
 }
@@ -73,15 +99,19 @@ variable "mlflow_image_tag" {
 }
 
 variable "mlflow_certificate_arn" {
-  description = "ACM certificate for MLflow's HTTPS listener; null serves HTTP inside the VPC only."
+  description = "ACM certificate of MLflow's HTTPS listener, covering mlflow_hostnames[0]. Deployment-specific: pass it with TF_VAR_mlflow_certificate_arn."
   type        = string
-  default     = null
 }
 
 variable "mlflow_hostnames" {
-  description = "DNS names pointing at MLflow's internal load balancer (the first one is the tracking URI host with HTTPS)."
+  description = "DNS names of MLflow's load balancer; the first is the tracking URI's host. Deployment-specific: pass it with TF_VAR_mlflow_hostnames."
   type        = list(string)
-  default     = []
+}
+
+variable "mlflow_dns_zone_id" {
+  description = "Route 53 hosted zone in which to create the alias record of mlflow_hostnames[0]; null when you create it yourself."
+  type        = string
+  default     = null
 }
 
 variable "ui_cidr_blocks" {
@@ -101,13 +131,23 @@ variable "mlflow_db_multi_az" {
 }
 
 variable "mlflow_db_deletion_protection" {
-  description = "Whether the MLflow database refuses deletion."
+  description = "Whether the MLflow database and load balancer refuse deletion."
   type        = bool
 }
 
 variable "force_destroy_buckets" {
   description = "Whether destroy may delete non-empty buckets (throwaway environments only)."
   type        = bool
+}
+
+variable "cpu_worker_task_cpu" {
+  description = "CPU units of a CPU worker task (1024 = 1 vCPU): the Spark steps run in-process there (local[*]), so this sizes them."
+  type        = number
+}
+
+variable "cpu_worker_task_memory" {
+  description = "Memory of a CPU worker task in MiB (a valid Fargate size with cpu_worker_task_cpu); in-process Spark's heap is 75 % of it."
+  type        = number
 }
 
 variable "cpu_worker_max_count" {
@@ -128,16 +168,6 @@ variable "gpu_worker_min_count" {
 variable "gpu_worker_max_count" {
   description = "Most GPU worker tasks."
   type        = number
-}
-
-variable "spark_maximum_cpu" {
-  description = "EMR Serverless ceiling on vCPUs across running Spark jobs, e.g. \"64 vCPU\"."
-  type        = string
-}
-
-variable "spark_maximum_memory" {
-  description = "EMR Serverless ceiling on memory across running Spark jobs, e.g. \"256 GB\"."
-  type        = string
 }
 
 variable "log_retention_days" {

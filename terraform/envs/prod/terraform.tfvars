@@ -1,6 +1,7 @@
 # Production: a NAT gateway per zone, three zones, a Multi-AZ database with deletion protection,
-# one GPU worker always up. Deployment-specific values (Temporal address, namespace and the mTLS
-# secret ARNs, the MLflow certificate) are not committed: pass them as TF_VAR_... (see terraform/README.md).
+# one GPU worker always up. Deployment-specific values (Temporal address, namespace and the
+# credential secret ARNs, the MLflow certificate and hostnames) are not committed:
+# pass them as TF_VAR_... (see docs/deploy-aws.md).
 environment             = "prod"
 region                  = "us-east-1"
 vpc_cidr_block          = "10.50.0.0/16"
@@ -16,12 +17,13 @@ mlflow_db_multi_az            = true
 mlflow_db_deletion_protection = true
 force_destroy_buckets         = false
 
-cpu_worker_max_count = 8
+# The Spark steps run in-process on the CPU workers: these size the largest step.
+cpu_worker_task_cpu    = 8192
+cpu_worker_task_memory = 32768
+cpu_worker_max_count   = 8
+
 gpu_instance_type    = "g5.2xlarge"
 gpu_worker_min_count = 1
 gpu_worker_max_count = 4
-
-spark_maximum_cpu    = "128 vCPU"
-spark_maximum_memory = "512 GB"
 
 log_retention_days = 365

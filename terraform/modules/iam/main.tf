@@ -13,6 +13,9 @@ locals {
   region     = data.aws_region.current.name
   # Keys are used only by S3 on the caller's behalf, never directly.
   kms_via_s3 = "s3.${local.region}.amazonaws.com"
+  lake_output_objects = flatten([
+    for p in var.lake_output_prefixes : ["${var.lake_bucket_arn}/${p}/*", "${var.lake_bucket_arn}/.${p}.staging-*"]
+  ])
 }
 
 data "aws_iam_policy_document" "ecs_tasks_assume" {
@@ -36,11 +39,19 @@ data "aws_iam_policy_document" "ecs_tasks_assume" {
   }
 }
 
-# --- workers: read the lake, write artifacts, submit Spark jobs ---
+# --- workers: read the lake, publish Spark outputs under their prefixes, write artifacts ---
+#
+# Spark runs in-process on the workers (see ../../README.md, "Spark in-process on the workers"),
+# so this role is also what the Spark steps write with. Outputs are published by
+# spark-jobs' Outputs: a hidden staging sibling `.NAME.staging-ID` beside the output, then the
+# output's files, `_trainyard.json`, `_trainyard.pending-ID.json` and `_SUCCESS`; the earlier
+# output's files are deleted. Everything of one output stays under its parent prefix, so each
+# output prefix gets write and delete on `PREFIX/*`, plus `.PREFIX.staging-*` for an output
+# published at the prefix itself.
 
 resource "aws_iam_role" "worker" {
   name_prefix        = "${var.name}-worker-"
-  description        = "Trainyard workers: read the lake, read and write artifacts, run Spark jobs on EMR Serverless"
+  description        = "Trainyard workers: read the lake, publish Spark outputs under their prefixes, read and write artifacts"
   assume_role_policy = data.aws_iam_policy_document.ecs_tasks_assume.json
   tags               = var.tags
 }
@@ -77,26 +88,12 @@ data "aws_iam_policy_document" "worker" {
     }
   }
 
-  # Spark steps (trainyard-spark) run as EMR Serverless jobs under the Spark job role, which is
-  # what writes features and scoring outputs to the lake.
+  # Publishing replaces the earlier output of the same URI, so delete is needed here, and only
+  # here: the rest of the lake (the datasets the steps read) stays read-only.
   statement {
-    sid     = "RunSparkJobs"
-    actions = ["emr-serverless:StartJobRun", "emr-serverless:GetJobRun", "emr-serverless:CancelJobRun", "emr-serverless:GetDashboardForJobRun"]
-    resources = [
-      var.spark_application_arn,
-      "${var.spark_application_arn}/jobruns/*",
-    ]
-  }
-
-  statement {
-    sid       = "PassSparkJobRole"
-    actions   = ["iam:PassRole"]
-    resources = [aws_iam_role.spark.arn]
-    condition {
-      test     = "StringEquals"
-      variable = "iam:PassedToService"
-      values   = ["emr-serverless.amazonaws.com"]
-    }
+    sid       = "PublishLakeOutputs"
+    actions   = ["s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]
+    resources = local.lake_output_objects
   }
 }
 
@@ -144,67 +141,4 @@ resource "aws_iam_role_policy" "mlflow" {
   name   = "mlflow-artifact-access"
   role   = aws_iam_role.mlflow.id
   policy = data.aws_iam_policy_document.mlflow.json
-}
-
-# --- Spark on EMR Serverless: read and write the lake, read models from the artifact bucket ---
-
-data "aws_iam_policy_document" "emr_serverless_assume" {
-  statement {
-    actions = ["sts:AssumeRole"]
-    principals {
-      type        = "Service"
-      identifiers = ["emr-serverless.amazonaws.com"]
-    }
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account_id]
-    }
-  }
-}
-
-resource "aws_iam_role" "spark" {
-  name_prefix        = "${var.name}-spark-"
-  description        = "EMR Serverless job runtime role: read and write the lake, read models"
-  assume_role_policy = data.aws_iam_policy_document.emr_serverless_assume.json
-  tags               = var.tags
-}
-
-data "aws_iam_policy_document" "spark" {
-  statement {
-    sid       = "ListBuckets"
-    actions   = ["s3:ListBucket", "s3:GetBucketLocation"]
-    resources = [var.lake_bucket_arn, var.artifact_bucket_arn]
-  }
-
-  # Publishing an output on S3 deletes the earlier one first, so the job needs delete here.
-  statement {
-    sid       = "ReadWriteLake"
-    actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]
-    resources = ["${var.lake_bucket_arn}/*"]
-  }
-
-  # Batch scoring loads the model version's feature pipeline and DJL parameters.
-  statement {
-    sid       = "ReadArtifacts"
-    actions   = ["s3:GetObject"]
-    resources = ["${var.artifact_bucket_arn}/*"]
-  }
-
-  statement {
-    sid       = "BucketKeyThroughS3"
-    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
-    resources = [var.kms_key_arn]
-    condition {
-      test     = "StringEquals"
-      variable = "kms:ViaService"
-      values   = [local.kms_via_s3]
-    }
-  }
-}
-
-resource "aws_iam_role_policy" "spark" {
-  name   = "spark-lake-access"
-  role   = aws_iam_role.spark.id
-  policy = data.aws_iam_policy_document.spark.json
 }

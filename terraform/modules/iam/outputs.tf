@@ -7,8 +7,3 @@ output "mlflow_role_arn" {
   description = "ARN of the MLflow tracking server's ECS task role."
   value       = aws_iam_role.mlflow.arn
 }
-
-output "spark_job_role_arn" {
-  description = "ARN of the EMR Serverless job runtime role, passed with each StartJobRun."
-  value       = aws_iam_role.spark.arn
-}

@@ -4,12 +4,12 @@ variable "name" {
 }
 
 variable "lake_bucket_arn" {
-  description = "ARN of the data-lake bucket: workers read it, the Spark job role reads and writes it."
+  description = "ARN of the data-lake bucket: workers read it and publish Spark outputs under lake_output_prefixes."
   type        = string
 }
 
 variable "artifact_bucket_arn" {
-  description = "ARN of the artifact bucket: workers and MLflow read and write it, the Spark job role reads it."
+  description = "ARN of the artifact bucket: workers and MLflow read and write it."
   type        = string
 }
 
@@ -18,9 +18,15 @@ variable "kms_key_arn" {
   type        = string
 }
 
-variable "spark_application_arn" {
-  description = "ARN of the EMR Serverless application the CPU workers submit Spark jobs to."
-  type        = string
+variable "lake_output_prefixes" {
+  description = "Top-level lake prefixes the workers' Spark steps publish to (scoring --output and --quarantine must lie under them); the role may write and delete only there."
+  type        = list(string)
+  default     = ["scores", "quarantine", "features"]
+
+  validation {
+    condition     = alltrue([for p in var.lake_output_prefixes : can(regex("^[A-Za-z0-9_-]+$", p))])
+    error_message = "lake_output_prefixes must be single path segments (letters, digits, _ and -), without slashes."
+  }
 }
 
 variable "tags" {

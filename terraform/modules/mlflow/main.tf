@@ -1,22 +1,71 @@
 data "aws_region" "current" {}
 
 locals {
-  port          = 5000
-  db_port       = 5432
-  https         = var.certificate_arn != null
-  listener_port = local.https ? 443 : 80
-  artifact_root = "s3://${var.artifact_bucket_name}/mlflow"
-  db_secret_arn = aws_db_instance.this.master_user_secret[0].secret_arn
+  port           = 5000
+  db_port        = 5432
+  auth_db_name   = "mlflow_auth"
+  artifact_root  = "s3://${var.artifact_bucket_name}/mlflow"
+  db_secret_arn  = aws_db_instance.this.master_user_secret[0].secret_arn
+  admin_secret   = aws_secretsmanager_secret.admin.arn
+  tracking_host  = var.hostnames[0]
+  alb_log_prefix = "mlflow-alb"
 
-  # The password reaches the container as an ECS secret and is URL-encoded into the backend
-  # URI inside it, so it never appears in the task definition, an output or the state.
+  # Runs in the container (python -c): every credential reaches it as an ECS secret and stays
+  # in its memory and in a mode-600 file under /tmp, never in the task definition, an output or
+  # the Terraform state. It makes sure the auth app's own database exists (users and
+  # permissions, beside MLflow's), writes the basic-auth configuration (admin user, READ for
+  # everyone else by default) and becomes `mlflow server --app-name basic-auth`. On the first
+  # start the auth app creates the admin user from it; later password changes go through
+  # MLflow's users API (docs/deploy-aws.md, "Rotate").
   start_script = <<-EOT
-    set -eu
-    credentials=$(python -c 'import os, urllib.parse as u; print(u.quote(os.environ["MLFLOW_DB_USERNAME"], safe="") + ":" + u.quote(os.environ["MLFLOW_DB_PASSWORD"], safe=""))')
-    unset MLFLOW_DB_PASSWORD
-    export MLFLOW_BACKEND_STORE_URI="postgresql://$credentials@$MLFLOW_DB_HOST:$MLFLOW_DB_PORT/$MLFLOW_DB_NAME?sslmode=require"
-    exec mlflow server --host 0.0.0.0 --port ${local.port} --default-artifact-root ${local.artifact_root} --no-serve-artifacts
+    import os, urllib.parse, psycopg2
+    e = os.environ
+    q = lambda v: urllib.parse.quote(v, safe="")
+    user, password = e.pop("MLFLOW_DB_USERNAME"), e.pop("MLFLOW_DB_PASSWORD")
+    host, port = e["MLFLOW_DB_HOST"], e["MLFLOW_DB_PORT"]
+    def uri(db):
+        return "postgresql://" + q(user) + ":" + q(password) + "@" + host + ":" + port + "/" + db + "?sslmode=require"
+    conn = psycopg2.connect(host=host, port=port, dbname=e["MLFLOW_DB_NAME"], user=user, password=password, sslmode="require")
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (e["MLFLOW_AUTH_DB_NAME"],))
+        if cur.fetchone() is None:
+            cur.execute("CREATE DATABASE " + e["MLFLOW_AUTH_DB_NAME"])
+    conn.close()
+    esc = lambda v: v.replace("%", "%%")
+    ini = "/tmp/basic_auth.ini"
+    with os.fdopen(os.open(ini, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
+        f.write("[mlflow]\ndefault_permission = READ\n")
+        f.write("database_uri = " + esc(uri(e["MLFLOW_AUTH_DB_NAME"])) + "\n")
+        f.write("admin_username = " + esc(e.pop("MLFLOW_ADMIN_USERNAME")) + "\n")
+        f.write("admin_password = " + esc(e.pop("MLFLOW_ADMIN_PASSWORD")) + "\n")
+        f.write("authorization_function = mlflow.server.auth:authenticate_request_basic_auth\n")
+    e["MLFLOW_AUTH_CONFIG_PATH"] = ini
+    e["MLFLOW_BACKEND_STORE_URI"] = uri(e["MLFLOW_DB_NAME"])
+    os.execvp("mlflow", ["mlflow", "server", "--app-name", "basic-auth", "--host", "0.0.0.0", "--port", "${local.port}",
+                         "--default-artifact-root", "${local.artifact_root}", "--no-serve-artifacts"])
   EOT
+}
+
+# --- credentials: the admin user (and the auth app's session key), the workers' user ---
+#
+# Created empty: their values are put with the AWS CLI (docs/deploy-aws.md), so no password is
+# ever in the Terraform state. Both are JSON, encrypted with the environment's key.
+
+resource "aws_secretsmanager_secret" "admin" {
+  #checkov:skip=CKV2_AWS_57: rotating means changing the password in MLflow (users API) and here together; a documented manual step, no rotation Lambda
+  name_prefix = "${var.name}/mlflow-admin-"
+  description = "MLflow basic-auth admin: JSON {username, password, flask_secret_key}"
+  kms_key_id  = var.kms_key_arn
+  tags        = var.tags
+}
+
+resource "aws_secretsmanager_secret" "workers" {
+  #checkov:skip=CKV2_AWS_57: rotating means changing the password in MLflow (users API) and here together; a documented manual step, no rotation Lambda
+  name_prefix = "${var.name}/mlflow-workers-"
+  description = "MLflow user of the Trainyard workers: JSON {username, password}"
+  kms_key_id  = var.kms_key_arn
+  tags        = var.tags
 }
 
 # --- image and logs ---
@@ -38,6 +87,7 @@ resource "aws_ecr_repository" "mlflow" {
 }
 
 resource "aws_cloudwatch_log_group" "mlflow" {
+  #checkov:skip=CKV_AWS_338: retention is log_retention_days, set per env (prod 365 days, dev 30)
   name              = "/${var.name}/mlflow"
   retention_in_days = var.log_retention_days
   kms_key_id        = var.kms_key_arn
@@ -91,6 +141,12 @@ resource "aws_vpc_security_group_ingress_rule" "db_from_server" {
 }
 
 resource "aws_db_instance" "this" {
+  #checkov:skip=CKV_AWS_157: Multi-AZ is db_multi_az, set per env (prod on, dev off)
+  #checkov:skip=CKV_AWS_293: deletion protection is db_deletion_protection, set per env (prod on, dev off to allow destroy)
+  #checkov:skip=CKV_AWS_161: MLflow connects with the RDS-managed master password over TLS; IAM database auth needs token refresh that MLflow's SQLAlchemy store does not do
+  #checkov:skip=CKV_AWS_118: enhanced OS monitoring needs a monitoring role and costs per instance; CloudWatch's standard RDS metrics cover this one-tenant database
+  #checkov:skip=CKV_AWS_353: Performance Insights is not offered on every small instance class (dev uses db.t4g.small); turn it on per env when query tuning needs it
+  #checkov:skip=CKV_AWS_129: exporting PostgreSQL logs creates log groups outside this module (no CMK, no retention); the server's errors reach MLflow's own log group
   identifier     = "${var.name}-mlflow"
   engine         = "postgres"
   engine_version = var.db_engine_version
@@ -124,11 +180,11 @@ resource "aws_db_instance" "this" {
   tags = var.tags
 }
 
-# --- load balancer ---
+# --- load balancer: HTTPS only (HTTP redirects), access logs ---
 
 resource "aws_security_group" "alb" {
   name_prefix = "${var.name}-mlflow-alb-"
-  description = "MLflow internal load balancer: the tracking port from the VPC and the UI networks"
+  description = "MLflow load balancer: HTTPS (and HTTP, which redirects) from the VPC and the UI networks"
   vpc_id      = var.vpc_id
   tags        = merge(var.tags, { Name = "${var.name}-mlflow-alb" })
 
@@ -138,14 +194,17 @@ resource "aws_security_group" "alb" {
 }
 
 resource "aws_vpc_security_group_ingress_rule" "alb_from_networks" {
-  for_each = toset(concat([var.vpc_cidr_block], var.ui_cidr_blocks))
+  for_each = {
+    for pair in setproduct(concat([var.vpc_cidr_block], var.ui_cidr_blocks), ["80", "443"]) :
+    "${pair[0]}:${pair[1]}" => { cidr = pair[0], port = tonumber(pair[1]) }
+  }
 
   security_group_id = aws_security_group.alb.id
-  description       = "MLflow API and UI"
-  cidr_ipv4         = each.value
+  description       = each.value.port == 443 ? "MLflow API and UI" : "HTTP, redirected to HTTPS"
+  cidr_ipv4         = each.value.cidr
   ip_protocol       = "tcp"
-  from_port         = local.listener_port
-  to_port           = local.listener_port
+  from_port         = each.value.port
+  to_port           = each.value.port
 }
 
 resource "aws_vpc_security_group_egress_rule" "alb_to_server" {
@@ -158,17 +217,38 @@ resource "aws_vpc_security_group_egress_rule" "alb_to_server" {
 }
 
 resource "aws_lb" "this" {
+  #checkov:skip=CKV_AWS_150: deletion protection is deletion_protection, set per env (prod on, dev off to allow destroy)
   name                       = "${var.name}-mlflow"
-  internal                   = true
+  internal                   = var.internal
   load_balancer_type         = "application"
-  subnets                    = var.private_subnet_ids
+  subnets                    = var.internal ? var.private_subnet_ids : var.public_subnet_ids
   security_groups            = [aws_security_group.alb.id]
   drop_invalid_header_fields = true
+  enable_deletion_protection = var.deletion_protection
   # Large artifact listings and model downloads can take longer than the 60 s default.
   idle_timeout = 300
-  tags         = var.tags
+
+  access_logs {
+    bucket  = aws_s3_bucket.alb_logs.id
+    prefix  = local.alb_log_prefix
+    enabled = true
+  }
+
+  tags = var.tags
+
+  # The log bucket must let ELB write before the load balancer turns logging on.
+  depends_on = [aws_s3_bucket_policy.alb_logs]
+
+  lifecycle {
+    precondition {
+      condition     = var.internal || length(var.public_subnet_ids) > 1
+      error_message = "internal = false needs public_subnet_ids (two or more zones)."
+    }
+  }
 }
 
+# TLS ends at the load balancer; the hop to the tasks stays inside the VPC, between two
+# security groups that admit only each other.
 resource "aws_lb_target_group" "this" {
   name_prefix = "mlflow"
   vpc_id      = var.vpc_id
@@ -176,7 +256,8 @@ resource "aws_lb_target_group" "this" {
   port        = local.port
   protocol    = "HTTP"
 
-  # /health is exempt from MLflow's Host-header check, which the health checker's IP host fails.
+  # /health answers without credentials and is exempt from MLflow's Host-header check, which
+  # the health checker's IP host fails.
   health_check {
     path                = "/health"
     matcher             = "200"
@@ -193,11 +274,29 @@ resource "aws_lb_target_group" "this" {
 }
 
 resource "aws_lb_listener" "http" {
-  count = local.https ? 0 : 1
-
   load_balancer_arn = aws_lb.this.arn
   port              = 80
   protocol          = "HTTP"
+
+  default_action {
+    type = "redirect"
+
+    redirect {
+      port        = "443"
+      protocol    = "HTTPS"
+      status_code = "HTTP_301"
+    }
+  }
+
+  tags = var.tags
+}
+
+resource "aws_lb_listener" "https" {
+  load_balancer_arn = aws_lb.this.arn
+  port              = 443
+  protocol          = "HTTPS"
+  ssl_policy        = var.ssl_policy
+  certificate_arn   = var.certificate_arn
 
   default_action {
     type             = "forward"
@@ -207,28 +306,125 @@ resource "aws_lb_listener" "http" {
   tags = var.tags
 }
 
-resource "aws_lb_listener" "https" {
-  count = local.https ? 1 : 0
+# An optional DNS record for the tracking host (else create it yourself, see hostnames).
+resource "aws_route53_record" "tracking" {
+  count = var.dns_zone_id == null ? 0 : 1
 
-  load_balancer_arn = aws_lb.this.arn
-  port              = 443
-  protocol          = "HTTPS"
-  ssl_policy        = "ELBSecurityPolicy-TLS13-1-2-2021-06"
-  certificate_arn   = var.certificate_arn
+  zone_id = var.dns_zone_id
+  name    = local.tracking_host
+  type    = "A"
 
-  default_action {
-    type             = "forward"
-    target_group_arn = aws_lb_target_group.this.arn
+  alias {
+    name                   = aws_lb.this.dns_name
+    zone_id                = aws_lb.this.zone_id
+    evaluate_target_health = true
   }
+}
 
-  tags = var.tags
+# --- access logs: a private bucket of their own ---
+#
+# ELB writes access logs only to buckets encrypted with S3-managed keys (SSE-S3), not KMS.
 
-  lifecycle {
-    precondition {
-      condition     = length(var.hostnames) > 0
-      error_message = "With certificate_arn set, hostnames must name the DNS name the certificate covers: the tracking URI uses it."
+data "aws_caller_identity" "current" {}
+
+data "aws_elb_service_account" "current" {}
+
+resource "aws_s3_bucket" "alb_logs" {
+  #checkov:skip=CKV_AWS_18: this is the access-log bucket; logging it to another bucket would only move the question
+  #checkov:skip=CKV_AWS_144: access logs are kept in the environment's region; replication is not worth their cost
+  #checkov:skip=CKV_AWS_145: ELB access logs support only SSE-S3 (AES256) buckets, not SSE-KMS
+  #checkov:skip=CKV2_AWS_62: nothing consumes events of access-log objects
+  bucket        = "${var.name}-mlflow-alb-logs-${data.aws_caller_identity.current.account_id}-${data.aws_region.current.name}"
+  force_destroy = var.force_destroy_logs
+  tags          = var.tags
+}
+
+resource "aws_s3_bucket_ownership_controls" "alb_logs" {
+  bucket = aws_s3_bucket.alb_logs.id
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+}
+
+resource "aws_s3_bucket_public_access_block" "alb_logs" {
+  bucket                  = aws_s3_bucket.alb_logs.id
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_s3_bucket_versioning" "alb_logs" {
+  bucket = aws_s3_bucket.alb_logs.id
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "alb_logs" {
+  bucket = aws_s3_bucket.alb_logs.id
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm = "AES256"
     }
   }
+}
+
+resource "aws_s3_bucket_lifecycle_configuration" "alb_logs" {
+  bucket = aws_s3_bucket.alb_logs.id
+
+  rule {
+    id     = "expire-access-logs"
+    status = "Enabled"
+    filter {}
+
+    expiration {
+      days = var.log_retention_days
+    }
+    noncurrent_version_expiration {
+      noncurrent_days = 1
+    }
+    abort_incomplete_multipart_upload {
+      days_after_initiation = 1
+    }
+  }
+
+  depends_on = [aws_s3_bucket_versioning.alb_logs]
+}
+
+data "aws_iam_policy_document" "alb_logs" {
+  statement {
+    sid       = "ElbWritesAccessLogs"
+    actions   = ["s3:PutObject"]
+    resources = ["${aws_s3_bucket.alb_logs.arn}/${local.alb_log_prefix}/AWSLogs/${data.aws_caller_identity.current.account_id}/*"]
+    principals {
+      type        = "AWS"
+      identifiers = [data.aws_elb_service_account.current.arn]
+    }
+  }
+
+  statement {
+    sid       = "DenyInsecureTransport"
+    effect    = "Deny"
+    actions   = ["s3:*"]
+    resources = [aws_s3_bucket.alb_logs.arn, "${aws_s3_bucket.alb_logs.arn}/*"]
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+}
+
+resource "aws_s3_bucket_policy" "alb_logs" {
+  bucket = aws_s3_bucket.alb_logs.id
+  policy = data.aws_iam_policy_document.alb_logs.json
+
+  depends_on = [aws_s3_bucket_public_access_block.alb_logs]
 }
 
 # --- tracking server ---
@@ -302,7 +498,7 @@ data "aws_iam_policy_document" "ecs_tasks_assume" {
 }
 
 # Task-execution role: what ECS needs to start the container, scoped to this service's image,
-# log group and database secret.
+# log group, database secret and admin secret.
 resource "aws_iam_role" "execution" {
   name_prefix        = "${var.name}-mlflow-exec-"
   assume_role_policy = data.aws_iam_policy_document.ecs_tasks_assume.json
@@ -329,13 +525,13 @@ data "aws_iam_policy_document" "execution" {
   }
 
   statement {
-    sid       = "ReadDatabaseSecret"
+    sid       = "ReadSecrets"
     actions   = ["secretsmanager:GetSecretValue"]
-    resources = [local.db_secret_arn]
+    resources = [local.db_secret_arn, local.admin_secret]
   }
 
   statement {
-    sid       = "DecryptDatabaseSecret"
+    sid       = "DecryptSecrets"
     actions   = ["kms:Decrypt"]
     resources = [var.kms_key_arn]
     condition {
@@ -371,7 +567,7 @@ resource "aws_ecs_task_definition" "this" {
       name       = "mlflow"
       image      = "${aws_ecr_repository.mlflow.repository_url}:${var.image_tag}"
       essential  = true
-      entryPoint = ["/bin/sh", "-c"]
+      entryPoint = ["python", "-c"]
       command    = [local.start_script]
       portMappings = [
         { containerPort = local.port, protocol = "tcp" }
@@ -381,11 +577,15 @@ resource "aws_ecs_task_definition" "this" {
         { name = "MLFLOW_DB_HOST", value = aws_db_instance.this.address },
         { name = "MLFLOW_DB_PORT", value = tostring(local.db_port) },
         { name = "MLFLOW_DB_NAME", value = aws_db_instance.this.db_name },
+        { name = "MLFLOW_AUTH_DB_NAME", value = local.auth_db_name },
         { name = "MLFLOW_SERVER_ALLOWED_HOSTS", value = join(",", concat([aws_lb.this.dns_name], var.hostnames)) },
       ]
       secrets = [
         { name = "MLFLOW_DB_USERNAME", valueFrom = "${local.db_secret_arn}:username::" },
         { name = "MLFLOW_DB_PASSWORD", valueFrom = "${local.db_secret_arn}:password::" },
+        { name = "MLFLOW_ADMIN_USERNAME", valueFrom = "${local.admin_secret}:username::" },
+        { name = "MLFLOW_ADMIN_PASSWORD", valueFrom = "${local.admin_secret}:password::" },
+        { name = "MLFLOW_FLASK_SERVER_SECRET_KEY", valueFrom = "${local.admin_secret}:flask_secret_key::" },
       ]
       logConfiguration = {
         logDriver = "awslogs"
@@ -431,5 +631,5 @@ resource "aws_ecs_service" "this" {
   tags = var.tags
 
   # The target group must be attached to a listener before a service can register with it.
-  depends_on = [aws_lb_listener.http, aws_lb_listener.https]
+  depends_on = [aws_lb_listener.https]
 }

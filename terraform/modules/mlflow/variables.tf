@@ -39,7 +39,7 @@ variable "kms_key_arn" {
 }
 
 variable "image_tag" {
-  description = "Tag of the MLflow server image in this module's ECR repository. The image needs mlflow, psycopg2 and boto3."
+  description = "Tag of the MLflow server image in this module's ECR repository. The image needs python, mlflow[auth], psycopg2 and boto3."
   type        = string
 }
 
@@ -62,21 +62,65 @@ variable "desired_count" {
 }
 
 variable "ui_cidr_blocks" {
-  description = "CIDR blocks besides the VPC's that may reach the internal load balancer (a VPN or office network, for the UI)."
+  description = "CIDR blocks besides the VPC's that may reach the load balancer (a VPN or office network, for the UI)."
   type        = list(string)
   default     = []
 }
 
 variable "certificate_arn" {
-  description = "ACM certificate for an HTTPS listener. Null serves plain HTTP inside the VPC only; set it (with hostnames) to encrypt the hop to MLflow."
+  description = "ACM certificate (covering hostnames[0]) of the HTTPS listener; the load balancer serves nothing else (HTTP redirects to HTTPS)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:acm:", var.certificate_arn))
+    error_message = "certificate_arn must be an ACM certificate ARN."
+  }
+}
+
+variable "hostnames" {
+  description = "DNS names that point at the load balancer; the first is the tracking URI's host and must be covered by certificate_arn. MLflow rejects requests for any other Host."
+  type        = list(string)
+
+  validation {
+    condition     = length(var.hostnames) > 0
+    error_message = "hostnames must name at least the tracking host (the certificate's name)."
+  }
+}
+
+variable "dns_zone_id" {
+  description = "Route 53 hosted zone (private or public) in which to create an alias record for hostnames[0]; null when you create the record yourself."
   type        = string
   default     = null
 }
 
-variable "hostnames" {
-  description = "DNS names (records you create) that point at the load balancer; the first is the tracking URI's host when certificate_arn is set. MLflow rejects requests for any other Host."
+variable "ssl_policy" {
+  description = "TLS policy of the HTTPS listener (TLS 1.3 and 1.2 with forward secrecy by default)."
+  type        = string
+  default     = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+}
+
+variable "internal" {
+  description = "Whether the load balancer is internal (VPC and ui_cidr_blocks only); false needs public_subnet_ids and, better, a WAF."
+  type        = bool
+  default     = true
+}
+
+variable "public_subnet_ids" {
+  description = "Public subnets for an internet-facing load balancer (internal = false only)."
   type        = list(string)
   default     = []
+}
+
+variable "deletion_protection" {
+  description = "Whether the load balancer refuses deletion (turn off, apply, then destroy)."
+  type        = bool
+  default     = true
+}
+
+variable "force_destroy_logs" {
+  description = "Whether destroy may delete the access-log bucket with its logs (throwaway environments only)."
+  type        = bool
+  default     = false
 }
 
 variable "db_instance_class" {
@@ -127,7 +171,7 @@ variable "db_deletion_protection" {
 }
 
 variable "log_retention_days" {
-  description = "Days the tracking server's logs are kept."
+  description = "Days the tracking server's and the load balancer's logs are kept."
   type        = number
   default     = 90
 }

@@ -7,34 +7,67 @@ data "aws_ssm_parameter" "gpu_ami" {
 }
 
 locals {
-  region          = data.aws_region.current.name
-  temporal_port   = tonumber(split(":", var.temporal_address)[1])
-  shutdown_grace  = var.stop_timeout_seconds - 15
-  gpu_cp_name     = "${var.name}-gpu"
-  services        = { cpu = "worker-cpu", gpu = "worker-gpu" }
-  cpu_image       = "${aws_ecr_repository.trainyard.repository_url}:${var.image_tag}"
-  gpu_image       = "${aws_ecr_repository.trainyard.repository_url}:${var.gpu_image_tag}"
-  tls_secret_arns = [var.temporal_tls_cert_secret_arn, var.temporal_tls_key_secret_arn]
+  region         = data.aws_region.current.name
+  temporal_port  = tonumber(split(":", var.temporal_address)[1])
+  shutdown_grace = var.stop_timeout_seconds - 15
+  gpu_cp_name    = "${var.name}-gpu"
+  services       = { cpu = "worker-cpu", gpu = "worker-gpu" }
+  cpu_image      = "${aws_ecr_repository.trainyard.repository_url}:${var.image_tag}"
+  gpu_image      = "${aws_ecr_repository.trainyard.repository_url}:${var.gpu_image_tag}"
+  mtls           = var.temporal_auth == "mtls"
 
-  # Plain configuration only; the mTLS material comes in through `secrets` below.
-  environment = [
+  # Temporal's standard client variables (what Temporal's CLI and SDK environment configuration
+  # read). Credentials never go here: they come in through `secrets` below. TEMPORAL_TLS is on in
+  # both modes: Temporal Cloud takes API keys only over TLS.
+  temporal_environment = concat(
+    [
+      { name = "TEMPORAL_ADDRESS", value = var.temporal_address },
+      { name = "TEMPORAL_NAMESPACE", value = var.temporal_namespace },
+      { name = "TEMPORAL_TLS", value = "true" },
+    ],
+    var.temporal_tls_server_name == null ? [] : [
+      { name = "TEMPORAL_TLS_SERVER_NAME", value = var.temporal_tls_server_name },
+    ],
+  )
+  temporal_secrets = concat(
+    local.mtls ? [
+      { name = "TEMPORAL_TLS_CLIENT_CERT_DATA", valueFrom = var.temporal_tls_cert_secret_arn },
+      { name = "TEMPORAL_TLS_CLIENT_KEY_DATA", valueFrom = var.temporal_tls_key_secret_arn },
+      ] : [
+      { name = "TEMPORAL_API_KEY", valueFrom = var.temporal_api_key_secret_arn },
+    ],
+    var.temporal_tls_server_ca_secret_arn == null ? [] : [
+      { name = "TEMPORAL_TLS_SERVER_CA_CERT_DATA", valueFrom = var.temporal_tls_server_ca_secret_arn },
+    ],
+  )
+  # MLflow's basic-auth credentials of the workers' MLflow user (a JSON secret with `username`
+  # and `password`); the registry client sends them with every request.
+  mlflow_secrets = [
+    { name = "MLFLOW_TRACKING_USERNAME", valueFrom = "${var.mlflow_credentials_secret_arn}:username::" },
+    { name = "MLFLOW_TRACKING_PASSWORD", valueFrom = "${var.mlflow_credentials_secret_arn}:password::" },
+  ]
+  secrets = concat(local.temporal_secrets, local.mlflow_secrets)
+  # Every secret the execution role may read: the ARNs above without the JSON-key suffix.
+  secret_arns = distinct(compact(concat(
+    local.mtls ? [var.temporal_tls_cert_secret_arn, var.temporal_tls_key_secret_arn] : [var.temporal_api_key_secret_arn],
+    [var.temporal_tls_server_ca_secret_arn, var.mlflow_credentials_secret_arn],
+  )))
+  secret_kms_key_arns = distinct(compact([var.temporal_secrets_kms_key_arn, var.kms_key_arn]))
+
+  # Plain configuration only, every name read by Trainyard (app's TrainyardConfig, the
+  # launcher) or by the AWS SDK. AWS_ENDPOINT_URL_S3 is required: without it Trainyard assumes
+  # the local stack's S3 on 127.0.0.1. JAVA_OPTS lets the JVM (and so in-process Spark) use
+  # java_max_ram_percentage of the task's memory instead of the JVM's default quarter.
+  environment = concat(local.temporal_environment, [
     { name = "AWS_REGION", value = local.region },
-    { name = "TEMPORAL_ADDRESS", value = var.temporal_address },
-    { name = "TEMPORAL_NAMESPACE", value = var.temporal_namespace },
-    { name = "TEMPORAL_TLS", value = "true" },
+    { name = "AWS_ENDPOINT_URL_S3", value = "https://s3.${local.region}.amazonaws.com" },
     { name = "MLFLOW_TRACKING_URI", value = var.mlflow_tracking_uri },
     { name = "TRAINYARD_LAKE_BUCKET", value = var.lake_bucket_name },
     { name = "TRAINYARD_ARTIFACT_BUCKET", value = var.artifact_bucket_name },
-    { name = "TRAINYARD_EMR_APPLICATION_ID", value = var.spark_application_id },
-    { name = "TRAINYARD_EMR_JOB_ROLE_ARN", value = var.spark_job_role_arn },
     { name = "TRAINYARD_STATE_DIR", value = local.state_dir },
-  ]
+    { name = "JAVA_OPTS", value = "-XX:MaxRAMPercentage=${var.java_max_ram_percentage}" },
+  ])
   state_mount = [{ sourceVolume = "state", containerPath = local.state_dir, readOnly = false }]
-  # Temporal's standard client variables; ECS reads the secrets when the task starts.
-  secrets = [
-    { name = "TEMPORAL_TLS_CLIENT_CERT_DATA", valueFrom = var.temporal_tls_cert_secret_arn },
-    { name = "TEMPORAL_TLS_CLIENT_KEY_DATA", valueFrom = var.temporal_tls_key_secret_arn },
-  ]
 
   log_configuration = {
     logDriver = "awslogs"
@@ -65,6 +98,7 @@ resource "aws_ecr_repository" "trainyard" {
 }
 
 resource "aws_cloudwatch_log_group" "workers" {
+  #checkov:skip=CKV_AWS_338: retention is log_retention_days, set per env (prod 365 days, dev 30)
   name              = "/${var.name}/workers"
   retention_in_days = var.log_retention_days
   kms_key_id        = var.kms_key_arn
@@ -102,27 +136,18 @@ resource "aws_vpc_security_group_egress_rule" "workers_vpc_https" {
   to_port           = 443
 }
 
-resource "aws_vpc_security_group_egress_rule" "workers_vpc_http" {
-  security_group_id = aws_security_group.workers.id
-  description       = "MLflow's internal load balancer when it serves plain HTTP"
-  cidr_ipv4         = var.vpc_cidr_block
-  ip_protocol       = "tcp"
-  from_port         = 80
-  to_port           = 80
-}
-
 resource "aws_vpc_security_group_egress_rule" "workers_temporal" {
   for_each = toset(var.temporal_cidr_blocks)
 
   security_group_id = aws_security_group.workers.id
-  description       = "Temporal frontend (gRPC over mTLS)"
+  description       = "Temporal frontend (gRPC over TLS)"
   cidr_ipv4         = each.value
   ip_protocol       = "tcp"
   from_port         = local.temporal_port
   to_port           = local.temporal_port
 }
 
-# --- task-execution role: pull the image, write logs, read the Temporal secrets ---
+# --- task-execution role: pull the image, write logs, read the Temporal and MLflow secrets ---
 
 data "aws_iam_policy_document" "ecs_tasks_assume" {
   statement {
@@ -160,22 +185,20 @@ data "aws_iam_policy_document" "execution" {
   }
 
   statement {
-    sid       = "ReadTemporalSecrets"
+    sid       = "ReadSecrets"
     actions   = ["secretsmanager:GetSecretValue"]
-    resources = local.tls_secret_arns
+    resources = local.secret_arns
   }
 
-  dynamic "statement" {
-    for_each = var.temporal_secrets_kms_key_arn == null ? [] : [var.temporal_secrets_kms_key_arn]
-    content {
-      sid       = "DecryptTemporalSecrets"
-      actions   = ["kms:Decrypt"]
-      resources = [statement.value]
-      condition {
-        test     = "StringEquals"
-        variable = "kms:ViaService"
-        values   = ["secretsmanager.${local.region}.amazonaws.com"]
-      }
+  # The MLflow credentials secret uses the environment's key; the Temporal ones may use another.
+  statement {
+    sid       = "DecryptSecrets"
+    actions   = ["kms:Decrypt"]
+    resources = local.secret_kms_key_arns
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["secretsmanager.${local.region}.amazonaws.com"]
     }
   }
 }
@@ -343,6 +366,9 @@ resource "aws_ecs_cluster_capacity_providers" "this" {
 }
 
 # --- CPU workers (Fargate): trainyard-control, trainyard-spark ---
+#
+# The Spark steps (validation, features, scoring) run in-process (local[*]) in these tasks:
+# cpu_task_cpu / cpu_task_memory size them, and so the largest dataset a step can handle.
 
 resource "aws_ecs_task_definition" "cpu" {
   family                   = "${var.name}-worker-cpu"
@@ -356,6 +382,11 @@ resource "aws_ecs_task_definition" "cpu" {
   runtime_platform {
     operating_system_family = "LINUX"
     cpu_architecture        = "X86_64"
+  }
+
+  # In-process Spark spills shuffle and cache blocks to local disk (/tmp).
+  ephemeral_storage {
+    size_in_gib = var.cpu_task_ephemeral_storage_gib
   }
 
   container_definitions = jsonencode([
@@ -380,13 +411,23 @@ resource "aws_ecs_task_definition" "cpu" {
       file_system_id     = aws_efs_file_system.state.id
       transit_encryption = "ENABLED"
 
+      # IAM authorization: the mount is made with the task role, which the file system
+      # policy (state.tf) allows to mount and write.
       authorization_config {
         access_point_id = aws_efs_access_point.state.id
+        iam             = "ENABLED"
       }
     }
   }
 
   tags = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = local.mtls ? (var.temporal_tls_cert_secret_arn != null && var.temporal_tls_key_secret_arn != null) : var.temporal_api_key_secret_arn != null
+      error_message = "temporal_auth = \"mtls\" needs temporal_tls_cert_secret_arn and temporal_tls_key_secret_arn; temporal_auth = \"api_key\" needs temporal_api_key_secret_arn."
+    }
+  }
 }
 
 resource "aws_ecs_service" "cpu" {
@@ -457,8 +498,11 @@ resource "aws_ecs_task_definition" "gpu" {
       file_system_id     = aws_efs_file_system.state.id
       transit_encryption = "ENABLED"
 
+      # IAM authorization: the mount is made with the task role, which the file system
+      # policy (state.tf) allows to mount and write.
       authorization_config {
         access_point_id = aws_efs_access_point.state.id
+        iam             = "ENABLED"
       }
     }
   }

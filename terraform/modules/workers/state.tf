@@ -3,8 +3,9 @@
 # Steps hand each other files under TRAINYARD_STATE_DIR (features written by the Spark worker
 # are read by the GPU trainer; the trainer's model is packaged by the control worker), so every
 # worker mounts the same encrypted EFS file system there. Reached only from the workers'
-# security group, TLS in transit (the file system policy refuses anything else), one access
-# point that pins the POSIX identity and the root folder.
+# security group, TLS in transit and IAM authorization (the file system policy lets only the
+# workers' task role mount, through the access point, and refuses anything without TLS), one
+# access point that pins the POSIX identity and the root folder.
 
 locals {
   state_dir = "/var/lib/trainyard"
@@ -33,6 +34,38 @@ resource "aws_efs_backup_policy" "state" {
 }
 
 data "aws_iam_policy_document" "state" {
+  # The task definitions mount with IAM authorization (authorization_config.iam), so the mount
+  # is made as the task role: it may mount and write, through the access point, over TLS.
+  statement {
+    sid       = "WorkersMountThroughAccessPoint"
+    effect    = "Allow"
+    actions   = ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"]
+    resources = [aws_efs_file_system.state.arn]
+
+    principals {
+      type        = "AWS"
+      identifiers = [var.task_role_arn]
+    }
+
+    condition {
+      test     = "Bool"
+      variable = "elasticfilesystem:AccessedViaMountTarget"
+      values   = ["true"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "elasticfilesystem:AccessPointArn"
+      values   = [aws_efs_access_point.state.arn]
+    }
+
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["true"]
+    }
+  }
+
   statement {
     sid       = "DenyWithoutTls"
     effect    = "Deny"

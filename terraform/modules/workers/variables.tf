@@ -24,12 +24,12 @@ variable "s3_prefix_list_id" {
 }
 
 variable "task_role_arn" {
-  description = "ARN of the workers' task role (iam module): read the lake, write artifacts, run Spark jobs."
+  description = "ARN of the workers' task role (iam module): read the lake, publish Spark outputs, write artifacts; the shared-state file system lets it mount."
   type        = string
 }
 
 variable "kms_key_arn" {
-  description = "ARN of the customer-managed KMS key for the image repository and the log group."
+  description = "ARN of the customer-managed KMS key for the image repository, the log group, the state file system and the MLflow credentials secret."
   type        = string
 }
 
@@ -54,30 +54,76 @@ variable "temporal_cidr_blocks" {
   default     = ["0.0.0.0/0"]
 }
 
-variable "temporal_tls_cert_secret_arn" {
-  description = "ARN of the Secrets Manager secret holding the mTLS client certificate (PEM) for Temporal. Injected as an ECS secret, never as plain environment."
+variable "temporal_auth" {
+  description = "How the workers authenticate to Temporal: mtls (client certificate and key) or api_key (a Temporal Cloud API key). TLS is on in both."
   type        = string
+  default     = "mtls"
 
   validation {
-    condition     = can(regex("^arn:aws[a-z-]*:secretsmanager:", var.temporal_tls_cert_secret_arn))
+    condition     = contains(["mtls", "api_key"], var.temporal_auth)
+    error_message = "temporal_auth must be mtls or api_key."
+  }
+}
+
+variable "temporal_tls_cert_secret_arn" {
+  description = "With temporal_auth = mtls: ARN of the Secrets Manager secret holding the client certificate (PEM), injected as TEMPORAL_TLS_CLIENT_CERT_DATA."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.temporal_tls_cert_secret_arn == null || can(regex("^arn:aws[a-z-]*:secretsmanager:", var.temporal_tls_cert_secret_arn))
     error_message = "temporal_tls_cert_secret_arn must be a Secrets Manager secret ARN."
   }
 }
 
 variable "temporal_tls_key_secret_arn" {
-  description = "ARN of the Secrets Manager secret holding the mTLS client private key (PEM) for Temporal. Injected as an ECS secret, never as plain environment."
+  description = "With temporal_auth = mtls: ARN of the Secrets Manager secret holding the client private key (PEM), injected as TEMPORAL_TLS_CLIENT_KEY_DATA."
   type        = string
+  default     = null
 
   validation {
-    condition     = can(regex("^arn:aws[a-z-]*:secretsmanager:", var.temporal_tls_key_secret_arn))
+    condition     = var.temporal_tls_key_secret_arn == null || can(regex("^arn:aws[a-z-]*:secretsmanager:", var.temporal_tls_key_secret_arn))
     error_message = "temporal_tls_key_secret_arn must be a Secrets Manager secret ARN."
   }
 }
 
-variable "temporal_secrets_kms_key_arn" {
-  description = "ARN of the customer-managed KMS key that encrypts the two Temporal secrets; null when they use the AWS-managed aws/secretsmanager key."
+variable "temporal_api_key_secret_arn" {
+  description = "With temporal_auth = api_key: ARN of the Secrets Manager secret holding the Temporal Cloud API key, injected as TEMPORAL_API_KEY."
   type        = string
   default     = null
+
+  validation {
+    condition     = var.temporal_api_key_secret_arn == null || can(regex("^arn:aws[a-z-]*:secretsmanager:", var.temporal_api_key_secret_arn))
+    error_message = "temporal_api_key_secret_arn must be a Secrets Manager secret ARN."
+  }
+}
+
+variable "temporal_tls_server_ca_secret_arn" {
+  description = "ARN of a Secrets Manager secret with the CA certificate (PEM) that signed a self-hosted frontend's certificate, injected as TEMPORAL_TLS_SERVER_CA_CERT_DATA; null trusts the system CAs (Temporal Cloud)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.temporal_tls_server_ca_secret_arn == null || can(regex("^arn:aws[a-z-]*:secretsmanager:", var.temporal_tls_server_ca_secret_arn))
+    error_message = "temporal_tls_server_ca_secret_arn must be a Secrets Manager secret ARN."
+  }
+}
+
+variable "temporal_tls_server_name" {
+  description = "TEMPORAL_TLS_SERVER_NAME: the name to verify the frontend's certificate against when it differs from temporal_address's host; null leaves it unset."
+  type        = string
+  default     = null
+}
+
+variable "temporal_secrets_kms_key_arn" {
+  description = "ARN of the customer-managed KMS key that encrypts the Temporal secrets; null when they use the AWS-managed aws/secretsmanager key or kms_key_arn."
+  type        = string
+  default     = null
+}
+
+variable "mlflow_credentials_secret_arn" {
+  description = "ARN of the Secrets Manager secret (JSON with username and password, encrypted with kms_key_arn) of the workers' MLflow user, injected as MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD."
+  type        = string
 }
 
 variable "mlflow_tracking_uri" {
@@ -92,16 +138,6 @@ variable "lake_bucket_name" {
 
 variable "artifact_bucket_name" {
   description = "Artifact bucket (TRAINYARD_ARTIFACT_BUCKET)."
-  type        = string
-}
-
-variable "spark_application_id" {
-  description = "EMR Serverless application the Spark steps run on (TRAINYARD_EMR_APPLICATION_ID)."
-  type        = string
-}
-
-variable "spark_job_role_arn" {
-  description = "Runtime role passed with each EMR Serverless job (TRAINYARD_EMR_JOB_ROLE_ARN)."
   type        = string
 }
 
@@ -149,15 +185,37 @@ variable "stop_timeout_seconds" {
 }
 
 variable "cpu_task_cpu" {
-  description = "CPU units of a CPU worker task (1024 = 1 vCPU)."
+  description = "CPU units of a CPU worker task (1024 = 1 vCPU); in-process Spark (local[*]) uses all of them. A valid Fargate size with cpu_task_memory."
   type        = number
   default     = 2048
 }
 
 variable "cpu_task_memory" {
-  description = "Memory of a CPU worker task in MiB."
+  description = "Memory of a CPU worker task in MiB; the JVM, and so in-process Spark, gets java_max_ram_percentage of it."
   type        = number
   default     = 8192
+}
+
+variable "cpu_task_ephemeral_storage_gib" {
+  description = "Local disk of a CPU worker task in GiB (21 to 200), where in-process Spark spills shuffle data."
+  type        = number
+  default     = 50
+
+  validation {
+    condition     = var.cpu_task_ephemeral_storage_gib >= 21 && var.cpu_task_ephemeral_storage_gib <= 200
+    error_message = "cpu_task_ephemeral_storage_gib must be between 21 and 200 (Fargate's limits)."
+  }
+}
+
+variable "java_max_ram_percentage" {
+  description = "Share of a worker task's memory the JVM heap may use (-XX:MaxRAMPercentage in JAVA_OPTS, which the trainyard launcher passes to java)."
+  type        = number
+  default     = 75
+
+  validation {
+    condition     = var.java_max_ram_percentage >= 25 && var.java_max_ram_percentage <= 90
+    error_message = "java_max_ram_percentage must be between 25 and 90."
+  }
 }
 
 variable "cpu_min_count" {
