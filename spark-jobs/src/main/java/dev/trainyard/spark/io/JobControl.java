@@ -4,6 +4,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.UUID;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
@@ -128,8 +133,57 @@ public final class JobControl {
       return;
     }
     requireLatest(fs, out);
+    deleteEarlierStaging(fs, out);
     try (OutputStream o = fs.create(claimFile(out), true)) {
       o.write(Json.write(new Claim(step, attempt)).getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  /**
+   * The id in this attempt's staging folder name ({@code .NAME.staging-ID}): for an attempt of a
+   * step, the step's key and the attempt number come first, so a later attempt can find and delete
+   * what an earlier one left (an attempt that lost its store mid-write cannot clean up after
+   * itself).
+   */
+  String stagingId() {
+    String unique = UUID.randomUUID().toString();
+    return step == null ? unique : stepKey() + "-" + attempt + "-" + unique;
+  }
+
+  /**
+   * Deletes the staging folders that earlier attempts of this step left beside {@code out}. Call it
+   * holding the output's publish lock where there is one; an earlier attempt still writing is
+   * fenced out anyway, so losing its staging folder costs nothing.
+   */
+  void deleteEarlierStaging(FileSystem fs, Path out) throws IOException {
+    if (step == null || out.getParent() == null || !fs.exists(out.getParent())) {
+      return;
+    }
+    String prefix = "." + out.getName() + ".staging-" + stepKey() + "-";
+    for (FileStatus s : fs.listStatus(out.getParent())) {
+      String name = s.getPath().getName();
+      if (!name.startsWith(prefix)) {
+        continue;
+      }
+      String rest = name.substring(prefix.length());
+      int dash = rest.indexOf('-');
+      try {
+        if (dash > 0 && Integer.parseInt(rest.substring(0, dash)) < attempt) {
+          fs.delete(s.getPath(), true);
+        }
+      } catch (NumberFormatException e) {
+        // Not one of ours after all: leave it.
+      }
+    }
+  }
+
+  /** A short, name-safe key for the step (its text holds slashes and is long). */
+  private String stepKey() {
+    try {
+      byte[] d = MessageDigest.getInstance("SHA-256").digest(step.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(d, 0, 6);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
     }
   }
 

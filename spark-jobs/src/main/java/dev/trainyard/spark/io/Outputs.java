@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.UUID;
 import java.util.function.Consumer;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -92,7 +91,7 @@ public final class Outputs {
       String scheme = out.toUri().getScheme();
       boolean atomicRename = scheme.equals("file") || scheme.equals("hdfs");
       requireReplaceable(fs, out, outputUri, by.kind(), atomicRename);
-      String token = UUID.randomUUID().toString();
+      String token = control.stagingId();
       Path staging = DirectorySwap.sibling(out, "staging-" + token);
       Throwable failure = null;
       try {
@@ -109,6 +108,19 @@ public final class Outputs {
         }
       } catch (RuntimeException | IOException | Error e) {
         failure = e;
+        if (!(e instanceof JobCancelledException)) {
+          // A later attempt may have taken over (and deleted this attempt's staging folder, which
+          // is why this one failed): say so rather than report the missing files.
+          try {
+            control.requireLatest(fs, out);
+          } catch (JobCancelledException superseded) {
+            superseded.addSuppressed(e);
+            failure = superseded;
+            throw superseded;
+          } catch (IOException | RuntimeException unknown) {
+            e.addSuppressed(unknown);
+          }
+        }
         throw e;
       } finally {
         deleteStaging(fs, staging, failure);

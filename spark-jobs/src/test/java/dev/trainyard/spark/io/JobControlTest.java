@@ -66,6 +66,29 @@ class JobControlTest {
   }
 
   @Test
+  void aRetryDeletesTheStagingFolderItsEarlierAttemptLeft() throws Exception {
+    Path out = dir.resolve("daily");
+    String uri = out.toUri().toString();
+    JobControl first = JobControl.forAttempt("group-1", "wf/run/score", 1);
+    JobControl other = JobControl.forAttempt("group-x", "wf-b/run/score", 1);
+    JobControl retry = JobControl.forAttempt("group-2", "wf/run/score", 2);
+    // The first attempt lost its store while writing and could not delete its staging folder;
+    // another run's attempt is writing beside it; someone keeps a folder of a similar name there.
+    Path stale = Files.createDirectories(dir.resolve(".daily.staging-" + first.stagingId()));
+    Files.writeString(stale.resolve("part-0.parquet"), "half");
+    Path othersWork = Files.createDirectories(dir.resolve(".daily.staging-" + other.stagingId()));
+    Path foreign = Files.createDirectories(dir.resolve(".daily.staging-notes"));
+
+    Outputs.claim(conf, uri, retry);
+
+    assertThat(stale).doesNotExist();
+    assertThat(othersWork).exists();
+    assertThat(foreign).exists();
+    Outputs.publish(conf, uri, SCORES, retry, files("retry", 1));
+    assertThat(entries(out)).contains("part-0-retry.txt");
+  }
+
+  @Test
   void anotherStepsClaimDoesNotFenceThisOne() throws Exception {
     String uri = dir.resolve("daily").toUri().toString();
     JobControl mine = JobControl.forAttempt("g-a", "wf-a/run/score", 1);
