@@ -82,6 +82,9 @@ public final class TemporalClients {
   /** What the failure's causes say, as ": <why>" (empty when it is plainly unreachable). */
   private static String reason(Throwable e, TemporalConnection connection) {
     String all = causes(e);
+    if (answeredWithTls(all)) {
+      return ": it answered with TLS, and this client speaks plain text";
+    }
     if (tlsProblem(all) || (connection.tls() && all.contains("ssl"))) {
       return ": TLS handshake failed (" + tlsDiagnosis(all) + ")";
     }
@@ -93,6 +96,9 @@ public final class TemporalClients {
 
   private static String whatToDo(Throwable e, TemporalConnection connection) {
     String all = causes(e);
+    if (answeredWithTls(all)) {
+      return "Set TEMPORAL_TLS=true (and TEMPORAL_TLS_SERVER_CA_CERT_PATH if its CA is private).";
+    }
     if (all.contains("certificate_required")
         || all.contains("bad_certificate")
         || all.contains("empty client certificate")) {
@@ -119,6 +125,15 @@ public final class TemporalClients {
     }
     return "Start the local stack with `./trainyard dev up`, or set TEMPORAL_ADDRESS to your"
         + " server.";
+  }
+
+  /**
+   * A plain-text HTTP/2 client that got a TLS record back: netty reports the first bytes, and 0x15
+   * 0x03 (alert) or 0x16 0x03 (handshake) start a TLS record.
+   */
+  private static boolean answeredWithTls(String all) {
+    return all.contains("first received frame was not settings")
+        && (all.contains("first 5 bytes: 1503") || all.contains("first 5 bytes: 1603"));
   }
 
   private static boolean tlsProblem(String all) {
