@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.trainyard.app.cli.Cli;
 import dev.trainyard.app.worker.TrainyardWorker;
 import dev.trainyard.stack.StackException;
 import dev.trainyard.testing.TemporalExtension;
@@ -127,6 +128,33 @@ class TemporalTlsIT {
         service.shutdown();
       }
     }
+  }
+
+  @Test
+  @Timeout(value = 4, unit = TimeUnit.MINUTES) // a hang guard, not a speed check
+  void theCliReadsTheTlsSettingsFromItsProcessEnvironment() throws Exception {
+    Cli.Result ok =
+        Cli.run(
+            env(
+                Map.of(
+                    "TEMPORAL_TLS_SERVER_CA_CERT_PATH", certs.caCert().toString(),
+                    "TEMPORAL_TLS_CLIENT_CERT_PATH", certs.clientCert().toString(),
+                    "TEMPORAL_TLS_CLIENT_KEY_PATH", certs.clientKey().toString())),
+            "schedule",
+            "list");
+    assertEquals(0, ok.exitCode(), ok::stderr);
+
+    Cli.Result refused =
+        Cli.run(
+            env(Map.of("TEMPORAL_TLS_SERVER_CA_CERT_PATH", certs.caCert().toString())),
+            "schedule",
+            "list");
+    assertEquals(1, refused.exitCode(), refused::stderr);
+    assertThat(refused.stderr().lines().filter(l -> l.startsWith("error: ")))
+        .singleElement()
+        .asString()
+        .contains("client certificate")
+        .contains("TEMPORAL_TLS_CLIENT_CERT_PATH");
   }
 
   @Test
