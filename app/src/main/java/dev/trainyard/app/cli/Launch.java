@@ -28,7 +28,7 @@ final class Launch {
 
   /** Connects to the configured Temporal, runs {@code body}, and always disconnects. */
   static int connected(Context ctx, Connected body) throws Exception {
-    WorkflowServiceStubs service = TemporalClients.connect(ctx.stack().temporal());
+    WorkflowServiceStubs service = TemporalClients.connect(ctx.config());
     try {
       return body.run(service, TemporalClients.client(service, ctx.stack().temporal(), null));
     } finally {

@@ -4,6 +4,8 @@ import dev.trainyard.stack.LocalCredentials;
 import dev.trainyard.stack.StackConfig;
 import dev.trainyard.workflows.ActivityTuning;
 import io.temporal.common.RetryOptions;
+import io.temporal.envconfig.ClientConfigProfile;
+import io.temporal.envconfig.LoadClientConfigProfileOptions;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.URI;
@@ -28,18 +30,26 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * {@code TRAINYARD_*}), so a shell that already talks to those services needs no extra setup. No
  * other class reads the environment.
  *
+ * <p>Temporal's connection (address, namespace, TLS, mTLS client certificate, API key) is read the
+ * way every Temporal tool reads it, through Temporal's environment configuration: lowest first,
+ * built-in defaults, the YAML file's {@code temporal} section, the profile ({@code
+ * TEMPORAL_PROFILE}, else {@code default}) of Temporal's TOML file ({@code TEMPORAL_CONFIG_FILE},
+ * else {@code ~/.config/temporalio/temporal.toml}), then the {@code TEMPORAL_*} variables.
+ *
  * @param stack the services: Temporal, MLflow, S3, and the local state folder
  * @param worker how many activities a worker runs at once per task queue
  * @param mlflowAuth how to authenticate to MLflow (none for the local stack)
  * @param spark where a worker runs its Spark steps
  * @param activities the steps' timeouts and retry policy, handed to Temporal by the worker
+ * @param temporalConnection TLS, client certificate and API key for Temporal (plain text locally)
  */
 public record TrainyardConfig(
     StackConfig stack,
     WorkerConcurrency worker,
     Clients.MlflowAuth mlflowAuth,
     SparkPlacement.Settings spark,
-    ActivityTuning activities) {
+    ActivityTuning activities,
+    TemporalConnection temporalConnection) {
   private static final Map<String, Set<String>> KNOWN_KEYS =
       Map.of(
           "temporal", Set.of("address", "namespace", "uiUrl"),
@@ -108,7 +118,8 @@ public record TrainyardConfig(
         workerConcurrency(configFile, env),
         mlflowAuth(env),
         spark(env),
-        activities(configFile, env));
+        activities(configFile, env),
+        temporalConnection(env));
   }
 
   /**
@@ -121,7 +132,8 @@ public record TrainyardConfig(
         WorkerConcurrency.DEFAULTS,
         Clients.MlflowAuth.NONE,
         SparkPlacement.Settings.IN_PROCESS,
-        ActivityTuning.DEFAULTS);
+        ActivityTuning.DEFAULTS,
+        TemporalConnection.PLAINTEXT);
   }
 
   /** MLflow's own variables: a bearer token, else basic auth. */
@@ -204,23 +216,29 @@ public record TrainyardConfig(
                     "TRAINYARD_STATE_DIR", "stateDir", null, home.resolve(".trainyard").toString()))
             .toAbsolutePath();
 
+    // Temporal's own configuration (its TOML profile, then TEMPORAL_* over it) wins over the YAML
+    // file, so the settings that work for the Temporal CLI work here unchanged.
+    TemporalConnection connection = temporalConnection(env);
+    ClientConfigProfile profile = connection.profile();
     String temporalAddress =
-        src.get(
-            "TEMPORAL_ADDRESS",
-            "temporal",
-            "address",
-            "127.0.0.1:" + StackConfig.DEFAULT_TEMPORAL_PORT);
+        notBlank(profile.getAddress())
+            ? profile.getAddress().trim()
+            : src.get(
+                null, "temporal", "address", "127.0.0.1:" + StackConfig.DEFAULT_TEMPORAL_PORT);
     int colon = temporalAddress.lastIndexOf(':');
     if (colon <= 0 || !temporalAddress.substring(colon + 1).matches("\\d{1,5}")) {
       throw new ConfigException(
-          src.where("TEMPORAL_ADDRESS", "temporal", "address")
+          temporalWhere(env, profile.getAddress(), "TEMPORAL_ADDRESS", "address", src, connection)
               + " is '"
               + temporalAddress
               + "', not host:port. Set it like 127.0.0.1:7233.");
     }
     String temporalHost = temporalAddress.substring(0, colon);
     int temporalPort = Integer.parseInt(temporalAddress.substring(colon + 1));
-    String namespace = src.get("TEMPORAL_NAMESPACE", "temporal", "namespace", "default");
+    String namespace =
+        notBlank(profile.getNamespace())
+            ? profile.getNamespace().trim()
+            : src.get(null, "temporal", "namespace", "default");
     URI ui =
         src.uri(
             "TRAINYARD_TEMPORAL_UI_URL",
@@ -274,6 +292,94 @@ public record TrainyardConfig(
                 "s3",
                 "artifactBucket",
                 StackConfig.DEFAULT_ARTIFACT_BUCKET)));
+  }
+
+  /**
+   * Temporal's environment configuration: the profile ({@code TEMPORAL_PROFILE}, else {@code
+   * default}) of the TOML file ({@code TEMPORAL_CONFIG_FILE}, else the Temporal CLI's default one,
+   * if it exists) with the {@code TEMPORAL_*} variables of {@code env} applied over it.
+   */
+  public static TemporalConnection temporalConnection(Map<String, String> env) {
+    String file = env.get("TEMPORAL_CONFIG_FILE");
+    String fileName =
+        notBlank(file) ? file : "Temporal's config file (~/.config/temporalio/temporal.toml)";
+    if (notBlank(file) && !Files.isRegularFile(Path.of(file))) {
+      // envconfig would quietly use no file; a named one that is missing is a typo.
+      throw new ConfigException(
+          "Environment variable TEMPORAL_CONFIG_FILE is '"
+              + file
+              + "', which does not exist. Fix the path or unset it.");
+    }
+    String profileName = notBlank(env.get("TEMPORAL_PROFILE")) ? env.get("TEMPORAL_PROFILE") : null;
+    ClientConfigProfile profile;
+    try {
+      try {
+        profile =
+            ClientConfigProfile.load(
+                LoadClientConfigProfileOptions.newBuilder().setEnvOverrides(env).build());
+      } catch (NullPointerException e) {
+        // envconfig 1.38 fails this way on a file without any [profile.*] (an empty one, say):
+        // that file has nothing to say, so only the variables count.
+        if (profileName != null) {
+          throw new IllegalArgumentException("no profiles", e);
+        }
+        profile =
+            ClientConfigProfile.load(
+                LoadClientConfigProfileOptions.newBuilder()
+                    .setEnvOverrides(env)
+                    .setDisableFile(true)
+                    .build());
+      }
+    } catch (IOException e) {
+      throw new ConfigException(
+          "Cannot read "
+              + fileName
+              + ": "
+              + firstLine(e.getMessage())
+              + ". Fix the TOML or point TEMPORAL_CONFIG_FILE elsewhere.");
+    } catch (IllegalArgumentException e) {
+      // The one argument problem a user can cause: a TEMPORAL_PROFILE the file lacks.
+      throw new ConfigException(
+          "Environment variable TEMPORAL_PROFILE is '"
+              + profileName
+              + "', but "
+              + fileName
+              + " has no [profile."
+              + profileName
+              + "]. Add it or unset TEMPORAL_PROFILE.");
+    }
+    String source =
+        (notBlank(file) || profileName != null ? fileName : "environment")
+            + (profileName != null ? " profile " + profileName : "");
+    return new TemporalConnection(profile, source);
+  }
+
+  private static String temporalWhere(
+      Map<String, String> env,
+      String fromTemporal,
+      String var,
+      String key,
+      Source src,
+      TemporalConnection connection) {
+    if (env.get(var) != null) {
+      return "Environment variable " + var;
+    }
+    if (notBlank(fromTemporal)) {
+      return "'" + key + "' in " + connection.source();
+    }
+    return src.where(null, "temporal", key);
+  }
+
+  private static boolean notBlank(String s) {
+    return s != null && !s.isBlank();
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "unreadable";
+    }
+    int nl = message.indexOf('\n');
+    return (nl < 0 ? message : message.substring(0, nl)).trim();
   }
 
   /**

@@ -61,7 +61,7 @@ public final class TrainyardWorker implements AutoCloseable {
     this.queues = List.copyOf(queues);
     this.concurrency = settings.worker();
     this.identity = ManagementFactory.getRuntimeMXBean().getName();
-    this.service = TemporalClients.connect(config.temporal());
+    this.service = TemporalClients.connect(settings);
     this.client = TemporalClients.client(service, config.temporal(), identity);
     this.mlflow = Clients.mlflow(settings);
     // Spark reads and writes s3:// datasets with the same endpoint and keys (the local stack's are

@@ -78,7 +78,8 @@ class CancelScoringIT {
             t.retry());
     worker =
         new TrainyardWorker(
-            new TrainyardConfig(d.stack(), d.worker(), d.mlflowAuth(), d.spark(), quick),
+            new TrainyardConfig(
+                d.stack(), d.worker(), d.mlflowAuth(), d.spark(), quick, d.temporalConnection()),
             TaskQueues.ALL);
     worker.start();
     dir = Files.createDirectories(config.stateDir().resolve("cancel"));
