@@ -28,14 +28,22 @@ final class AuthAdmin {
   String[] createUser(String prefix) {
     String name = TestClients.unique(prefix);
     String password = "pw-" + java.util.UUID.randomUUID();
-    post("users/create", Map.of("username", name, "password", password));
+    post("/api/2.0/mlflow/users/create", Map.of("username", name, "password", password));
     return new String[] {name, password};
   }
 
+  /**
+   * MLflow 3.17 dropped {@code /api/2.0/mlflow/registered-models/permissions/create} (its UI's HTML
+   * answers there now); grants go through the v3 role-based endpoint.
+   */
   void grantOnRegisteredModel(String model, String user, String permission) {
     post(
-        "registered-models/permissions/create",
-        Map.of("name", model, "username", user, "permission", permission));
+        "/api/3.0/mlflow/users/permissions/grant",
+        Map.of(
+            "username", user,
+            "resource_type", "registered_model",
+            "resource_id", model,
+            "permission", permission));
   }
 
   /** Environment variables as a user would set them, for MlflowConfig.fromEnvironment. */
@@ -45,7 +53,7 @@ final class AuthAdmin {
         MlflowConfig.PASSWORD_VAR, password);
   }
 
-  private void post(String method, Map<String, String> body) {
+  private void post(String path, Map<String, String> body) {
     String basic =
         Base64.getEncoder()
             .encodeToString(
@@ -54,13 +62,13 @@ final class AuthAdmin {
     try {
       HttpResponse<String> r =
           http.send(
-              HttpRequest.newBuilder(URI.create(server.trackingUri() + "/api/2.0/mlflow/" + method))
+              HttpRequest.newBuilder(URI.create(server.trackingUri() + path))
                   .header("Authorization", "Basic " + basic)
                   .header("Content-Type", "application/json")
                   .POST(HttpRequest.BodyPublishers.ofString(Json.MAPPER.writeValueAsString(body)))
                   .build(),
               HttpResponse.BodyHandlers.ofString());
-      assertEquals(200, r.statusCode(), method + ": " + r.body());
+      assertEquals(200, r.statusCode(), path + ": " + r.body());
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     } catch (InterruptedException e) {
