@@ -87,7 +87,7 @@ public final class MlflowConfig {
   }
 
   /** MLflow's reading of the variable: "true" or "1" in any case is on; unset or blank is off. */
-  static boolean parseInsecureTls(String value) {
+  public static boolean parseInsecureTls(String value) {
     if (value == null || value.isBlank()) {
       return false;
     }
