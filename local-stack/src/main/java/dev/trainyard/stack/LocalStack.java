@@ -21,13 +21,21 @@ public final class LocalStack {
   private final List<LocalService> services;
 
   public LocalStack(StackConfig config, Consumer<String> progress) {
+    this(config, progress, null);
+  }
+
+  /**
+   * A stack whose MLflow runs its basic-auth app with {@code mlflowAdmin} as the admin; null keeps
+   * MLflow open (the default).
+   */
+  public LocalStack(StackConfig config, Consumer<String> progress, MlflowAdmin mlflowAdmin) {
     this.config = config;
     this.progress = progress;
     this.tools = new Tools(config.home(), config.toolsDir(), progress);
     this.services =
         List.of(
             new S3ProxyServer(config),
-            new MlflowTrackingServer(config),
+            new MlflowTrackingServer(config, mlflowAdmin),
             new TemporalDevServer(config));
   }
 

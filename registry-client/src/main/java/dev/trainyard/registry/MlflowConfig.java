@@ -2,6 +2,8 @@ package dev.trainyard.registry;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
@@ -20,6 +22,26 @@ public final class MlflowConfig {
   private final S3Settings s3;
   private final Duration connectTimeout;
   private final Duration requestTimeout;
+  private final Path serverCertPath;
+  private final boolean insecureTls;
+
+  /**
+   * The variables {@link #fromEnvironment} reads, named in error messages so users know what to
+   * fix.
+   */
+  public static final String TOKEN_VAR = "MLFLOW_TRACKING_TOKEN";
+
+  public static final String USERNAME_VAR = "MLFLOW_TRACKING_USERNAME";
+  public static final String PASSWORD_VAR = "MLFLOW_TRACKING_PASSWORD";
+  public static final String SERVER_CERT_VAR = "MLFLOW_TRACKING_SERVER_CERT_PATH";
+  public static final String INSECURE_TLS_VAR = "MLFLOW_TRACKING_INSECURE_TLS";
+
+  /** Which kind of credentials a config carries, for messages that must not show them. */
+  enum Auth {
+    NONE,
+    TOKEN,
+    BASIC
+  }
 
   private MlflowConfig(Builder b) {
     this.trackingUri = b.trackingUri;
@@ -29,6 +51,8 @@ public final class MlflowConfig {
     this.s3 = b.s3;
     this.connectTimeout = b.connectTimeout;
     this.requestTimeout = b.requestTimeout;
+    this.serverCertPath = b.serverCertPath;
+    this.insecureTls = b.insecureTls;
   }
 
   public static Builder builder() {
@@ -43,17 +67,40 @@ public final class MlflowConfig {
   /**
    * A config for {@code trackingUri} with the optional parts read from {@code env}: {@code
    * MLFLOW_TRACKING_TOKEN} (bearer) or {@code MLFLOW_TRACKING_USERNAME} + {@code
-   * MLFLOW_TRACKING_PASSWORD} (basic), and the S3 settings of {@link S3Settings#fromEnvironment}.
+   * MLFLOW_TRACKING_PASSWORD} (basic), MLflow's TLS settings {@code
+   * MLFLOW_TRACKING_SERVER_CERT_PATH} (a PEM CA bundle or certificate to trust instead of the
+   * default trust store, as MLflow's Python client hands it to {@code requests}' {@code verify})
+   * and {@code MLFLOW_TRACKING_INSECURE_TLS} ({@code true}/{@code 1}: no certificate or host name
+   * check), and the S3 settings of {@link S3Settings#fromEnvironment}.
    */
   public static MlflowConfig fromEnvironment(URI trackingUri, Map<String, String> env) {
     Builder b = builder().setTrackingUri(trackingUri).optS3(S3Settings.fromEnvironment(env));
-    S3Settings.firstSet(env, "MLFLOW_TRACKING_TOKEN").ifPresent(b::optToken);
-    Optional<String> user = S3Settings.firstSet(env, "MLFLOW_TRACKING_USERNAME");
-    Optional<String> pass = S3Settings.firstSet(env, "MLFLOW_TRACKING_PASSWORD");
+    S3Settings.firstSet(env, TOKEN_VAR).ifPresent(b::optToken);
+    Optional<String> user = S3Settings.firstSet(env, USERNAME_VAR);
+    Optional<String> pass = S3Settings.firstSet(env, PASSWORD_VAR);
     if (user.isPresent() && pass.isPresent()) {
       b.optBasicAuth(user.get(), pass.get());
     }
+    S3Settings.firstSet(env, SERVER_CERT_VAR).map(Path::of).ifPresent(b::optServerCertPath);
+    b.optInsecureTls(parseInsecureTls(env.get(INSECURE_TLS_VAR)));
     return b.build();
+  }
+
+  /** MLflow's reading of the variable: "true" or "1" in any case is on; unset or blank is off. */
+  public static boolean parseInsecureTls(String value) {
+    if (value == null || value.isBlank()) {
+      return false;
+    }
+    String v = value.strip().toLowerCase(java.util.Locale.ROOT);
+    if (v.equals("true") || v.equals("1")) {
+      return true;
+    }
+    if (v.equals("false") || v.equals("0")) {
+      return false;
+    }
+    // A typo must not silently leave verification on or off: say which variable is wrong.
+    throw new IllegalArgumentException(
+        INSECURE_TLS_VAR + " is '" + value + "'; set it to true or false (or unset it)");
   }
 
   public URI trackingUri() {
@@ -72,6 +119,20 @@ public final class MlflowConfig {
     return requestTimeout;
   }
 
+  /** The CA bundle or certificate to trust for an https tracking URI, if one was given. */
+  public Optional<Path> serverCertPath() {
+    return Optional.ofNullable(serverCertPath);
+  }
+
+  /** Whether TLS certificates and host names go unchecked (MLFLOW_TRACKING_INSECURE_TLS). */
+  public boolean insecureTls() {
+    return insecureTls;
+  }
+
+  Auth auth() {
+    return token != null ? Auth.TOKEN : username != null ? Auth.BASIC : Auth.NONE;
+  }
+
   /** The {@code Authorization} header value, if any credentials were configured. */
   Optional<String> authorizationHeader() {
     if (token != null) {
@@ -88,7 +149,9 @@ public final class MlflowConfig {
   @Override
   public String toString() {
     String auth = token != null ? "bearer token" : username != null ? "basic" : "none";
-    return "MlflowConfig{trackingUri=" + trackingUri + ", auth=" + auth + ", s3=" + s3 + '}';
+    String tls =
+        insecureTls ? ", tls=insecure" : serverCertPath != null ? ", tls=" + serverCertPath : "";
+    return "MlflowConfig{trackingUri=" + trackingUri + ", auth=" + auth + tls + ", s3=" + s3 + '}';
   }
 
   /** {@code setTrackingUri} is required; the rest ({@code optX}) have defaults. */
@@ -100,6 +163,8 @@ public final class MlflowConfig {
     private S3Settings s3;
     private Duration connectTimeout = Duration.ofSeconds(10);
     private Duration requestTimeout = Duration.ofSeconds(60);
+    private Path serverCertPath;
+    private boolean insecureTls;
 
     private Builder() {}
 
@@ -136,6 +201,18 @@ public final class MlflowConfig {
       return this;
     }
 
+    /** Trust only the PEM certificates in this file (a CA bundle or the server's own cert). */
+    public Builder optServerCertPath(Path pemFile) {
+      this.serverCertPath = Objects.requireNonNull(pemFile, "pemFile");
+      return this;
+    }
+
+    /** Skip certificate and host name checks: for a test server only; a warning is logged. */
+    public Builder optInsecureTls(boolean insecure) {
+      this.insecureTls = insecure;
+      return this;
+    }
+
     public MlflowConfig build() {
       if (trackingUri == null) {
         throw new IllegalArgumentException(
@@ -147,6 +224,18 @@ public final class MlflowConfig {
             "MLflow tracking URI must be http:// or https://, got '"
                 + trackingUri
                 + "' (this client talks to a tracking server, not to a local mlruns folder)");
+      }
+      if (insecureTls && serverCertPath != null) {
+        // MLflow's own client refuses this pair too: one of them is a mistake.
+        throw new IllegalArgumentException(
+            INSECURE_TLS_VAR
+                + " and "
+                + SERVER_CERT_VAR
+                + " are both set; set only one (a certificate to trust, or no checks at all)");
+      }
+      if (serverCertPath != null && !Files.isReadable(serverCertPath)) {
+        throw new IllegalArgumentException(
+            SERVER_CERT_VAR + " names " + serverCertPath + ", which is not a readable file");
       }
       if (s3 == null) {
         s3 = S3Settings.fromEnvironment(System.getenv());

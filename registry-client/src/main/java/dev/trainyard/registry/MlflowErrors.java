@@ -34,6 +34,15 @@ final class MlflowErrors {
    * @param context what was being done, e.g. {@code POST /api/2.0/mlflow/runs/create}
    */
   static MlflowException fromResponse(URI endpoint, int status, String body, String context) {
+    return fromResponse(endpoint, status, body, context, null);
+  }
+
+  /**
+   * As above; {@code auth} (null when unknown) is which kind of credentials were sent, so a 401 or
+   * 403 can say which variable to fix. The credentials themselves never reach a message.
+   */
+  static MlflowException fromResponse(
+      URI endpoint, int status, String body, String context, MlflowConfig.Auth auth) {
     String code = null;
     String message = null;
     JsonNode json = parse(body);
@@ -53,7 +62,78 @@ final class MlflowErrors {
                 + " an MLflow server of version 2.x or 3.x?)";
       }
     }
+    if (auth != null && (status == 401 || status == 403)) {
+      // One line: these end up as a Temporal failure message and a CLI error line.
+      message =
+          oneLine(message) + " " + (status == 401 ? unauthenticatedHint(auth) : deniedHint(auth));
+    }
     return create(endpoint, code, message, status, context, null);
+  }
+
+  private static String unauthenticatedHint(MlflowConfig.Auth auth) {
+    return switch (auth) {
+      case BASIC ->
+          "(the server rejected the user name and password: fix "
+              + MlflowConfig.PASSWORD_VAR
+              + ", or "
+              + MlflowConfig.USERNAME_VAR
+              + " if that user does not exist)";
+      case TOKEN ->
+          "(the server rejected the token: fix "
+              + MlflowConfig.TOKEN_VAR
+              + "; it is used instead of "
+              + MlflowConfig.USERNAME_VAR
+              + "/"
+              + MlflowConfig.PASSWORD_VAR
+              + " when set)";
+      case NONE ->
+          "(the server requires credentials and none were set: set "
+              + MlflowConfig.USERNAME_VAR
+              + " and "
+              + MlflowConfig.PASSWORD_VAR
+              + ", or "
+              + MlflowConfig.TOKEN_VAR
+              + ")";
+    };
+  }
+
+  private static String deniedHint(MlflowConfig.Auth auth) {
+    String who =
+        switch (auth) {
+          case BASIC -> "the user in " + MlflowConfig.USERNAME_VAR;
+          case TOKEN -> "the identity of " + MlflowConfig.TOKEN_VAR;
+          case NONE -> "an anonymous caller";
+        };
+    return "(signed in, but "
+        + who
+        + " lacks the permission for this call: ask an MLflow admin to grant it, e.g. EDIT or"
+        + " MANAGE on the registered model or experiment, or use a user that has it)";
+  }
+
+  /** The exception for a TLS handshake that failed on the server's certificate. */
+  static MlflowException tlsFailure(URI endpoint, String context, Throwable cause) {
+    String why =
+        MlflowTls.certificateFailure(cause).map(Throwable::getMessage).orElse(cause.getMessage());
+    // Not retryable: an untrusted certificate stays untrusted until the configuration changes.
+    return new MlflowException(
+        "TLS_HANDSHAKE_FAILED",
+        "TLS handshake with the MLflow server at "
+            + endpoint
+            + " failed ("
+            + oneLine(String.valueOf(why))
+            + "). If it uses a private CA or a self-signed certificate, set "
+            + MlflowConfig.SERVER_CERT_VAR
+            + " to that CA's PEM file ("
+            + MlflowConfig.INSECURE_TLS_VAR
+            + "=true skips the check, for tests only).",
+        0,
+        false,
+        context,
+        cause);
+  }
+
+  private static String oneLine(String s) {
+    return s.replaceAll("\\s+", " ").strip();
   }
 
   static MlflowException create(

@@ -31,19 +31,23 @@ final class MlflowHttp {
   private final URI trackingUri;
   private final HttpClient http;
   private final Optional<String> authorization;
+  private final MlflowConfig.Auth auth;
   private final Duration requestTimeout;
 
   MlflowHttp(MlflowConfig config) {
     this.trackingUri = withoutTrailingSlash(config.trackingUri());
     this.authorization = config.authorizationHeader();
+    this.auth = config.auth();
     this.requestTimeout = config.requestTimeout();
-    this.http =
+    HttpClient.Builder b =
         HttpClient.newBuilder()
             // MLflow 3 serves HTTP/1.1 (uvicorn); skip the h2c upgrade dance.
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(config.connectTimeout())
-            .followRedirects(HttpClient.Redirect.NORMAL)
-            .build();
+            // NORMAL never follows https -> http, so credentials are not sent in clear text.
+            .followRedirects(HttpClient.Redirect.NORMAL);
+    MlflowTls.sslContext(config).ifPresent(b::sslContext);
+    this.http = b.build();
   }
 
   URI trackingUri() {
@@ -98,6 +102,9 @@ final class MlflowHttp {
           what,
           e);
     } catch (IOException e) {
+      if (MlflowTls.certificateFailure(e).isPresent()) {
+        throw MlflowErrors.tlsFailure(server, what, e);
+      }
       throw MlflowErrors.unreachable(server, what, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -114,7 +121,8 @@ final class MlflowHttp {
     } catch (IOException e) {
       body = "";
     }
-    return MlflowErrors.fromResponse(serverOf(response.uri()), response.statusCode(), body, what);
+    return MlflowErrors.fromResponse(
+        serverOf(response.uri()), response.statusCode(), body, what, auth);
   }
 
   private HttpRequest.Builder withBody(String method, String verb, ObjectNode body) {
@@ -135,7 +143,7 @@ final class MlflowHttp {
         send(request.header("Accept", "application/json").build(), ofUtf8(), what);
     int status = response.statusCode();
     if (status / 100 != 2) {
-      throw MlflowErrors.fromResponse(trackingUri, status, response.body(), what);
+      throw MlflowErrors.fromResponse(trackingUri, status, response.body(), what, auth);
     }
     String body = response.body();
     if (body == null || body.isBlank()) {

@@ -79,4 +79,54 @@ class MlflowConfigTest {
             () -> MlflowConfig.of(URI.create("file:///tmp/mlruns")));
     assertTrue(e.getMessage().contains("http"), e.getMessage());
   }
+
+  @Test
+  void tlsVariablesFollowMlflowsReading() throws java.io.IOException {
+    assertTrue(
+        MlflowConfig.fromEnvironment(TRACKING, Map.of(MlflowConfig.INSECURE_TLS_VAR, "TRUE"))
+            .insecureTls());
+    assertTrue(
+        MlflowConfig.fromEnvironment(TRACKING, Map.of(MlflowConfig.INSECURE_TLS_VAR, "1"))
+            .insecureTls());
+    assertFalse(
+        MlflowConfig.fromEnvironment(TRACKING, Map.of(MlflowConfig.INSECURE_TLS_VAR, "false"))
+            .insecureTls());
+    assertFalse(MlflowConfig.fromEnvironment(TRACKING, Map.of()).insecureTls());
+    IllegalArgumentException typo =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                MlflowConfig.fromEnvironment(
+                    TRACKING, Map.of(MlflowConfig.INSECURE_TLS_VAR, "yes-please")));
+    assertTrue(typo.getMessage().contains(MlflowConfig.INSECURE_TLS_VAR), typo.getMessage());
+
+    java.nio.file.Path pem = java.nio.file.Files.createTempFile("ca", ".pem");
+    try {
+      MlflowConfig c =
+          MlflowConfig.fromEnvironment(
+              TRACKING, Map.of(MlflowConfig.SERVER_CERT_VAR, pem.toString()));
+      assertEquals(Optional.of(pem), c.serverCertPath());
+      IllegalArgumentException both =
+          assertThrows(
+              IllegalArgumentException.class,
+              () ->
+                  MlflowConfig.fromEnvironment(
+                      TRACKING,
+                      Map.of(
+                          MlflowConfig.SERVER_CERT_VAR,
+                          pem.toString(),
+                          MlflowConfig.INSECURE_TLS_VAR,
+                          "true")));
+      assertTrue(both.getMessage().contains(MlflowConfig.SERVER_CERT_VAR), both.getMessage());
+    } finally {
+      java.nio.file.Files.delete(pem);
+    }
+    IllegalArgumentException missing =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                MlflowConfig.fromEnvironment(
+                    TRACKING, Map.of(MlflowConfig.SERVER_CERT_VAR, "/no/such/ca.pem")));
+    assertTrue(missing.getMessage().contains(MlflowConfig.SERVER_CERT_VAR), missing.getMessage());
+  }
 }

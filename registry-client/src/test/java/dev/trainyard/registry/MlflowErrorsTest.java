@@ -99,4 +99,25 @@ class MlflowErrorsTest {
     assertTrue(e.getMessage().contains("./trainyard dev up"), e.getMessage());
     assertTrue(e.getMessage().contains("MLFLOW_TRACKING_URI"), e.getMessage());
   }
+
+  @Test
+  void authFailuresSayWhichVariableToFixOnOneLine() {
+    URI uri = URI.create("http://127.0.0.1:5000");
+    String body = "You are not authenticated.\nPlease see the docs.";
+    MlflowException basic =
+        MlflowErrors.fromResponse(uri, 401, body, "GET x", MlflowConfig.Auth.BASIC);
+    assertTrue(basic.getMessage().contains("MLFLOW_TRACKING_PASSWORD"), basic.getMessage());
+    assertFalse(basic.getMessage().contains("\n"), basic.getMessage());
+    MlflowException token =
+        MlflowErrors.fromResponse(uri, 401, body, "GET x", MlflowConfig.Auth.TOKEN);
+    assertTrue(token.getMessage().contains("fix MLFLOW_TRACKING_TOKEN"), token.getMessage());
+    MlflowException none =
+        MlflowErrors.fromResponse(uri, 401, body, "GET x", MlflowConfig.Auth.NONE);
+    assertTrue(none.getMessage().contains("set MLFLOW_TRACKING_USERNAME"), none.getMessage());
+    MlflowException denied =
+        MlflowErrors.fromResponse(uri, 403, "Permission denied", "POST y", MlflowConfig.Auth.BASIC);
+    assertTrue(denied instanceof PermissionDeniedException);
+    assertFalse(denied.isRetryable());
+    assertTrue(denied.getMessage().contains("MLFLOW_TRACKING_USERNAME"), denied.getMessage());
+  }
 }

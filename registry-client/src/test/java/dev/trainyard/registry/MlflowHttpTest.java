@@ -2,18 +2,23 @@ package dev.trainyard.registry;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.trainyard.testing.HttpsProxy;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The transport's own contract (headers, encoding, bodies, status handling), checked on a local
@@ -100,5 +105,43 @@ class MlflowHttpTest {
   void artifactPathsAreEncodedPerSegment() {
     assertEquals(
         "1/r/artifacts/a%20b/c%23d.txt", MlflowHttp.encodePath("1/r/artifacts/a b/c#d.txt"));
+  }
+
+  /**
+   * The SSL contexts the TLS variables build, over real TLS: a proxy with a self-signed certificate
+   * in front of this test's socket.
+   */
+  @Test
+  void tlsTrustsTheGivenCertificateOrNothingOrEverything(@TempDir Path dir) throws IOException {
+    try (HttpsProxy proxy =
+        HttpsProxy.start(URI.create("http://127.0.0.1:" + server.getAddress().getPort()), dir)) {
+      MlflowConfig.Builder b = MlflowConfig.builder().setTrackingUri(proxy.uri()).optToken("tok");
+      new MlflowHttp(b.optServerCertPath(proxy.certificatePem()).build())
+          .get("experiments/get", Map.of());
+      assertEquals(List.of("GET /api/2.0/mlflow/experiments/get auth=Bearer tok body="), seen);
+
+      // The JDK's default trust store does not know a self-signed certificate.
+      MlflowException untrusted =
+          assertThrows(
+              MlflowException.class,
+              () ->
+                  new MlflowHttp(MlflowConfig.builder().setTrackingUri(proxy.uri()).build())
+                      .get("experiments/get", Map.of()));
+      assertEquals("TLS_HANDSHAKE_FAILED", untrusted.errorCode());
+      assertEquals(false, untrusted.isRetryable());
+
+      new MlflowHttp(
+              MlflowConfig.builder().setTrackingUri(proxy.uri()).optInsecureTls(true).build())
+          .get("experiments/get", Map.of());
+      assertEquals(2, seen.size());
+    }
+  }
+
+  @Test
+  void aFileWithoutCertificatesIsRejectedNamingTheVariable(@TempDir Path dir) throws IOException {
+    Path notPem = Files.writeString(dir.resolve("ca.pem"), "not a certificate");
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> MlflowTls.trusting(notPem));
+    assertTrue(e.getMessage().contains(MlflowConfig.SERVER_CERT_VAR), e.getMessage());
   }
 }

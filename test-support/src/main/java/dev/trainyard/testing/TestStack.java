@@ -2,6 +2,7 @@ package dev.trainyard.testing;
 
 import dev.trainyard.stack.LocalCredentials;
 import dev.trainyard.stack.LocalStack;
+import dev.trainyard.stack.MlflowAdmin;
 import dev.trainyard.stack.Probe;
 import dev.trainyard.stack.StackConfig;
 import java.io.IOException;
@@ -21,6 +22,7 @@ final class TestStack {
   private final LocalStack stack;
   private S3Server s3;
   private MlflowServer mlflow;
+  private AuthMlflowServer authMlflow;
   private TemporalServer temporal;
 
   private TestStack(LocalStack stack) {
@@ -59,6 +61,36 @@ final class TestStack {
       mlflow = new MlflowServer(stack.config().mlflowTrackingUri(), store);
     }
     return mlflow;
+  }
+
+  /**
+   * A second MLflow, with its basic-auth app, beside the open one (so the open one's tests are
+   * unaffected): its own state folder and port, the same S3 store.
+   */
+  synchronized AuthMlflowServer authMlflow() {
+    if (authMlflow == null) {
+      S3Server store = s3();
+      StackConfig open = stack.config();
+      try {
+        StackConfig c =
+            new StackConfig(
+                open.home(),
+                Files.createTempDirectory(targetDir(), "test-stack-auth-"),
+                open.toolsDir(),
+                open.temporal(),
+                URI.create("http://127.0.0.1:" + Probe.freePort()),
+                open.s3());
+        MlflowAdmin admin = MlflowAdmin.random();
+        LocalStack authStack =
+            new LocalStack(c, line -> System.err.println("[test-stack auth] " + line), admin);
+        authStack.ensureRunning(authStack.service("mlflow"), false);
+        authMlflow =
+            new AuthMlflowServer(c.mlflowTrackingUri(), store, admin.username(), admin.password());
+      } catch (IOException e) {
+        throw new IllegalStateException("cannot create the auth MLflow's state folder", e);
+      }
+    }
+    return authMlflow;
   }
 
   synchronized TemporalServer temporal() {

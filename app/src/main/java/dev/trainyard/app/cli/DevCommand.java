@@ -3,13 +3,19 @@ package dev.trainyard.app.cli;
 import dev.trainyard.app.Json;
 import dev.trainyard.stack.LocalService;
 import dev.trainyard.stack.LocalStack;
+import dev.trainyard.stack.MlflowAdmin;
 import dev.trainyard.stack.ServiceStatus;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.RandomAccessFile;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -58,9 +64,21 @@ public final class DevCommand implements Runnable {
   static final class Up implements Callable<Integer> {
     @Mixin Context ctx;
 
+    @Option(
+        names = "--mlflow-auth",
+        description = {
+          "Start MLflow with its basic-auth app: every call needs a user. The admin's generated",
+          "password is kept in the state folder (mlflow-admin, owner-only) and used by this",
+          "checkout's commands when MLFLOW_TRACKING_USERNAME/PASSWORD are unset. Applies when",
+          "MLflow starts: `dev down` first to switch a running one."
+        })
+    boolean mlflowAuth;
+
     @Override
     public Integer call() {
-      LocalStack stack = stack(ctx);
+      MlflowAdmin admin = mlflowAuth ? MlflowAdmin.loadOrCreate(ctx.stack().stateDir()) : null;
+      LocalStack stack =
+          new LocalStack(ctx.stack(), line -> System.err.println("  " + line), admin);
       System.err.println("bringing up the local stack (state in " + ctx.stack().stateDir() + ")");
       List<ServiceStatus> statuses = new ArrayList<>();
       for (LocalService s : stack.services()) {
@@ -68,8 +86,55 @@ public final class DevCommand implements Runnable {
         statuses.add(st);
         System.err.println("  " + s.title() + ": ready (" + origin(st) + ")");
       }
-      printUis(new PrintWriter(System.out, true, StandardCharsets.UTF_8), statuses);
+      PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
+      printUis(out, statuses);
+      if (admin != null) {
+        printMlflowAuth(out, admin, ctx.stack().mlflowTrackingUri(), ctx.stack().stateDir());
+      }
       return 0;
+    }
+  }
+
+  /**
+   * How to use the admin, without printing its password (terminals are logged and shared): the
+   * export reads it from the private file.
+   */
+  static void printMlflowAuth(PrintWriter out, MlflowAdmin admin, URI mlflow, Path stateDir) {
+    Path file = stateDir.resolve(MlflowAdmin.FILE);
+    if (!requiresAuth(mlflow)) {
+      out.println();
+      out.println(
+          "MLflow auth:  NOT on: MLflow was already running without it. Run `./trainyard dev down`,"
+              + " then `./trainyard dev up --mlflow-auth`.");
+      return;
+    }
+    out.println();
+    out.println(
+        "MLflow auth:  on; admin user '" + admin.username() + "', password in " + file + ".");
+    out.println(
+        "              This checkout's commands use it. For other clients (mlflow, Python, a"
+            + " browser):");
+    out.println("  export MLFLOW_TRACKING_USERNAME=" + admin.username());
+    out.println("  export MLFLOW_TRACKING_PASSWORD=\"$(sed -n 's/^password=//p' " + file + ")\"");
+  }
+
+  /** Whether MLflow answers an unauthenticated API call with 401: the auth app is on. */
+  static boolean requiresAuth(URI mlflow) {
+    try {
+      HttpResponse<Void> r =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(
+                          URI.create(mlflow + "/api/2.0/mlflow/experiments/search?max_results=1"))
+                      .timeout(Duration.ofSeconds(30))
+                      .build(),
+                  HttpResponse.BodyHandlers.discarding());
+      return r.statusCode() == 401;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
     }
   }
 

@@ -10,18 +10,31 @@ public final class Clients {
   private Clients() {}
 
   /**
-   * How to authenticate to MLflow, from MLflow's own variables ({@code MLFLOW_TRACKING_TOKEN}, else
-   * {@code MLFLOW_TRACKING_USERNAME} and {@code MLFLOW_TRACKING_PASSWORD}); all null for none.
+   * How to authenticate to MLflow and check its TLS certificate, from MLflow's own variables
+   * ({@code MLFLOW_TRACKING_TOKEN}, else {@code MLFLOW_TRACKING_USERNAME} and {@code
+   * MLFLOW_TRACKING_PASSWORD}; {@code MLFLOW_TRACKING_SERVER_CERT_PATH}, {@code
+   * MLFLOW_TRACKING_INSECURE_TLS}); null credentials for none.
    */
-  public record MlflowAuth(String token, String username, String password) {
-    public static final MlflowAuth NONE = new MlflowAuth(null, null, null);
+  public record MlflowAuth(
+      String token, String username, String password, String serverCertPath, boolean insecureTls) {
+    public static final MlflowAuth NONE = new MlflowAuth(null, null, null, null, false);
+
+    public MlflowAuth(String token, String username, String password) {
+      this(token, username, password, null, false);
+    }
 
     /** Names what is set, never the secrets themselves (configs end up in logs). */
     @Override
     public String toString() {
-      return token != null
-          ? "MlflowAuth[token]"
-          : username != null && password != null ? "MlflowAuth[basic " + username + "]" : "none";
+      String auth =
+          token != null
+              ? "MlflowAuth[token]"
+              : username != null && password != null
+                  ? "MlflowAuth[basic " + username + "]"
+                  : "none";
+      return insecureTls
+          ? auth + ", tls unchecked"
+          : serverCertPath != null ? auth + ", tls ca " + serverCertPath : auth;
     }
   }
 
@@ -43,6 +56,10 @@ public final class Clients {
     } else if (auth.username() != null && auth.password() != null) {
       b.optBasicAuth(auth.username(), auth.password());
     }
+    if (auth.serverCertPath() != null) {
+      b.optServerCertPath(java.nio.file.Path.of(auth.serverCertPath()));
+    }
+    b.optInsecureTls(auth.insecureTls());
     return new MlflowClient(b.build());
   }
 }

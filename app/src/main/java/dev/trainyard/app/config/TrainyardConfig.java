@@ -1,6 +1,8 @@
 package dev.trainyard.app.config;
 
+import dev.trainyard.registry.MlflowConfig;
 import dev.trainyard.stack.LocalCredentials;
+import dev.trainyard.stack.MlflowAdmin;
 import dev.trainyard.stack.StackConfig;
 import dev.trainyard.workflows.ActivityTuning;
 import io.temporal.common.RetryOptions;
@@ -113,10 +115,11 @@ public record TrainyardConfig(
 
   /** All of the configuration from {@code configFile} (may be null) under {@code env}. */
   public static TrainyardConfig load(Path home, Path configFile, Map<String, String> env) {
+    StackConfig stack = stack(home, configFile, env);
     return new TrainyardConfig(
-        stack(home, configFile, env),
+        stack,
         workerConcurrency(configFile, env),
-        mlflowAuth(env),
+        mlflowAuth(env, stack),
         spark(env),
         activities(configFile, env),
         temporalConnection(env));
@@ -138,10 +141,37 @@ public record TrainyardConfig(
 
   /** MLflow's own variables: a bearer token, else basic auth. */
   static Clients.MlflowAuth mlflowAuth(Map<String, String> env) {
+    return mlflowAuth(env, null);
+  }
+
+  /**
+   * MLflow's own variables (a bearer token, else basic auth; the TLS pair). With none set and a
+   * loopback MLflow that {@code dev up --mlflow-auth} gave an admin, that admin: the local store's
+   * credentials work the same way for S3, so a local stack with auth needs no exports.
+   */
+  static Clients.MlflowAuth mlflowAuth(Map<String, String> env, StackConfig stack) {
+    String token = env.get("MLFLOW_TRACKING_TOKEN");
+    String user = env.get("MLFLOW_TRACKING_USERNAME");
+    String password = env.get("MLFLOW_TRACKING_PASSWORD");
+    if (token == null
+        && user == null
+        && password == null
+        && stack != null
+        && StackConfig.isLoopback(stack.mlflowTrackingUri().getHost())
+        && Files.isRegularFile(stack.stateDir().resolve(MlflowAdmin.FILE))) {
+      MlflowAdmin admin = MlflowAdmin.loadOrCreate(stack.stateDir());
+      user = admin.username();
+      password = admin.password();
+    }
+    String cert = env.get("MLFLOW_TRACKING_SERVER_CERT_PATH");
+    boolean insecure;
+    try {
+      insecure = MlflowConfig.parseInsecureTls(env.get("MLFLOW_TRACKING_INSECURE_TLS"));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("Environment variable " + e.getMessage() + ".");
+    }
     return new Clients.MlflowAuth(
-        env.get("MLFLOW_TRACKING_TOKEN"),
-        env.get("MLFLOW_TRACKING_USERNAME"),
-        env.get("MLFLOW_TRACKING_PASSWORD"));
+        token, user, password, cert == null || cert.isBlank() ? null : cert, insecure);
   }
 
   /** Spark placement from {@code TRAINYARD_SPARK_*} (see {@link SparkPlacement}). */

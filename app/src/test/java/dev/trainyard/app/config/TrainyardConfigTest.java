@@ -191,4 +191,39 @@ class TrainyardConfigTest {
     Files.writeString(f, yaml);
     return f;
   }
+
+  @Test
+  void mlflowTlsVariablesAndTheStoredLocalAdmin() {
+    StackConfig stack = TrainyardConfig.stack(home, null, Map.of());
+    // No admin file: the default stack sends no credentials.
+    assertEquals(null, TrainyardConfig.mlflowAuth(Map.of(), stack).username());
+
+    dev.trainyard.stack.MlflowAdmin admin =
+        dev.trainyard.stack.MlflowAdmin.loadOrCreate(stack.stateDir());
+    Clients.MlflowAuth local = TrainyardConfig.mlflowAuth(Map.of(), stack);
+    assertEquals(admin.username(), local.username());
+    assertEquals(admin.password(), local.password());
+    assertThat(local.toString()).doesNotContain(admin.password());
+
+    Clients.MlflowAuth own =
+        TrainyardConfig.mlflowAuth(
+            Map.of(
+                "MLFLOW_TRACKING_TOKEN", "tok",
+                "MLFLOW_TRACKING_SERVER_CERT_PATH", "/etc/ca.pem",
+                "MLFLOW_TRACKING_INSECURE_TLS", "false"),
+            stack);
+    assertEquals(null, own.username());
+    assertEquals("/etc/ca.pem", own.serverCertPath());
+    assertEquals(false, own.insecureTls());
+    assertEquals(
+        true,
+        TrainyardConfig.mlflowAuth(Map.of("MLFLOW_TRACKING_INSECURE_TLS", "1"), stack)
+            .insecureTls());
+    ConfigException bad =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                TrainyardConfig.mlflowAuth(Map.of("MLFLOW_TRACKING_INSECURE_TLS", "maybe"), stack));
+    assertThat(bad.getMessage()).contains("MLFLOW_TRACKING_INSECURE_TLS");
+  }
 }
