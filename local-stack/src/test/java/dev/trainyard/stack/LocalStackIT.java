@@ -128,7 +128,7 @@ class LocalStackIT {
     StackException e = assertThrows(StackException.class, tools::mlflowPython);
 
     assertThat(e.getMessage())
-        .contains("'pip install mlflow==0.0.0.dev424242 boto3' failed")
+        .contains("'pip install mlflow[auth]==0.0.0.dev424242 boto3' failed")
         .contains("PyPI")
         .doesNotContain("\n");
     assertFalse(Files.exists(dir.resolve("mlflow-venv")), "a half-made venv must not stay");
