@@ -36,14 +36,13 @@ import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
-import java.io.File;
-import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -693,31 +692,7 @@ class FaultsIT {
 
   /** `trainyard worker --queues spark` in its own JVM, its S3 endpoint {@code s3Endpoint}. */
   private Process startSparkWorkerJvm(URI s3Endpoint, Path log) throws Exception {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    // Spark's --add-opens (failsafe's argLine), as the launcher passes them.
-    for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (arg.startsWith("--add-opens")
-          || arg.startsWith("-XX:+IgnoreUnrecognizedVMOptions")
-          || arg.startsWith("-Djdk.reflect")
-          || arg.startsWith("-Dio.netty")) {
-        cmd.add(arg);
-      }
-    }
-    cmd.add("-Dai.djl.pytorch.num_threads=1");
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add("dev.trainyard.app.cli.Main");
-    cmd.add("worker");
-    cmd.add("--queues");
-    cmd.add("spark");
-    ProcessBuilder pb =
-        new ProcessBuilder(cmd)
-            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile());
-    Map<String, String> env = pb.environment();
-    env.put("TRAINYARD_HOME", PipelineStack.home().toString());
+    Map<String, String> env = new HashMap<>();
     env.put("TEMPORAL_ADDRESS", config.temporal().address());
     env.put("TEMPORAL_NAMESPACE", config.temporal().namespace());
     env.put("MLFLOW_TRACKING_URI", config.mlflowTrackingUri().toString());
@@ -728,7 +703,7 @@ class FaultsIT {
     env.put("TRAINYARD_LAKE_BUCKET", s3.lakeBucket());
     env.put("TRAINYARD_ARTIFACT_BUCKET", s3.artifactBucket());
     env.put("TRAINYARD_STATE_DIR", config.stateDir().resolve("s3-worker").toString());
-    Process p = pb.start();
+    Process p = PipelineStack.workerJvm(env, log, "--queues", "spark").start();
     long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
     while (System.nanoTime() < deadline) {
       if (Files.exists(log)

@@ -34,8 +34,6 @@ import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
-import java.io.File;
-import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -359,30 +357,7 @@ class DurabilityIT {
 
   /** `trainyard worker` in its own JVM, as the launcher runs it. */
   private static Process startWorker(Map<String, String> env, Path log) throws Exception {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    // Spark's --add-opens (failsafe's argLine), as the launcher passes them.
-    for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (arg.startsWith("--add-opens")
-          || arg.startsWith("-XX:+IgnoreUnrecognizedVMOptions")
-          || arg.startsWith("-Djdk.reflect")
-          || arg.startsWith("-Dio.netty")) {
-        cmd.add(arg);
-      }
-    }
-    cmd.add("-Dai.djl.pytorch.num_threads=1");
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add("dev.trainyard.app.cli.Main");
-    cmd.add("worker");
-    ProcessBuilder pb =
-        new ProcessBuilder(cmd)
-            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile());
-    pb.environment().put("TRAINYARD_HOME", PipelineStack.home().toString());
-    pb.environment().putAll(env);
-    return pb.start();
+    return PipelineStack.workerJvm(env, log).start();
   }
 
   private static void awaitLog(Path log, String text) throws Exception {

@@ -6,9 +6,14 @@ import dev.trainyard.stack.StackConfig;
 import dev.trainyard.testing.MlflowServer;
 import dev.trainyard.testing.TemporalServer;
 import dev.trainyard.workflows.TaskQueues;
+import java.io.File;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 /** A worker on all three queues against the test JVM's real Temporal, MLflow and S3. */
 public final class PipelineStack {
@@ -45,6 +50,38 @@ public final class PipelineStack {
 
   public static MlflowClient mlflow(MlflowServer server) {
     return new MlflowClient(server.trackingUri());
+  }
+
+  /**
+   * {@code trainyard worker ARGS} in its own JVM, as the launcher runs it (with Spark's {@code
+   * --add-opens} from failsafe's argLine), its output in {@code log}: for tests that kill a worker
+   * or give it settings of its own (Spark's S3 settings are per JVM).
+   */
+  public static ProcessBuilder workerJvm(Map<String, String> env, Path log, String... args) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+      if (arg.startsWith("--add-opens")
+          || arg.startsWith("-XX:+IgnoreUnrecognizedVMOptions")
+          || arg.startsWith("-Djdk.reflect")
+          || arg.startsWith("-Dio.netty")) {
+        cmd.add(arg);
+      }
+    }
+    cmd.add("-Dai.djl.pytorch.num_threads=1");
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add("dev.trainyard.app.cli.Main");
+    cmd.add("worker");
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd)
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
+    pb.environment().put("TRAINYARD_HOME", home().toString());
+    pb.environment().putAll(env);
+    return pb;
   }
 
   public static Path home() {
