@@ -51,14 +51,26 @@ public final class AliasHistory {
    * Points {@code alias} at {@code to} if it still points at {@code expected} (null: at nothing),
    * and records the move under {@code moveId}.
    *
-   * @return the move, or empty if the alias pointed at {@code to} already (nothing moved)
+   * @return the move, or empty if the alias pointed at {@code to} already and the history says so
+   *     (nothing moved)
    * @throws AliasMovedException if the alias points at another version than {@code expected}
    */
   public Optional<AliasMove> move(
       String name, String alias, String expected, String to, String moveId, String by, String why) {
     String current = current(name, alias);
     if (to.equals(current)) {
-      return Optional.empty();
+      // Already there. If no record says so, an earlier attempt of this move set the alias and
+      // never recorded it (the answer to the set was lost, or the worker died in between): record
+      // it now, so every move has its record: from where the mover expected it (or, when the
+      // mover read it again after its own set, from where the history last left it).
+      Optional<AliasMove> last = latest(name, alias);
+      if (last.isPresent() && to.equals(last.get().to())) {
+        return Optional.empty();
+      }
+      String from = to.equals(expected) ? last.map(AliasMove::to).orElse(null) : expected;
+      AliasMove move = new AliasMove(alias, from, to, Instant.now(), by, why);
+      record(name, moveId, move);
+      return Optional.of(move);
     }
     if (!Objects.equals(current, expected)) {
       throw new AliasMovedException(name, alias, expected, current, latest(name, alias));

@@ -7,7 +7,6 @@ import dev.trainyard.activities.runtime.LineageRecorder;
 import dev.trainyard.activities.runtime.ModelDigest;
 import dev.trainyard.activities.runtime.RunTags;
 import dev.trainyard.registry.AliasHistory;
-import dev.trainyard.registry.AliasMove;
 import dev.trainyard.registry.AliasMovedException;
 import dev.trainyard.registry.Experiment;
 import dev.trainyard.registry.MlflowClient;
@@ -283,22 +282,9 @@ public class RegistryActivitiesImpl implements PipelineActivities.Registry {
     String name = r.registeredModel();
     String why = String.join("; ", r.reasons());
     try {
-      String current = aliases.current(name, CHAMPION);
-      if (r.version().equals(current)) {
-        // A retry after the first attempt moved it: record the move if that attempt could not.
-        boolean recorded =
-            aliases.latest(name, CHAMPION).filter(m -> m.to().equals(r.version())).isPresent();
-        if (!recorded) {
-          aliases.record(
-              name,
-              info.getRunId(),
-              new AliasMove(
-                  CHAMPION, r.expectedChampion(), r.version(), Instant.now(), mover(info), why));
-        }
-      } else {
-        aliases.move(
-            name, CHAMPION, r.expectedChampion(), r.version(), info.getRunId(), mover(info), why);
-      }
+      // A retry after an attempt that moved it records the move if that attempt could not.
+      aliases.move(
+          name, CHAMPION, r.expectedChampion(), r.version(), info.getRunId(), mover(info), why);
       if (r.expectedChampion() != null) {
         mlflow
             .registry()

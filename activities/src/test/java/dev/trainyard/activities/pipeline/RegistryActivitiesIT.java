@@ -33,6 +33,10 @@ import io.temporal.worker.Worker;
 import io.temporal.workflow.Workflow;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
+import java.io.IOException;
+import java.net.Proxy;
+import java.net.ProxySelector;
+import java.net.SocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +46,8 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -291,21 +296,28 @@ class RegistryActivitiesIT {
   }
 
   /**
-   * MLflow's answers lost on the way back, again and again, while registrations run: the network
-   * between the worker and MLflow flaps (a real Toxiproxy delays every answer past the client's
-   * timeout, then passes them again), so attempts fail at different points of the registration,
-   * including after MLflow carried out a write whose answer never came. Temporal retries; each
-   * registration ends with one version, the alias on it and one record of the move.
+   * MLflow's answer to each request of a registration lost in turn, through a real Toxiproxy
+   * between the worker and MLflow: round r loses the answer to the r-th request the worker sends
+   * (the request reaches MLflow and is carried out; its answer is delayed past the client's
+   * timeout), until a registration needs fewer than r requests. So every point of a registration,
+   * reads and writes alike, loses its answer once, in the same order on every machine (an artifact
+   * upload waits longer than the other calls: it gets its answer late, and the call after it loses
+   * its own). Temporal retries; each registration ends with one version, the alias on it and one
+   * record of the move.
    */
   @Test
   void answersLostWhileRegisteringLeaveOneVersionAndTheAliasOnIt(MlflowServer server)
       throws Exception {
     URI direct = server.trackingUri();
     Queue<String> failures = new ConcurrentLinkedQueue<>();
-    AtomicBoolean done = new AtomicBoolean();
+    ProxySelector systemSelector = ProxySelector.getDefault();
     try (FaultProxy faults = FaultProxy.start();
         TestWorkflowEnvironment temporal = TestWorkflowEnvironment.newInstance()) {
       FaultProxy.Proxy link = faults.proxy("mlflow", direct.getHost(), direct.getPort());
+      LoseOneAnswer lose = new LoseOneAnswer(link);
+      // java.net.http asks the default selector for every request it sends; the client built
+      // next keeps this one.
+      ProxySelector.setDefault(lose);
       MlflowClient client =
           new MlflowClient(
               MlflowConfig.builder()
@@ -321,36 +333,18 @@ class RegistryActivitiesIT {
               new RegistryActivitiesImpl(
                   new ActivityEnvironment(
                       client, dir.resolve("lake"), dir.resolve("work"), "test", "test-worker")),
-              failures));
+              failure -> {
+                failures.add(failure);
+                // The answer is lost; the retry finds the link clean.
+                link.clearToxics();
+              }));
       temporal.start();
-      Thread flapping =
-          new Thread(
-              () -> {
-                // Clean windows of varying length between 1.2-s spells in which every answer
-                // arrives too late: attempts get more or less far into a registration before
-                // they lose an answer. Bounded; the link ends clean.
-                try {
-                  for (int i = 0; i < 120 && !done.get(); i++) {
-                    Thread.sleep(60 + (i * 170L) % 900);
-                    link.latency(Duration.ofMillis(1200));
-                    Thread.sleep(1200);
-                    link.remove("latency");
-                  }
-                } catch (InterruptedException e) {
-                  Thread.currentThread().interrupt();
-                }
-              },
-              "mlflow-flapping");
-      flapping.start();
       try {
-        // Registrations one after another until one of them lost the answer to a write MLflow
-        // had carried out (the case that must not make a second version); at most six.
-        for (int round = 1;
-            round <= 6 && failures.stream().noneMatch(RegistryActivitiesIT::isWrite);
-            round++) {
-          String model = "reg-flaky-" + UUID.randomUUID();
+        for (int round = 1; round <= 60; round++) {
+          String model = "reg-lost-" + round + "-" + UUID.randomUUID();
           PipelineSpec spec = spec(model);
-          Payloads.PipelineRun run = registry.startPipelineRun(spec, "wf-flaky-" + round);
+          Payloads.PipelineRun run = registry.startPipelineRun(spec, "wf-lost-" + round);
+          lose.loseAnswerTo(round);
           RegisterOnce retrying =
               temporal
                   .getWorkflowClient()
@@ -359,9 +353,11 @@ class RegistryActivitiesIT {
                       WorkflowOptions.newBuilder().setTaskQueue("registry-faults").build());
           Payloads.ModelVersionRef ref =
               retrying.register(
-                  request(spec, run, "wf-flaky-" + round, "{\"round\": " + round + "}"));
+                  request(spec, run, "wf-lost-" + round, "{\"round\": " + round + "}"));
+          link.clearToxics();
 
           assertThat(mlflow.registry().listModelVersions(model))
+              .as("round %d (lost: %s)", round, lose.lost())
               .extracting(ModelVersion::version)
               .containsExactly(ref.version());
           assertEquals(
@@ -375,28 +371,64 @@ class RegistryActivitiesIT {
               .extracting(f -> f.path())
               .filteredOn(path -> path.startsWith("model"))
               .containsExactly("model");
-          System.err.println(
-              "[registry-faults] round "
-                  + round
-                  + ": "
-                  + failures.size()
-                  + " failed attempts so far");
+          System.err.println("[registry-faults] round " + round + ": lost " + lose.lost());
+          if (lose.lost() == null) {
+            break; // the registration needed fewer than `round` requests: every point was hit
+          }
         }
       } finally {
-        done.set(true);
-        flapping.join(10_000);
+        ProxySelector.setDefault(systemSelector);
         client.close();
       }
     }
-    failures.forEach(f -> System.err.println("[registry-faults] lost: " + f));
+    failures.forEach(f -> System.err.println("[registry-faults] failed attempt: " + f));
     assertThat(failures)
-        .as("failed attempts, each retryable, at least one after a write MLflow carried out")
-        .anyMatch(RegistryActivitiesIT::isWrite);
+        .as("every failed attempt retryable")
+        .noneMatch(f -> f.startsWith("NON-RETRYABLE"));
+    assertThat(failures)
+        .as(
+            "the answers to the writes that make a version and move the alias were among those lost")
+        .anyMatch(f -> f.contains("[POST /api/2.0/mlflow/registered-models/create]"))
+        .anyMatch(f -> f.contains("[POST /api/2.0/mlflow/model-versions/create]"))
+        .anyMatch(f -> f.contains("[POST /api/2.0/mlflow/registered-models/alias]"));
   }
 
-  /** A failure of a call that changes something in MLflow (its answer lost, the change made). */
-  private static boolean isWrite(String failure) {
-    return failure.contains("[POST ") && !failure.contains("/search");
+  /**
+   * Loses the answer to the n-th request sent to the link (counted from {@link #loseAnswerTo}):
+   * just before it is sent, the link starts delaying answers past the client's timeout.
+   */
+  private static final class LoseOneAnswer extends ProxySelector {
+    private final FaultProxy.Proxy link;
+    private final AtomicInteger sent = new AtomicInteger();
+    private volatile int loseNth = Integer.MAX_VALUE;
+    private volatile String lost;
+
+    LoseOneAnswer(FaultProxy.Proxy link) {
+      this.link = link;
+    }
+
+    void loseAnswerTo(int nth) {
+      lost = null;
+      sent.set(0);
+      loseNth = nth;
+    }
+
+    /** The path of the request whose answer was lost this round, or null. */
+    String lost() {
+      return lost;
+    }
+
+    @Override
+    public List<Proxy> select(URI uri) {
+      if (uri.getPort() == link.port() && sent.incrementAndGet() == loseNth) {
+        lost = uri.getRawPath();
+        link.latency(Duration.ofMillis(1200));
+      }
+      return List.of(Proxy.NO_PROXY);
+    }
+
+    @Override
+    public void connectFailed(URI uri, SocketAddress address, IOException e) {}
   }
 
   /** Registers one model, with Temporal retrying the activity on retryable failures. */
@@ -431,7 +463,7 @@ class RegistryActivitiesIT {
    * fails the test (a lost answer must be retried, never end the run).
    */
   private static PipelineActivities.Registry recordingFailures(
-      PipelineActivities.Registry impl, Queue<String> failures) {
+      PipelineActivities.Registry impl, Consumer<String> failures) {
     return (PipelineActivities.Registry)
         java.lang.reflect.Proxy.newProxyInstance(
             PipelineActivities.Registry.class.getClassLoader(),
@@ -442,7 +474,7 @@ class RegistryActivitiesIT {
               } catch (java.lang.reflect.InvocationTargetException e) {
                 Throwable cause = e.getCause();
                 boolean retryable = !(cause instanceof ApplicationFailure f) || !f.isNonRetryable();
-                failures.add((retryable ? "" : "NON-RETRYABLE ") + cause.getMessage());
+                failures.accept((retryable ? "" : "NON-RETRYABLE ") + cause.getMessage());
                 throw cause;
               }
             });
