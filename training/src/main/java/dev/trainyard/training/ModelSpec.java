@@ -100,14 +100,24 @@ public record ModelSpec(
     }
   }
 
+  /**
+   * A model of {@code type} with these hidden layers (none for linear) and the defaults of {@link
+   * #linear()} for the rest; change them with the {@code with…} methods.
+   *
+   * @throws IllegalArgumentException when a linear model is given hidden layers
+   */
+  public static ModelSpec of(Type type, List<Integer> hiddenLayers) {
+    return new ModelSpec(type, hiddenLayers, 10, 256, 1e-3, 3, DeviceChoice.AUTO, 42L);
+  }
+
   /** An MLP with these hidden layers and defaults for the rest (see {@link #linear()}). */
   public static ModelSpec mlp(List<Integer> hiddenLayers) {
-    return new ModelSpec(Type.MLP, hiddenLayers, 10, 256, 1e-3, 3, DeviceChoice.AUTO, 42L);
+    return of(Type.MLP, hiddenLayers);
   }
 
   /** A linear model: 10 epochs, batches of 256, learning rate 1e-3, patience 3, auto, seed 42. */
   public static ModelSpec linear() {
-    return new ModelSpec(Type.LINEAR, List.of(), 10, 256, 1e-3, 3, DeviceChoice.AUTO, 42L);
+    return of(Type.LINEAR, List.of());
   }
 
   public ModelSpec withEpochs(int epochs) {

@@ -89,14 +89,15 @@ public class DataActivitiesImpl implements PipelineActivities.Data {
               ctx,
               input,
               columns(spec),
-              new ValidationRules(
-                  v.minRows(),
-                  v.maxRows(),
-                  v.maxNullFraction(),
-                  v.maxNullFractionByColumn(),
-                  v.ranges(),
-                  v.allowedCategories(),
-                  v.maxDriftPsi()),
+              ValidationRules.builder()
+                  .optMinRows(v.minRows())
+                  .optMaxRows(v.maxRows())
+                  .optMaxNullFraction(v.maxNullFraction())
+                  .optMaxNullFractionByColumn(v.maxNullFractionByColumn())
+                  .optRanges(v.ranges())
+                  .optAllowedCategories(v.allowedCategories())
+                  .optMaxPsi(v.maxDriftPsi())
+                  .build(),
               championProfile);
       // After validation: it is what tells a user plainly that the path is wrong.
       DatasetFingerprint fp;

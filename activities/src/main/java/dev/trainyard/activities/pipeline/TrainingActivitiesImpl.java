@@ -70,22 +70,24 @@ public class TrainingActivitiesImpl implements PipelineActivities.Training {
   public record TrainingHeartbeat(int epoch, String checkpoint) {}
 
   static ModelSpec modelSpec(PipelineSpec.Model m) {
-    return new ModelSpec(
+    ModelSpec.Type type =
         switch (m.modelType()) {
           case MLP -> ModelSpec.Type.MLP;
           case LINEAR -> ModelSpec.Type.LINEAR;
-        },
-        m.hiddenLayers(),
-        m.epochs(),
-        m.batchSize(),
-        m.learningRate(),
-        m.earlyStoppingPatience(),
+        };
+    ModelSpec.DeviceChoice device =
         switch (m.deviceChoice()) {
           case AUTO -> ModelSpec.DeviceChoice.AUTO;
           case CPU -> ModelSpec.DeviceChoice.CPU;
           case GPU -> ModelSpec.DeviceChoice.GPU;
-        },
-        m.seed());
+        };
+    return ModelSpec.of(type, m.hiddenLayers())
+        .withEpochs(m.epochs())
+        .withBatchSize(m.batchSize())
+        .withLearningRate(m.learningRate())
+        .withEarlyStoppingPatience(m.earlyStoppingPatience())
+        .withDevice(device)
+        .withSeed(m.seed());
   }
 
   static TrainingTask task(PipelineSpec spec, FeaturesResult f) {

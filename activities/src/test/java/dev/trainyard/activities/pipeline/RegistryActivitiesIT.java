@@ -110,23 +110,29 @@ class RegistryActivitiesIT {
     Files.writeString(features.resolve("metadata"), "stand-in");
     Files.writeString(dir.resolve("features/features.json"), "{}");
     Path profile = Files.writeString(dir.resolve("profile.json"), "{}");
-    return new Payloads.RegisterRequest(
-        spec,
-        run,
-        Payloads.FeaturesResult.builder()
-            .setFeaturesUri(dir.resolve("features").toUri().toString())
-            .setCacheKey("k")
-            .optCacheHit(false)
-            .setTrainRows(1)
-            .setValidationRows(1)
-            .setTestRows(1)
-            .setNumFeatures(1)
-            .setNumClasses(2)
-            .build(),
-        new Payloads.TrainResult(model.toUri().toString(), 1, 1, 0, Map.of("roc_auc", 0.8), "cpu"),
-        Map.of("roc_auc", 0.81),
-        new Payloads.ValidationResult(true, 3, List.of(), "r", "sha", profile.toUri().toString()),
-        workflowId);
+    return Payloads.RegisterRequest.builder()
+        .setSpec(spec)
+        .setRun(run)
+        .setFeatures(
+            Payloads.FeaturesResult.builder()
+                .setFeaturesUri(dir.resolve("features").toUri().toString())
+                .setCacheKey("k")
+                .optCacheHit(false)
+                .setTrainRows(1)
+                .setValidationRows(1)
+                .setTestRows(1)
+                .setNumFeatures(1)
+                .setNumClasses(2)
+                .build())
+        .setTraining(
+            new Payloads.TrainResult(
+                model.toUri().toString(), 1, 1, 0, Map.of("roc_auc", 0.8), "cpu"))
+        .setTestMetrics(Map.of("roc_auc", 0.81))
+        .setValidation(
+            new Payloads.ValidationResult(
+                true, 3, List.of(), "r", "sha", profile.toUri().toString()))
+        .setWorkflowId(workflowId)
+        .build();
   }
 
   @Test

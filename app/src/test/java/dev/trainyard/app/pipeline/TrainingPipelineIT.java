@@ -296,7 +296,7 @@ class TrainingPipelineIT {
             .setTask("regression")
             .setFeatures(
                 new PipelineSpec.Features(List.of("x1", "x2"), List.of("segment"), List.of("id")))
-            .optValidation(new PipelineSpec.Validation(null, null, 0.2, null, null, null, null))
+            .optValidation(PipelineSpec.Validation.builder().optMaxNullFraction(0.2).build())
             .optModel(
                 PipelineSpec.Model.builder()
                     .optType("mlp")

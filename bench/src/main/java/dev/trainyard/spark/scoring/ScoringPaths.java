@@ -2,10 +2,10 @@ package dev.trainyard.spark.scoring;
 
 import static org.apache.spark.sql.functions.col;
 
-import dev.trainyard.spark.features.FeatureColumns;
 import dev.trainyard.spark.features.FeatureJob;
 import dev.trainyard.spark.features.FeatureManifest;
 import dev.trainyard.spark.io.InputData;
+import dev.trainyard.training.TrainingTask;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -82,7 +82,7 @@ public final class ScoringPaths {
       keyTypes[k] = rows.schema().apply(keys.get(k)).dataType();
     }
     in.add(col("features"));
-    boolean regression = manifest.task().equals(FeatureColumns.REGRESSION);
+    boolean regression = manifest.kind() == TrainingTask.Kind.REGRESSION;
     fields.add(
         DataTypes.createStructField(
             ScoringJob.PREDICTION,

@@ -1,6 +1,7 @@
 package dev.trainyard.spark.features;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import dev.trainyard.training.TrainingTask;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -75,8 +76,14 @@ public record FeatureColumns(
     return List.copyOf(all);
   }
 
+  /** The task as a type: what code compares, while the JSON keeps the word. */
+  @JsonIgnore
+  public TrainingTask.Kind kind() {
+    return TrainingTask.Kind.of(task);
+  }
+
   @JsonIgnore
   public boolean isClassification() {
-    return !task.equals(REGRESSION);
+    return kind() != TrainingTask.Kind.REGRESSION;
   }
 }

@@ -1,7 +1,9 @@
 package dev.trainyard.spark.features;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import dev.trainyard.spark.io.DatasetInput;
 import dev.trainyard.spark.io.Json;
+import dev.trainyard.training.TrainingTask;
 import java.util.List;
 
 /**
@@ -31,6 +33,12 @@ public record FeatureManifest(
     long droppedRows,
     SplitSpec split,
     DatasetInput input) {
+
+  /** The task as a type: what code compares, while the JSON keeps the word. */
+  @JsonIgnore
+  public TrainingTask.Kind kind() {
+    return TrainingTask.Kind.of(task);
+  }
 
   public String toJson() {
     return Json.write(this);

@@ -22,4 +22,10 @@ public record FeatureResult(
     featureNames = List.copyOf(featureNames);
     labels = List.copyOf(labels);
   }
+
+  /** The same result, its features found at {@code outputUri} (copied or moved there). */
+  public FeatureResult withOutputUri(String outputUri) {
+    return new FeatureResult(
+        outputUri, trainRows, validationRows, testRows, numFeatures, featureNames, labels);
+  }
 }

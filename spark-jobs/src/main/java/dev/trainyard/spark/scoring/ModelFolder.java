@@ -66,7 +66,7 @@ record ModelFolder(
     try (SavedModel model = SavedModel.load(djl)) {
       TrainingTask task = model.task();
       List<String> problems = new ArrayList<>();
-      if (!task.task().toString().equals(manifest.task())) {
+      if (task.task() != manifest.kind()) {
         problems.add("the model is " + task.task() + ", features.json says " + manifest.task());
       }
       if (task.numFeatures() != manifest.numFeatures()) {

@@ -6,7 +6,6 @@ import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.when;
 
 import dev.trainyard.spark.drift.DriftBins;
-import dev.trainyard.spark.features.FeatureColumns;
 import dev.trainyard.spark.features.FeatureJob;
 import dev.trainyard.spark.features.FeatureManifest;
 import dev.trainyard.spark.io.DataInputException;
@@ -16,6 +15,7 @@ import dev.trainyard.spark.io.JobControl;
 import dev.trainyard.spark.io.Outputs;
 import dev.trainyard.spark.io.Publisher;
 import dev.trainyard.training.SavedModel;
+import dev.trainyard.training.TrainingTask;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -158,7 +158,7 @@ public final class ScoringJob {
     // One read of the input: the scoring function counts rows, failed checks, drift bins and
     // predictions while the output is written (ScoringTotals, through an accumulator). Nothing is
     // cached, so memory does not grow with the input (rows stream through each task).
-    boolean regression = manifest.task().equals(FeatureColumns.REGRESSION);
+    boolean regression = manifest.kind() == TrainingTask.Kind.REGRESSION;
     DriftBins drift =
         model.profile() == null
             ? null
@@ -280,7 +280,7 @@ public final class ScoringJob {
       rows = withFeatures.select(scoringInput(request, manifest, schema, checked, true));
     }
 
-    boolean regression = manifest.task().equals(FeatureColumns.REGRESSION);
+    boolean regression = manifest.kind() == TrainingTask.Kind.REGRESSION;
     List<StructField> fields = new ArrayList<>();
     DataType[] keyTypes = new DataType[request.keyColumns().size()];
     for (int k = 0; k < keyTypes.length; k++) {
@@ -382,7 +382,7 @@ public final class ScoringJob {
       if (scored == 0) {
         return new Distribution(0, shares);
       }
-      if (manifest.task().equals(FeatureColumns.REGRESSION)) {
+      if (manifest.kind() == TrainingTask.Kind.REGRESSION) {
         double[] p = totals.percentiles(QUANTILES);
         shares.put("p05", p[0]);
         shares.put("p50", p[1]);

@@ -2,6 +2,7 @@ package dev.trainyard.spark.validation;
 
 import dev.trainyard.spark.features.FeatureColumns;
 import dev.trainyard.spark.validation.ValidationReport.Violation;
+import dev.trainyard.training.TrainingTask;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -223,7 +224,7 @@ final class RuleChecks {
                   + "' has a single class ('"
                   + classes.ranked.get(0).value()
                   + "'); a classifier needs at least 2"));
-    } else if (spec.task().equals(FeatureColumns.BINARY) && classes.distinct > 2) {
+    } else if (spec.kind() == TrainingTask.Kind.BINARY && classes.distinct > 2) {
       violations.add(
           new Violation(
               "label_classes",

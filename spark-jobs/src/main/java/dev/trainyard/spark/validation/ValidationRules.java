@@ -55,7 +55,74 @@ public record ValidationRules(
   }
 
   public static ValidationRules defaults() {
-    return new ValidationRules(null, null, null, null, null, null, null);
+    return builder().build();
+  }
+
+  /** Rules named field by field; whatever is not set (or set to null) takes its default. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builds {@link ValidationRules}; every setter is optional and accepts null (the default). */
+  public static final class Builder {
+    private Long minRows;
+    private Long maxRows;
+    private Double maxNullFraction;
+    private Map<String, Double> maxNullFractionByColumn;
+    private Map<String, List<Double>> ranges;
+    private Map<String, List<String>> allowedCategories;
+    private Double maxPsi;
+
+    private Builder() {}
+
+    public Builder optMinRows(Long minRows) {
+      this.minRows = minRows;
+      return this;
+    }
+
+    public Builder optMaxRows(Long maxRows) {
+      this.maxRows = maxRows;
+      return this;
+    }
+
+    public Builder optMaxNullFraction(Double maxNullFraction) {
+      this.maxNullFraction = maxNullFraction;
+      return this;
+    }
+
+    public Builder optMaxNullFractionByColumn(Map<String, Double> maxNullFractionByColumn) {
+      this.maxNullFractionByColumn = maxNullFractionByColumn;
+      return this;
+    }
+
+    public Builder optRanges(Map<String, List<Double>> ranges) {
+      this.ranges = ranges;
+      return this;
+    }
+
+    public Builder optAllowedCategories(Map<String, List<String>> allowedCategories) {
+      this.allowedCategories = allowedCategories;
+      return this;
+    }
+
+    public Builder optMaxPsi(Double maxPsi) {
+      this.maxPsi = maxPsi;
+      return this;
+    }
+
+    /**
+     * @throws IllegalArgumentException when maxRows &lt; minRows or a range is not [min, max]
+     */
+    public ValidationRules build() {
+      return new ValidationRules(
+          minRows,
+          maxRows,
+          maxNullFraction,
+          maxNullFractionByColumn,
+          ranges,
+          allowedCategories,
+          maxPsi);
+    }
   }
 
   public ValidationRules withRows(Long min, Long max) {

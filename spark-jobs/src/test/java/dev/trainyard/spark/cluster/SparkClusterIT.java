@@ -146,7 +146,7 @@ class SparkClusterIT {
     JobOutcome outcome = job.await(Duration.ofMillis(500), heartbeats::add);
     FeatureResult remote = outcome.featureResult();
 
-    assertThat(remote).isEqualTo(withUri(local, clusterFeatures));
+    assertThat(remote).isEqualTo(local.withOutputUri(clusterFeatures));
     assertThat(outcome.appId()).startsWith("app-");
     assertThat(changes).extracting(JobStatus::state).contains(State.RUNNING, State.FINISHED);
     assertThat(heartbeats).isNotEmpty().allSatisfy(s -> assertThat(s.isFinal()).isFalse());
@@ -354,17 +354,6 @@ class SparkClusterIT {
   }
 
   // ---- helpers
-
-  static FeatureResult withUri(FeatureResult r, String uri) {
-    return new FeatureResult(
-        uri,
-        r.trainRows(),
-        r.validationRows(),
-        r.testRows(),
-        r.numFeatures(),
-        r.featureNames(),
-        r.labels());
-  }
 
   static Map<Long, Row> byId(String uri) {
     Map<Long, Row> rows = new TreeMap<>();

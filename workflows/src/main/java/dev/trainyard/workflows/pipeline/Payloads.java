@@ -156,7 +156,65 @@ public final class Payloads {
       TrainResult training,
       Map<String, Double> testMetrics,
       ValidationResult validation,
-      String workflowId) {}
+      String workflowId) {
+
+    public static Builder builder() {
+      return new Builder();
+    }
+
+    /** Builds {@link RegisterRequest}; every field is required. */
+    public static final class Builder {
+      private PipelineSpec spec;
+      private PipelineRun run;
+      private FeaturesResult features;
+      private TrainResult training;
+      private Map<String, Double> testMetrics;
+      private ValidationResult validation;
+      private String workflowId;
+
+      private Builder() {}
+
+      public Builder setSpec(PipelineSpec spec) {
+        this.spec = spec;
+        return this;
+      }
+
+      public Builder setRun(PipelineRun run) {
+        this.run = run;
+        return this;
+      }
+
+      public Builder setFeatures(FeaturesResult features) {
+        this.features = features;
+        return this;
+      }
+
+      public Builder setTraining(TrainResult training) {
+        this.training = training;
+        return this;
+      }
+
+      public Builder setTestMetrics(Map<String, Double> testMetrics) {
+        this.testMetrics = testMetrics;
+        return this;
+      }
+
+      public Builder setValidation(ValidationResult validation) {
+        this.validation = validation;
+        return this;
+      }
+
+      public Builder setWorkflowId(String workflowId) {
+        this.workflowId = workflowId;
+        return this;
+      }
+
+      public RegisterRequest build() {
+        return new RegisterRequest(
+            spec, run, features, training, testMetrics, validation, workflowId);
+      }
+    }
+  }
 
   public record ModelVersionRef(String name, String version, String source) {}
 

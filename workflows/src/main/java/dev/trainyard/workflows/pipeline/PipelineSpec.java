@@ -185,7 +185,72 @@ public record PipelineSpec(
       Map<String, Double> maxNullFractionByColumn,
       Map<String, List<Double>> ranges,
       Map<String, List<String>> allowedCategories,
-      Double maxDriftPsi) {}
+      Double maxDriftPsi) {
+
+    /** Limits named one by one; what is not set is null, which {@link SpecDefaults} fills. */
+    public static Builder builder() {
+      return new Builder();
+    }
+
+    /** Builds {@link Validation}; every setter is optional. */
+    public static final class Builder {
+      private Long minRows;
+      private Long maxRows;
+      private Double maxNullFraction;
+      private Map<String, Double> maxNullFractionByColumn;
+      private Map<String, List<Double>> ranges;
+      private Map<String, List<String>> allowedCategories;
+      private Double maxDriftPsi;
+
+      private Builder() {}
+
+      public Builder optMinRows(Long minRows) {
+        this.minRows = minRows;
+        return this;
+      }
+
+      public Builder optMaxRows(Long maxRows) {
+        this.maxRows = maxRows;
+        return this;
+      }
+
+      public Builder optMaxNullFraction(Double maxNullFraction) {
+        this.maxNullFraction = maxNullFraction;
+        return this;
+      }
+
+      public Builder optMaxNullFractionByColumn(Map<String, Double> maxNullFractionByColumn) {
+        this.maxNullFractionByColumn = maxNullFractionByColumn;
+        return this;
+      }
+
+      public Builder optRanges(Map<String, List<Double>> ranges) {
+        this.ranges = ranges;
+        return this;
+      }
+
+      public Builder optAllowedCategories(Map<String, List<String>> allowedCategories) {
+        this.allowedCategories = allowedCategories;
+        return this;
+      }
+
+      public Builder optMaxDriftPsi(Double maxDriftPsi) {
+        this.maxDriftPsi = maxDriftPsi;
+        return this;
+      }
+
+      public Validation build() {
+        return new Validation(
+            minRows,
+            maxRows,
+            maxNullFraction,
+            maxNullFractionByColumn,
+            ranges,
+            allowedCategories,
+            maxDriftPsi);
+      }
+    }
+  }
 
   /**
    * Fractions of rows for each split (they sum to 1) and the seed that makes the split repeatable.
