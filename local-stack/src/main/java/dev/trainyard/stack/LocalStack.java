@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The local stack: S3 store, MLflow (artifacts in S3) and Temporal, started in that order. Each
@@ -19,6 +20,7 @@ public final class LocalStack {
   private final Tools tools;
   private final Consumer<String> progress;
   private final List<LocalService> services;
+  private final TemporalDevServer temporal;
 
   public LocalStack(StackConfig config, Consumer<String> progress) {
     this(config, progress, null);
@@ -32,11 +34,19 @@ public final class LocalStack {
     this.config = config;
     this.progress = progress;
     this.tools = new Tools(config.home(), config.toolsDir(), progress);
+    this.temporal = new TemporalDevServer(config);
     this.services =
-        List.of(
-            new S3ProxyServer(config),
-            new MlflowTrackingServer(config, mlflowAdmin),
-            new TemporalDevServer(config));
+        List.of(new S3ProxyServer(config), new MlflowTrackingServer(config, mlflowAdmin), temporal);
+  }
+
+  /**
+   * Checks Temporal's frontend with {@code probe}, which connects the way the clients do (TLS,
+   * client certificate, API key) instead of in plain text; returns this stack. With {@code tls},
+   * the frontend is never this stack's own (plain-text) dev server, even on a loopback address.
+   */
+  public LocalStack probingTemporalWith(Supplier<Probe.Result> probe, boolean tls) {
+    temporal.probeWith(probe, tls);
+    return this;
   }
 
   public StackConfig config() {

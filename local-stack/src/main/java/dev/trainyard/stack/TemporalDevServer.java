@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * {@code temporal server start-dev}: the Temporal server with its Web UI, persisted to a SQLite
@@ -14,10 +15,28 @@ import java.util.Map;
 public final class TemporalDevServer implements LocalService {
   private final StackConfig config;
   private final StackConfig.TemporalEndpoint endpoint;
+  private volatile Supplier<Probe.Result> connectedProbe;
+  private volatile boolean tls;
 
   public TemporalDevServer(StackConfig config) {
     this.config = config;
     this.endpoint = config.temporal();
+  }
+
+  /**
+   * How to reach the frontend the way the clients do (TLS, client certificate, API key: Temporal
+   * Cloud, a self-hosted cluster, a TLS front), which only the caller knows. Without it, plain
+   * text.
+   */
+  void probeWith(Supplier<Probe.Result> probe, boolean tls) {
+    this.connectedProbe = probe;
+    this.tls = tls;
+  }
+
+  /** Not when the clients speak TLS to it: the dev server this stack runs speaks plain text. */
+  @Override
+  public boolean isManagedHere() {
+    return !tls && LocalService.super.isManagedHere();
   }
 
   @Override
@@ -55,7 +74,8 @@ public final class TemporalDevServer implements LocalService {
 
   @Override
   public Probe.Result probe() {
-    Probe.Result grpc = Probe.temporal(endpoint.address());
+    Supplier<Probe.Result> configured = connectedProbe;
+    Probe.Result grpc = configured != null ? configured.get() : Probe.temporal(endpoint.address());
     if (!grpc.healthy() || !isManagedHere()) {
       // A remote Temporal's UI lives wherever its operator put it; the frontend is what matters.
       return grpc;

@@ -1,6 +1,8 @@
 package dev.trainyard.app.cli;
 
 import dev.trainyard.app.Json;
+import dev.trainyard.app.config.TemporalClients;
+import dev.trainyard.app.config.TrainyardConfig;
 import dev.trainyard.stack.LocalService;
 import dev.trainyard.stack.LocalStack;
 import dev.trainyard.stack.MlflowAdmin;
@@ -52,7 +54,10 @@ public final class DevCommand implements Runnable {
   }
 
   static LocalStack stack(Context ctx) {
-    return new LocalStack(ctx.stack(), line -> System.err.println("  " + line));
+    TrainyardConfig config = ctx.config();
+    return new LocalStack(config.stack(), line -> System.err.println("  " + line))
+        .probingTemporalWith(
+            () -> TemporalClients.probe(config), config.temporalConnection().tls());
   }
 
   @Command(
@@ -78,7 +83,10 @@ public final class DevCommand implements Runnable {
     public Integer call() {
       MlflowAdmin admin = mlflowAuth ? MlflowAdmin.loadOrCreate(ctx.stack().stateDir()) : null;
       LocalStack stack =
-          new LocalStack(ctx.stack(), line -> System.err.println("  " + line), admin);
+          new LocalStack(ctx.stack(), line -> System.err.println("  " + line), admin)
+              .probingTemporalWith(
+                  () -> TemporalClients.probe(ctx.config()),
+                  ctx.config().temporalConnection().tls());
       System.err.println("bringing up the local stack (state in " + ctx.stack().stateDir() + ")");
       List<ServiceStatus> statuses = new ArrayList<>();
       for (LocalService s : stack.services()) {

@@ -1,5 +1,6 @@
 package dev.trainyard.app.config;
 
+import dev.trainyard.stack.Probe;
 import dev.trainyard.stack.StackConfig;
 import dev.trainyard.stack.StackException;
 import io.temporal.client.WorkflowClient;
@@ -18,6 +19,9 @@ public final class TemporalClients {
   /** How long to wait for the server's health answer: a wrong setting fails within this. */
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
+  // A status check answers quickly; dev up polls it while the server starts.
+  static final Duration PROBE_TIMEOUT = Duration.ofSeconds(3);
+
   private TemporalClients() {}
 
   /** Everything from the process's configuration (the CLI and the worker). */
@@ -32,14 +36,43 @@ public final class TemporalClients {
 
   public static WorkflowServiceStubs connect(
       StackConfig.TemporalEndpoint temporal, TemporalConnection connection) {
+    return connect(temporal, connection, CONNECT_TIMEOUT);
+  }
+
+  private static WorkflowServiceStubs connect(
+      StackConfig.TemporalEndpoint temporal, TemporalConnection connection, Duration timeout) {
     WorkflowServiceStubsOptions options = options(temporal, connection);
     try {
-      return WorkflowServiceStubs.newConnectedServiceStubs(options, CONNECT_TIMEOUT);
+      return WorkflowServiceStubs.newConnectedServiceStubs(options, timeout);
     } catch (RuntimeException e) {
       throw new StackException(
           "Temporal at " + temporal.address() + " is not reachable" + reason(e, connection) + ".",
           whatToDo(e, connection),
           e);
+    }
+  }
+
+  /**
+   * Whether Temporal answers, connecting as the CLI and the worker do (TLS, client certificate, API
+   * key from the configuration): what {@code dev status} shows for a Temporal it does not run.
+   */
+  public static Probe.Result probe(TrainyardConfig config) {
+    WorkflowServiceStubs stubs = null;
+    try {
+      stubs = connect(config.stack().temporal(), config.temporalConnection(), PROBE_TIMEOUT);
+      var status = stubs.healthCheck().getStatus();
+      String how = config.temporalConnection().describe();
+      return status.name().equals("SERVING")
+          ? new Probe.Result(true, "gRPC SERVING (" + how + ")")
+          : new Probe.Result(false, "gRPC health " + status + " (" + how + ")");
+    } catch (StackException | ConfigException e) {
+      return new Probe.Result(false, e.getMessage());
+    } catch (RuntimeException e) {
+      return new Probe.Result(false, "health check failed: " + rootMessage(e));
+    } finally {
+      if (stubs != null) {
+        stubs.shutdownNow();
+      }
     }
   }
 

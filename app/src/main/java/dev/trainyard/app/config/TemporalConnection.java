@@ -60,6 +60,14 @@ public record TemporalConnection(ClientConfigProfile profile, String source) {
     return notEmpty(profile.getApiKey());
   }
 
+  /** "mTLS", "TLS + API key", "TLS" or "plain text": how a status line says it connected. */
+  public String describe() {
+    if (!tls()) {
+      return "plain text";
+    }
+    return clientCert() ? "mTLS" : apiKey() ? "TLS + API key" : "TLS";
+  }
+
   private static boolean notEmpty(String s) {
     return s != null && !s.isEmpty();
   }

@@ -2,9 +2,12 @@ package dev.trainyard.app.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.trainyard.app.cli.Cli;
 import dev.trainyard.app.worker.TrainyardWorker;
 import dev.trainyard.stack.StackException;
@@ -155,6 +158,49 @@ class TemporalTlsIT {
         .asString()
         .contains("client certificate")
         .contains("TEMPORAL_TLS_CLIENT_CERT_PATH");
+  }
+
+  @Test
+  @Timeout(value = 4, unit = TimeUnit.MINUTES) // a hang guard, not a speed check
+  void devStatusChecksTemporalTheWayTheClientsConnect() throws Exception {
+    Cli.Result ok =
+        Cli.run(
+            env(
+                Map.of(
+                    "TEMPORAL_TLS_SERVER_CA_CERT_PATH", certs.caCert().toString(),
+                    "TEMPORAL_TLS_CLIENT_CERT_PATH", certs.clientCert().toString(),
+                    "TEMPORAL_TLS_CLIENT_KEY_PATH", certs.clientKey().toString())),
+            "dev",
+            "status",
+            "--json");
+    JsonNode temporal = statusOf(ok, "temporal");
+    assertTrue(temporal.get("healthy").asBoolean(), ok::stdout);
+    assertThat(temporal.get("detail").asText()).contains("SERVING").contains("mTLS");
+    assertFalse(temporal.get("managed").asBoolean(), "a TLS frontend is not the stack's own");
+
+    Cli.Result noCert =
+        Cli.run(
+            env(Map.of("TEMPORAL_TLS_SERVER_CA_CERT_PATH", certs.caCert().toString())),
+            "dev",
+            "status",
+            "--json");
+    assertEquals(3, noCert.exitCode(), noCert::stderr);
+    JsonNode refused = statusOf(noCert, "temporal");
+    assertFalse(refused.get("healthy").asBoolean(), noCert::stdout);
+    assertThat(refused.get("detail").asText())
+        .contains("client certificate")
+        .contains("TEMPORAL_TLS_CLIENT_CERT_PATH");
+  }
+
+  /** One service's entry in {@code dev status --json}. */
+  private static JsonNode statusOf(Cli.Result result, String service) throws Exception {
+    JsonNode doc = new ObjectMapper().readTree(result.stdout());
+    for (JsonNode s : doc.get("services")) {
+      if (s.get("name").asText().equals(service)) {
+        return s;
+      }
+    }
+    throw new AssertionError("no " + service + " in " + result.stdout());
   }
 
   @Test
