@@ -4,8 +4,8 @@ import dev.trainyard.activities.runtime.ActivityEnvironment;
 import dev.trainyard.activities.runtime.Failures;
 import dev.trainyard.activities.runtime.Heartbeat;
 import dev.trainyard.activities.runtime.LineageRecord;
-import dev.trainyard.activities.runtime.RunDatasets;
 import dev.trainyard.activities.runtime.LineageRecorder;
+import dev.trainyard.activities.runtime.RunDatasets;
 import dev.trainyard.activities.runtime.SparkJobs;
 import dev.trainyard.registry.MlflowException;
 import dev.trainyard.spark.features.FeatureColumns;
@@ -208,7 +208,8 @@ public class DataActivitiesImpl implements PipelineActivities.Data {
                       sha256(key + "/validation"),
                       m.validationRows(),
                       "validation"),
-                  RunDatasets.split(outUri + "/test", sha256(key + "/test"), m.testRows(), "test")));
+                  RunDatasets.split(
+                      outUri + "/test", sha256(key + "/test"), m.testRows(), "test")));
       lineage.record(
           r.run(),
           ctx.getInfo(),

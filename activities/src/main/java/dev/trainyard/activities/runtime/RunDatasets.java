@@ -9,8 +9,9 @@ import java.util.Map;
 /**
  * The datasets a run used, as MLflow's Datasets panel shows them ({@code runs/log-inputs}): the
  * name is the URI's last path segment, the digest the first {@value RunDataset#MAX_DIGEST} hex
- * digits of Trainyard's content fingerprint (SHA-256; MLflow allows no longer digest), with the full
- * SHA-256 in the profile and in the input tag {@code trainyard.sha256}. URIs only: no credentials.
+ * digits of Trainyard's content fingerprint (SHA-256; MLflow allows no longer digest), with the
+ * full SHA-256 in the profile and in the input tag {@code trainyard.sha256}. URIs only: no
+ * credentials.
  */
 public final class RunDatasets {
   /** The input tag holding the full content fingerprint. */
@@ -20,10 +21,11 @@ public final class RunDatasets {
 
   /**
    * The pipeline's dataset (context {@code training}), with the schema Trainyard reads it with:
-   * numeric features as double, categorical features as string, the label as double (regression)
-   * or string.
+   * numeric features as double, categorical features as string, the label as double (regression) or
+   * string.
    */
-  public static RunDataset training(PipelineSpec spec, String uri, String sha256, ValidationReport report) {
+  public static RunDataset training(
+      PipelineSpec spec, String uri, String sha256, ValidationReport report) {
     RunDataset.Builder b = base(uri, sha256, report.rows(), "training");
     for (Map.Entry<String, ValidationReport.ColumnStats> c : report.columns().entrySet()) {
       String kind = c.getValue().kind();

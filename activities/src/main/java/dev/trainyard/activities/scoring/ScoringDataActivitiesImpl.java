@@ -4,9 +4,9 @@ import dev.trainyard.activities.runtime.ActivityEnvironment;
 import dev.trainyard.activities.runtime.Failures;
 import dev.trainyard.activities.runtime.Heartbeat;
 import dev.trainyard.activities.runtime.LineageRecord;
-import dev.trainyard.activities.runtime.RunDatasets;
 import dev.trainyard.activities.runtime.LineageRecorder;
 import dev.trainyard.activities.runtime.ModelFolders;
+import dev.trainyard.activities.runtime.RunDatasets;
 import dev.trainyard.activities.runtime.SparkJobs;
 import dev.trainyard.registry.Metric;
 import dev.trainyard.registry.MlflowException;
@@ -113,7 +113,8 @@ public class ScoringDataActivitiesImpl implements ScoringActivities.Data {
       env.mlflow()
           .tracking()
           .logInputs(
-              run.runId(), List.of(RunDatasets.scoring(spec.input(), fp.sha256(), report.rowsIn())));
+              run.runId(),
+              List.of(RunDatasets.scoring(spec.input(), fp.sha256(), report.rowsIn())));
       lineage.record(
           run,
           ctx.getInfo(),

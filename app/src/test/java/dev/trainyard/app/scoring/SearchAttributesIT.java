@@ -201,7 +201,9 @@ class SearchAttributesIT {
       assertEquals(
           Fingerprints.of(batch.toString()).sha256().substring(0, RunDataset.MAX_DIGEST),
           in.digest());
-      assertEquals(batch.toUri().toString().replaceAll("/$", ""), in.sourceUri().orElseThrow().replaceAll("/$", ""));
+      assertEquals(
+          batch.toUri().toString().replaceAll("/$", ""),
+          in.sourceUri().orElseThrow().replaceAll("/$", ""));
       assertEquals(500L, in.rows().orElseThrow());
     }
 
