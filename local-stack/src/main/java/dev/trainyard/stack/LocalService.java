@@ -36,6 +36,12 @@ public interface LocalService {
 
   Path workDir();
 
+  /**
+   * What to do once it answers on loopback, whoever started it (say, register what Trainyard
+   * needs); {@code progress} gets one line per thing done.
+   */
+  default void whenHealthy(java.util.function.Consumer<String> progress) {}
+
   default boolean isManagedHere() {
     return StackConfig.isLoopback(host());
   }

@@ -94,11 +94,14 @@ public final class LocalStack {
     }
     Optional<ManagedProcess> ours = ManagedProcess.fromPidFile(s.name(), config.pidFile(s.name()));
     if (ours.isPresent()) {
-      return status(s, ours.get().pid(), waitHealthy(s, ours.get()));
+      Probe.Result r = waitHealthy(s, ours.get());
+      s.whenHealthy(progress);
+      return status(s, ours.get().pid(), r);
     }
     Probe.Result before = s.probe();
     if (before.healthy()) {
       // Someone else's healthy service already answers there (say, their own dev server): use it.
+      s.whenHealthy(progress);
       return status(
           s, null, new Probe.Result(true, before.detail() + ", not started by Trainyard"));
     }
@@ -125,7 +128,9 @@ public final class LocalStack {
         ManagedProcess.start(
             s.name(), command, s.environment(), s.workDir(), config.logFile(s.name()), detached);
     p.writePidFile(config.pidFile(s.name()));
-    return status(s, p.pid(), waitHealthy(s, p));
+    Probe.Result r = waitHealthy(s, p);
+    s.whenHealthy(progress);
+    return status(s, p.pid(), r);
   }
 
   private Probe.Result waitHealthy(LocalService s, ManagedProcess p) {

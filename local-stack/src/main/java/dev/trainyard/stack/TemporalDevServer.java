@@ -1,11 +1,14 @@
 package dev.trainyard.stack;
 
+import io.temporal.serviceclient.OperatorServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -107,6 +110,42 @@ public final class TemporalDevServer implements LocalService {
       cmd.addAll(List.of("--namespace", endpoint.namespace()));
     }
     return cmd;
+  }
+
+  /**
+   * Registers Trainyard's search attributes ({@link TemporalSearchAttributes}) in the namespace, so
+   * the workflows can upsert them and the UI can filter by them. Through the operator API rather
+   * than {@code start-dev --search-attribute}: that flag is ignored for a database that already
+   * exists (an earlier {@code dev up}, or the user's own dev server).
+   */
+  @Override
+  public void whenHealthy(Consumer<String> progress) {
+    OperatorServiceStubs operator =
+        TemporalSearchAttributes.operator(
+            WorkflowServiceStubsOptions.newBuilder().setTarget(endpoint.address()).build());
+    try {
+      List<String> added = TemporalSearchAttributes.registerMissing(operator, endpoint.namespace());
+      if (!added.isEmpty()) {
+        progress.accept(
+            "registered search attributes in namespace "
+                + endpoint.namespace()
+                + ": "
+                + String.join(", ", added));
+      }
+    } catch (RuntimeException e) {
+      throw new StackException(
+          "Could not register Trainyard's search attributes in Temporal namespace "
+              + endpoint.namespace()
+              + " at "
+              + endpoint.address()
+              + ": "
+              + e.getMessage()
+              + ".",
+          TemporalSearchAttributes.howToRegister(endpoint.namespace()),
+          e);
+    } finally {
+      operator.shutdownNow();
+    }
   }
 
   @Override

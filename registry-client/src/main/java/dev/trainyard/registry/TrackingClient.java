@@ -127,6 +127,33 @@ public final class TrackingClient {
   }
 
   /**
+   * Logs the datasets a run used ({@code runs/log-inputs}), which MLflow's run page lists under
+   * Datasets. Logging the same dataset (name and digest) with the same tags again is fine: MLflow
+   * keeps one input, so a retried step does not duplicate it.
+   */
+  public void logInputs(String runId, List<RunDataset> inputs) {
+    if (inputs.isEmpty()) {
+      return;
+    }
+    ObjectNode body = MlflowHttp.object().put("run_id", runId);
+    ArrayNode datasets = body.putArray("datasets");
+    for (RunDataset input : inputs) {
+      datasets.add(input.toJson());
+    }
+    http.post("runs/log-inputs", body);
+  }
+
+  /** The datasets logged on a run ({@code runs/get}'s {@code inputs.dataset_inputs}). */
+  public List<RunDataset> getDatasetInputs(String runId) {
+    JsonNode run = http.get("runs/get", Map.of("run_id", runId)).path("run");
+    List<RunDataset> out = new ArrayList<>();
+    for (JsonNode input : Json.elements(run.path("inputs"), "dataset_inputs")) {
+      out.add(RunDataset.fromJson(input));
+    }
+    return out;
+  }
+
+  /**
    * Logs params. Logging the same value again is fine (retries are safe); a different value for a
    * logged key is rejected by MLflow with {@link InvalidParameterException}.
    */

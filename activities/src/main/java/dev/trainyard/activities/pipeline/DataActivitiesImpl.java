@@ -5,6 +5,7 @@ import dev.trainyard.activities.runtime.Failures;
 import dev.trainyard.activities.runtime.Heartbeat;
 import dev.trainyard.activities.runtime.LineageRecord;
 import dev.trainyard.activities.runtime.LineageRecorder;
+import dev.trainyard.activities.runtime.RunDatasets;
 import dev.trainyard.activities.runtime.SparkJobs;
 import dev.trainyard.registry.MlflowException;
 import dev.trainyard.spark.features.FeatureColumns;
@@ -121,6 +122,11 @@ public class DataActivitiesImpl implements PipelineActivities.Data {
                   "trainyard.dataset_sha256", fp.sha256(),
                   "trainyard.dataset_rows", Long.toString(report.rows())));
       env.mlflow().tracking().logMetric(r.run().runId(), "dataset_rows", report.rows(), 0);
+      env.mlflow()
+          .tracking()
+          .logInputs(
+              r.run().runId(),
+              List.of(RunDatasets.training(spec, input.uri(), fp.sha256(), report)));
       lineage.record(
           r.run(),
           ctx.getInfo(),
@@ -192,6 +198,19 @@ public class DataActivitiesImpl implements PipelineActivities.Data {
               r.run().runId(),
               Map.of(
                   "trainyard.features", outUri, "trainyard.feature_cache", hit ? "hit" : "miss"));
+      // The splits, identified by the feature cache key (data fingerprint + spec + code) per split.
+      env.mlflow()
+          .tracking()
+          .logInputs(
+              r.run().runId(),
+              List.of(
+                  RunDatasets.split(
+                      outUri + "/validation",
+                      sha256(key + "/validation"),
+                      m.validationRows(),
+                      "validation"),
+                  RunDatasets.split(
+                      outUri + "/test", sha256(key + "/test"), m.testRows(), "test")));
       lineage.record(
           r.run(),
           ctx.getInfo(),

@@ -6,6 +6,7 @@ import dev.trainyard.activities.runtime.Heartbeat;
 import dev.trainyard.activities.runtime.LineageRecord;
 import dev.trainyard.activities.runtime.LineageRecorder;
 import dev.trainyard.activities.runtime.ModelFolders;
+import dev.trainyard.activities.runtime.RunDatasets;
 import dev.trainyard.activities.runtime.SparkJobs;
 import dev.trainyard.registry.Metric;
 import dev.trainyard.registry.MlflowException;
@@ -109,6 +110,11 @@ public class ScoringDataActivitiesImpl implements ScoringActivities.Data {
         }
       }
       String reportUri = logReport(ctx, run, report, maxPsi);
+      env.mlflow()
+          .tracking()
+          .logInputs(
+              run.runId(),
+              List.of(RunDatasets.scoring(spec.input(), fp.sha256(), report.rowsIn())));
       lineage.record(
           run,
           ctx.getInfo(),

@@ -100,7 +100,8 @@ public final class DemoCommand implements Callable<Integer> {
               .client()
               .newWorkflowStub(
                   TrainingPipelineWorkflow.class,
-                  Launch.options(trainId, "Demo: train churn → churn-classifier"));
+                  Launch.options(
+                      trainId, "Demo: train churn → churn-classifier", Launch.details(spec)));
       WorkflowClient.start(train::run, spec);
       int code = TrainCommand.follow(train, trainId);
       if (code != 0) {
@@ -125,7 +126,8 @@ public final class DemoCommand implements Callable<Integer> {
               .client()
               .newWorkflowStub(
                   BatchScoringWorkflow.class,
-                  Launch.options(scoreId, "Demo: score a fresh churn batch"));
+                  Launch.options(
+                      scoreId, "Demo: score a fresh churn batch", Launch.details(scoring)));
       WorkflowClient.start(score::score, scoring);
       code =
           Follow.untilDone(

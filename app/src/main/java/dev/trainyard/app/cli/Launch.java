@@ -2,6 +2,8 @@ package dev.trainyard.app.cli;
 
 import dev.trainyard.app.config.TemporalClients;
 import dev.trainyard.workflows.TaskQueues;
+import dev.trainyard.workflows.pipeline.PipelineSpec;
+import dev.trainyard.workflows.scoring.ScoringSpec;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
@@ -48,13 +50,53 @@ final class Launch {
         + LocalDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
   }
 
-  /** Options of a run on the control queue, with the one-line summary the Temporal UI shows. */
-  static WorkflowOptions options(String id, String summary) {
+  /**
+   * Options of a run on the control queue, with the one-line summary and the details (Markdown) the
+   * Temporal UI shows on the run's page (its user metadata).
+   */
+  static WorkflowOptions options(String id, String summary, String details) {
     return WorkflowOptions.newBuilder()
         .setTaskQueue(TaskQueues.CONTROL)
         .setWorkflowId(id)
         .setStaticSummary(summary)
+        .setStaticDetails(details)
         .build();
+  }
+
+  /** What a training run is, in words: the run page's static details. URIs only, no secrets. */
+  static String details(PipelineSpec spec) {
+    return "Training pipeline **"
+        + spec.name()
+        + "** → registered model **"
+        + spec.registeredModel()
+        + "**\n\n"
+        + "- dataset: `"
+        + spec.dataset().uri()
+        + "`\n- task: "
+        + spec.task()
+        + ", label `"
+        + spec.label()
+        + "`\n- model: "
+        + (spec.model() == null || spec.model().type() == null ? "mlp" : spec.model().type())
+        + (spec.trials() == null ? "" : " (trial search)")
+        + "\n- MLflow experiment: `trainyard/"
+        + spec.name()
+        + "`";
+  }
+
+  /** What a scoring run is, in words: the run page's static details. */
+  static String details(ScoringSpec spec) {
+    return "Batch scoring with **"
+        + spec.model()
+        + "**\n\n- input: `"
+        + spec.input()
+        + "`\n- output: `"
+        + spec.output()
+        + "`"
+        + (spec.keys() == null || spec.keys().isEmpty()
+            ? ""
+            : "\n- keys: " + String.join(", ", spec.keys()))
+        + (spec.retrain() == null ? "" : "\n- retrains when max PSI > " + spec.retrain().maxPsi());
   }
 
   /**

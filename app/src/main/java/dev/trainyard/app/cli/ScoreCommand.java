@@ -146,7 +146,8 @@ public final class ScoreCommand implements Callable<Integer> {
           BatchScoringWorkflow wf =
               client.newWorkflowStub(
                   BatchScoringWorkflow.class,
-                  Launch.options(id, "Score " + spec.input() + " with " + spec.model()));
+                  Launch.options(
+                      id, "Score " + spec.input() + " with " + spec.model(), Launch.details(spec)));
           WorkflowClient.start(wf::score, spec);
           return Launch.started(
               ctx,

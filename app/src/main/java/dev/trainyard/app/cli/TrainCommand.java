@@ -50,7 +50,10 @@ public final class TrainCommand implements Callable<Integer> {
           TrainingPipelineWorkflow wf =
               client.newWorkflowStub(
                   TrainingPipelineWorkflow.class,
-                  Launch.options(id, "Train " + spec.name() + " → " + spec.registeredModel()));
+                  Launch.options(
+                      id,
+                      "Train " + spec.name() + " → " + spec.registeredModel(),
+                      Launch.details(spec)));
           WorkflowClient.start(wf::run, spec);
           return Launch.started(ctx, id, "trainyard/" + spec.name(), await, () -> follow(wf, id));
         });

@@ -84,6 +84,13 @@ public final class WorkerCommand implements Callable<Integer> {
     if (taskQueues.contains(TaskQueues.TRAIN)) {
       System.err.println("training device: " + trainingDevice());
     }
+    if (worker.searchAttributeWarning() != null) {
+      System.err.println("warning: " + worker.searchAttributeWarning());
+    } else if (taskQueues.contains(TaskQueues.CONTROL)) {
+      System.err.println(
+          "search attributes: runs upsert TrainyardPipeline, TrainyardModel,"
+              + " TrainyardModelVersion, TrainyardOutcome, TrainyardStep");
+    }
     System.err.println("Temporal UI: " + ctx.stack().temporal().uiUri());
     stopped.await();
     return 0;

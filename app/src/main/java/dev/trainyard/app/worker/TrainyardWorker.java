@@ -18,11 +18,15 @@ import dev.trainyard.registry.MlflowClient;
 import dev.trainyard.spark.io.S3Access;
 import dev.trainyard.spark.io.SparkSessions;
 import dev.trainyard.stack.StackConfig;
+import dev.trainyard.stack.TemporalSearchAttributes;
 import dev.trainyard.workflows.TaskQueues;
 import dev.trainyard.workflows.check.WorkerCheckWorkflowImpl;
+import dev.trainyard.workflows.pipeline.TrainingPipelineWorkflow;
 import dev.trainyard.workflows.pipeline.TrainingPipelineWorkflowImpl;
+import dev.trainyard.workflows.scoring.BatchScoringWorkflow;
 import dev.trainyard.workflows.scoring.BatchScoringWorkflowImpl;
 import io.temporal.client.WorkflowClient;
+import io.temporal.serviceclient.OperatorServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
@@ -50,6 +54,7 @@ public final class TrainyardWorker implements AutoCloseable {
   private final String identity;
   private final MlflowClient mlflow;
   private final WorkerConcurrency concurrency;
+  private final String searchAttributeWarning;
 
   /** A worker on {@code stack} with the built-in defaults for everything else. */
   public TrainyardWorker(StackConfig stack, List<String> queues) {
@@ -78,6 +83,13 @@ public final class TrainyardWorker implements AutoCloseable {
             identity);
     // Read before any queue is served: a bad Spark setting stops the worker with its message.
     SparkJobs spark = SparkPlacement.from(settings.spark(), config.home(), env.workDir());
+    // Workflows upsert Trainyard's search attributes only if the namespace has them (else every
+    // workflow task would fail); checked once here, recorded by each run when it starts.
+    this.searchAttributeWarning =
+        this.queues.contains(TaskQueues.CONTROL)
+            ? checkSearchAttributes(service, config.temporal().namespace())
+            : null;
+    boolean searchable = searchAttributeWarning == null;
     this.factory = WorkerFactory.newInstance(client);
     for (String queue : this.queues) {
       Worker worker =
@@ -94,10 +106,14 @@ public final class TrainyardWorker implements AutoCloseable {
         case TaskQueues.CONTROL -> {
           worker.registerWorkflowImplementationTypes(WorkerCheckWorkflowImpl.class);
           // The steps' timeouts and retries, per activity type, from the configuration.
-          worker.registerWorkflowImplementationTypes(
-              settings.activities().implementationOptions(),
-              TrainingPipelineWorkflowImpl.class,
-              BatchScoringWorkflowImpl.class);
+          worker.registerWorkflowImplementationFactory(
+              TrainingPipelineWorkflow.class,
+              () -> new TrainingPipelineWorkflowImpl(searchable),
+              settings.activities().implementationOptions());
+          worker.registerWorkflowImplementationFactory(
+              BatchScoringWorkflow.class,
+              () -> new BatchScoringWorkflowImpl(searchable),
+              settings.activities().implementationOptions());
           worker.registerActivitiesImplementations(
               new RegistryActivitiesImpl(env), new ScoringRegistryActivitiesImpl(mlflow));
         }
@@ -109,6 +125,46 @@ public final class TrainyardWorker implements AutoCloseable {
         default -> throw new IllegalArgumentException("unknown task queue " + queue);
       }
     }
+  }
+
+  /**
+   * Null when Trainyard's search attributes are registered in the namespace; else what is wrong and
+   * how to register them (runs are then not searchable by them, and work otherwise).
+   */
+  static String checkSearchAttributes(WorkflowServiceStubs service, String namespace) {
+    OperatorServiceStubs operator = null;
+    try {
+      operator = TemporalSearchAttributes.operator(service.getOptions());
+      List<String> problems = TemporalSearchAttributes.problems(operator, namespace);
+      if (problems.isEmpty()) {
+        return null;
+      }
+      return "Runs will not be searchable by Trainyard's search attributes in namespace "
+          + namespace
+          + " ("
+          + String.join("; ", problems)
+          + "). "
+          + TemporalSearchAttributes.howToRegister(namespace);
+    } catch (RuntimeException e) {
+      return "Could not list the search attributes of namespace "
+          + namespace
+          + " ("
+          + e.getMessage()
+          + "), so runs will not upsert Trainyard's. "
+          + TemporalSearchAttributes.howToRegister(namespace);
+    } finally {
+      if (operator != null) {
+        operator.shutdownNow();
+      }
+    }
+  }
+
+  /**
+   * Null when the workflows this worker runs upsert Trainyard's search attributes; else why not and
+   * how to fix it (printed by {@code trainyard worker} at start).
+   */
+  public String searchAttributeWarning() {
+    return searchAttributeWarning;
   }
 
   public void start() {

@@ -1,5 +1,6 @@
 package dev.trainyard.workflows.pipeline;
 
+import dev.trainyard.workflows.RunSearch;
 import dev.trainyard.workflows.TaskQueues;
 import dev.trainyard.workflows.pipeline.Payloads.Champion;
 import dev.trainyard.workflows.pipeline.Payloads.FeaturesResult;
@@ -11,6 +12,7 @@ import dev.trainyard.workflows.pipeline.Payloads.TrainResult;
 import dev.trainyard.workflows.pipeline.Payloads.ValidationResult;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.CanceledFailure;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
@@ -30,26 +32,57 @@ public class TrainingPipelineWorkflowImpl implements TrainingPipelineWorkflow {
           PipelineActivities.Registry.class,
           ActivityOptions.newBuilder().setTaskQueue(TaskQueues.CONTROL).build());
 
-  private final PipelineActivities.Data data =
-      Workflow.newActivityStub(
-          PipelineActivities.Data.class,
-          ActivityOptions.newBuilder().setTaskQueue(TaskQueues.SPARK).build());
-
-  private final PipelineActivities.Training training =
-      Workflow.newActivityStub(
-          PipelineActivities.Training.class,
-          ActivityOptions.newBuilder().setTaskQueue(TaskQueues.TRAIN).build());
-
   private String step = "starting";
   private final List<String> done = new ArrayList<>();
   private final Map<String, Double> latest = new LinkedHashMap<>();
   private String detail = "";
   private Approval approval;
+  private final boolean searchAttributesRegistered;
+  private RunSearch search;
+
+  /** A pipeline that does not upsert search attributes (for workers that have not checked). */
+  public TrainingPipelineWorkflowImpl() {
+    this(false);
+  }
+
+  /**
+   * @param searchAttributesRegistered whether the worker found Trainyard's search attributes
+   *     registered in its namespace ({@link RunSearch})
+   */
+  public TrainingPipelineWorkflowImpl(boolean searchAttributesRegistered) {
+    this.searchAttributesRegistered = searchAttributesRegistered;
+  }
+
+  /** The Spark steps' stub, with the summary the Temporal UI shows on the activity. */
+  private PipelineActivities.Data data(String summary) {
+    return Workflow.newActivityStub(
+        PipelineActivities.Data.class,
+        ActivityOptions.newBuilder()
+            .setTaskQueue(TaskQueues.SPARK)
+            .setSummary(RunSearch.summary(summary))
+            .build());
+  }
+
+  /** The DJL steps' stub, with the summary the Temporal UI shows on the activity. */
+  private PipelineActivities.Training training(String summary) {
+    return Workflow.newActivityStub(
+        PipelineActivities.Training.class,
+        ActivityOptions.newBuilder()
+            .setTaskQueue(TaskQueues.TRAIN)
+            .setSummary(RunSearch.summary(summary))
+            .build());
+  }
 
   @Override
   public PipelineResult run(PipelineSpec input) {
+    search = RunSearch.forThisRun(searchAttributesRegistered);
     List<String> problems = SpecProblems.of(input);
     if (!problems.isEmpty()) {
+      if (input != null) {
+        search.set(labels(input.name(), input.registeredModel(), "check spec", "failed"));
+      } else {
+        search.set(RunSearch.OUTCOME, "failed");
+      }
       throw ApplicationFailure.newNonRetryableFailure(
           "The pipeline spec has "
               + problems.size()
@@ -59,6 +92,7 @@ public class TrainingPipelineWorkflowImpl implements TrainingPipelineWorkflow {
     }
     PipelineSpec spec = SpecDefaults.apply(input);
     String workflowId = Workflow.getInfo().getWorkflowId();
+    search.set(labels(spec.name(), spec.registeredModel(), null, null));
 
     enter("prepare", "MLflow run and current champion");
     PipelineRun run = registry.startPipelineRun(spec, workflowId);
@@ -66,7 +100,8 @@ public class TrainingPipelineWorkflowImpl implements TrainingPipelineWorkflow {
     try {
       enter("validate", spec.dataset().uri());
       ValidationResult validation =
-          data.validateData(new Payloads.ValidateDataRequest(spec, run, champion));
+          data("validate " + spec.dataset().uri())
+              .validateData(new Payloads.ValidateDataRequest(spec, run, champion));
       if (!validation.passed()) {
         throw ApplicationFailure.newNonRetryableFailure(
             "Data validation failed with "
@@ -80,13 +115,22 @@ public class TrainingPipelineWorkflowImpl implements TrainingPipelineWorkflow {
 
       enter("features", validation.rows() + " rows");
       FeaturesResult features =
-          data.buildFeatures(
-              new Payloads.BuildFeaturesRequest(spec, run, validation.fingerprint()));
+          data("features of " + spec.dataset().uri())
+              .buildFeatures(
+                  new Payloads.BuildFeaturesRequest(spec, run, validation.fingerprint()));
 
       enter("train", spec.model().type() + " on " + features.trainRows() + " rows");
       TrainResult trained;
       if (spec.trials() == null) {
-        trained = training.trainModel(new Payloads.TrainRequest(spec, run, features));
+        trained =
+            training(
+                    "train "
+                        + spec.model().type()
+                        + " on "
+                        + features.trainRows()
+                        + " training rows of "
+                        + features.featuresUri())
+                .trainModel(new Payloads.TrainRequest(spec, run, features));
       } else {
         Trials.Trial best = null;
         trained = null;
@@ -99,9 +143,17 @@ public class TrainingPipelineWorkflowImpl implements TrainingPipelineWorkflow {
           for (Trials.Trial t : batch) {
             PipelineSpec trialSpec = spec.withModel(t.model());
             PipelineRun child = registry.startTrialRun(run, trialSpec, t.name());
+            PipelineActivities.Training trial =
+                training(
+                    "train trial "
+                        + t.name()
+                        + " on "
+                        + features.trainRows()
+                        + " training rows of "
+                        + features.featuresUri());
             running.add(
                 Async.function(
-                    training::trainModel, new Payloads.TrainRequest(trialSpec, child, features)));
+                    trial::trainModel, new Payloads.TrainRequest(trialSpec, child, features)));
           }
           for (int j = 0; j < batch.size(); j++) {
             TrainResult r = running.get(j).get();
@@ -130,14 +182,22 @@ public class TrainingPipelineWorkflowImpl implements TrainingPipelineWorkflow {
 
       enter("evaluate", "test split, " + features.testRows() + " rows");
       Map<String, Double> testMetrics =
-          training.evaluateModel(
-              new Payloads.EvaluateRequest(spec, run, features, trained.modelUri(), null));
+          training("evaluate the new model on " + features.testRows() + " test rows")
+              .evaluateModel(
+                  new Payloads.EvaluateRequest(spec, run, features, trained.modelUri(), null));
       testMetrics.forEach((k, v) -> latest.put("test_" + k, v));
       Map<String, Double> championMetrics =
           champion == null
               ? null
-              : training.evaluateModel(
-                  new Payloads.EvaluateRequest(spec, run, features, null, champion));
+              : training(
+                      "evaluate champion "
+                          + spec.registeredModel()
+                          + "/"
+                          + champion.version()
+                          + " on "
+                          + features.testRows()
+                          + " test rows")
+                  .evaluateModel(new Payloads.EvaluateRequest(spec, run, features, null, champion));
 
       enter("gate", "");
       GateDecision decision = Gate.decide(spec.gate(), testMetrics, championMetrics);
@@ -165,6 +225,7 @@ public class TrainingPipelineWorkflowImpl implements TrainingPipelineWorkflow {
           registry.registerModel(
               new Payloads.RegisterRequest(
                   spec, run, features, trained, testMetrics, validation, workflowId));
+      search.set(RunSearch.MODEL_VERSION, version.version());
       Promotion promotion = null;
       if (promote) {
         enter("promote", spec.registeredModel() + "/" + version.version());
@@ -183,6 +244,7 @@ public class TrainingPipelineWorkflowImpl implements TrainingPipelineWorkflow {
               : decision.needsApproval() && approval != null ? "rejected" : "registered";
       registry.finishPipelineRun(new FinishRunRequest(run, "FINISHED", outcome));
       enter("done", outcome + " " + spec.registeredModel() + "/" + version.version());
+      search.set(RunSearch.OUTCOME, outcome);
       return new PipelineResult(
           outcome,
           spec.registeredModel(),
@@ -194,6 +256,7 @@ public class TrainingPipelineWorkflowImpl implements TrainingPipelineWorkflow {
           features.cacheHit());
     } catch (RuntimeException e) {
       log.warn("pipeline {} failed at step {}", workflowId, step);
+      search.set(RunSearch.OUTCOME, e instanceof CanceledFailure ? "cancelled" : "failed");
       registry.finishPipelineRun(new FinishRunRequest(run, "FAILED", "failed at " + step));
       throw e;
     }
@@ -205,7 +268,18 @@ public class TrainingPipelineWorkflowImpl implements TrainingPipelineWorkflow {
     }
     step = next;
     detail = what;
+    search.set(RunSearch.STEP, next);
     showDetails();
+  }
+
+  private static Map<io.temporal.common.SearchAttributeKey<String>, String> labels(
+      String pipeline, String model, String step, String outcome) {
+    Map<io.temporal.common.SearchAttributeKey<String>, String> m = new LinkedHashMap<>();
+    m.put(RunSearch.PIPELINE, pipeline);
+    m.put(RunSearch.MODEL, model);
+    m.put(RunSearch.STEP, step);
+    m.put(RunSearch.OUTCOME, outcome);
+    return m;
   }
 
   /** What the Temporal UI shows on the run's page, kept current at every step and epoch. */

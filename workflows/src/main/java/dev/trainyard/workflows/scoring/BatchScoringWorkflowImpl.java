@@ -1,5 +1,6 @@
 package dev.trainyard.workflows.scoring;
 
+import dev.trainyard.workflows.RunSearch;
 import dev.trainyard.workflows.TaskQueues;
 import dev.trainyard.workflows.pipeline.Payloads.FinishRunRequest;
 import dev.trainyard.workflows.pipeline.Payloads.PipelineRun;
@@ -14,6 +15,7 @@ import io.temporal.activity.ActivityOptions;
 import io.temporal.api.enums.v1.ParentClosePolicy;
 import io.temporal.common.SearchAttributeKey;
 import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.CanceledFailure;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.ChildWorkflowOptions;
 import io.temporal.workflow.Workflow;
@@ -46,20 +48,35 @@ public class BatchScoringWorkflowImpl implements BatchScoringWorkflow {
           PipelineActivities.Registry.class,
           ActivityOptions.newBuilder().setTaskQueue(TaskQueues.CONTROL).build());
 
-  private final ScoringActivities.Data data =
-      Workflow.newActivityStub(
-          ScoringActivities.Data.class,
-          ActivityOptions.newBuilder().setTaskQueue(TaskQueues.SPARK).build());
-
   private String step = "starting";
   private final List<String> done = new ArrayList<>();
   private final Map<String, Double> latest = new LinkedHashMap<>();
   private String detail = "";
+  private final boolean searchAttributesRegistered;
+  private RunSearch search;
+
+  /** A scoring run that does not upsert search attributes (for workers that have not checked). */
+  public BatchScoringWorkflowImpl() {
+    this(false);
+  }
+
+  /**
+   * @param searchAttributesRegistered whether the worker found Trainyard's search attributes
+   *     registered in its namespace ({@link RunSearch})
+   */
+  public BatchScoringWorkflowImpl(boolean searchAttributesRegistered) {
+    this.searchAttributesRegistered = searchAttributesRegistered;
+  }
 
   @Override
   public ScoringResult score(ScoringSpec input) {
+    search = RunSearch.forThisRun(searchAttributesRegistered);
     List<String> problems = input == null ? List.of("the request is empty") : input.problems();
+    if (input != null) {
+      search.set(RunSearch.MODEL, modelName(input.model()));
+    }
     if (!problems.isEmpty()) {
+      search.set(RunSearch.OUTCOME, "failed");
       throw ApplicationFailure.newNonRetryableFailure(
           "The scoring request has "
               + problems.size()
@@ -71,6 +88,7 @@ public class BatchScoringWorkflowImpl implements BatchScoringWorkflow {
     try {
       spec = input.resolved(runDate(input));
     } catch (RuntimeException e) {
+      search.set(RunSearch.OUTCOME, "failed");
       // Fail the run, not the workflow task: a task that throws is retried forever (RUNNING).
       throw ApplicationFailure.newNonRetryableFailure(
           "The scoring request cannot be resolved: " + e.getMessage(), "InvalidScoringRequest");
@@ -79,13 +97,34 @@ public class BatchScoringWorkflowImpl implements BatchScoringWorkflow {
 
     enter("resolve model", spec.model());
     // Resolved once: a promotion while this run scores cannot mix two versions in one output.
-    ResolvedModel model = registry.resolveModel(spec.model());
+    ResolvedModel model;
+    try {
+      model = registry.resolveModel(spec.model());
+    } catch (RuntimeException e) {
+      search.set(RunSearch.OUTCOME, e instanceof CanceledFailure ? "cancelled" : "failed");
+      throw e;
+    }
+    search.set(RunSearch.MODEL_VERSION, model.version());
     PipelineRun run =
         registry.startScoringRun(
             new StartScoringRunRequest(spec, model, workflowId, Workflow.getInfo().getRunId()));
     try {
       enter("score", model.ref() + " on " + spec.input());
-      ScoreBatchResult r = data.scoreBatch(new ScoreBatchRequest(spec, model, run));
+      ScoreBatchResult r =
+          Workflow.newActivityStub(
+                  ScoringActivities.Data.class,
+                  ActivityOptions.newBuilder()
+                      .setTaskQueue(TaskQueues.SPARK)
+                      .setSummary(
+                          RunSearch.summary(
+                              "score "
+                                  + spec.input()
+                                  + " with "
+                                  + model.ref()
+                                  + " → "
+                                  + spec.output()))
+                      .build())
+              .scoreBatch(new ScoreBatchRequest(spec, model, run));
       latest.put("rows_in", (double) r.rowsIn());
       latest.put("scored", (double) r.scored());
       latest.put("quarantined", (double) r.quarantined());
@@ -119,6 +158,7 @@ public class BatchScoringWorkflowImpl implements BatchScoringWorkflow {
                           + retrainId);
       runs.finishPipelineRun(new FinishRunRequest(run, "FINISHED", summary));
       enter("done", summary);
+      search.set(RunSearch.OUTCOME, retrainId == null ? outcome : "retraining");
       return ScoringResult.builder()
           .setOutcome(outcome)
           .setModel(model)
@@ -129,6 +169,7 @@ public class BatchScoringWorkflowImpl implements BatchScoringWorkflow {
           .build();
     } catch (RuntimeException e) {
       log.warn("scoring {} failed at step {}", workflowId, step);
+      search.set(RunSearch.OUTCOME, e instanceof CanceledFailure ? "cancelled" : "failed");
       runs.finishPipelineRun(new FinishRunRequest(run, "FAILED", "failed at " + step));
       throw e;
     }
@@ -177,6 +218,15 @@ public class BatchScoringWorkflowImpl implements BatchScoringWorkflow {
     return id;
   }
 
+  /** The model's name in {@code NAME@ALIAS} or {@code NAME/VERSION}, as written if unparseable. */
+  private static String modelName(String ref) {
+    try {
+      return ModelRef.parse(ref).name();
+    } catch (RuntimeException e) {
+      return ref;
+    }
+  }
+
   private static String fmt(double v) {
     return String.format(Locale.ROOT, "%.3f", v);
   }
@@ -187,6 +237,7 @@ public class BatchScoringWorkflowImpl implements BatchScoringWorkflow {
     }
     step = next;
     detail = what;
+    search.set(RunSearch.STEP, next);
     StringBuilder b = new StringBuilder("**" + step + "** " + detail);
     if (!done.isEmpty()) {
       b.append("\n\ndone: ").append(String.join(" → ", done));
