@@ -32,11 +32,14 @@ import io.temporal.activity.ActivityInfo;
 import io.temporal.failure.ApplicationFailure;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * MLflow side of the pipeline. Every method is safe to retry: runs and versions are found again
@@ -44,6 +47,7 @@ import java.util.Optional;
  * MLflow run), never by the workflow id, which a later run may reuse.
  */
 public class RegistryActivitiesImpl implements PipelineActivities.Registry {
+  private static final Logger log = LoggerFactory.getLogger(RegistryActivitiesImpl.class);
   public static final String CHAMPION = "champion";
   public static final String CHALLENGER = "challenger";
 
@@ -164,7 +168,7 @@ public class RegistryActivitiesImpl implements PipelineActivities.Registry {
     String name = r.spec().registeredModel();
     ActivityInfo info = Activity.getExecutionContext().getInfo();
     try {
-      ModelVersion version = findOrCreateVersion(r, info);
+      ModelVersion version = firstOfItsFiles(r, findOrCreateVersion(r, info));
       mlflow.registry().waitUntilReady(name, version.version(), Duration.ofMinutes(2));
       String challenger = aliases.current(name, CHALLENGER);
       try {
@@ -229,6 +233,45 @@ public class RegistryActivitiesImpl implements PipelineActivities.Registry {
         return createVersion(r, info, staged);
       }
     }
+  }
+
+  /**
+   * The run's first version with these files, the later ones deleted. MLflow serves requests
+   * concurrently, so an earlier attempt's create whose answer was lost can be carried out after
+   * this attempt searched, and both make a version of the same files. Looking again once this
+   * attempt has its version converges on one (the same on every attempt: the lowest number); the
+   * only versions deleted are this run's, with the same digest, that no alias was moved to yet.
+   */
+  private ModelVersion firstOfItsFiles(RegisterRequest r, ModelVersion ours) {
+    String name = r.spec().registeredModel();
+    String digest = ours.tags().get(ModelDigest.TAG);
+    List<ModelVersion> same =
+        mlflow
+            .registry()
+            .searchModelVersions(
+                SearchFilters.and(
+                    SearchFilters.nameEquals(name), SearchFilters.runIdEquals(r.run().runId())))
+            .stream()
+            .filter(v -> digest != null && digest.equals(v.tags().get(ModelDigest.TAG)))
+            .sorted(Comparator.comparingLong(v -> Long.parseLong(v.version())))
+            .toList();
+    if (same.size() <= 1) {
+      return ours;
+    }
+    ModelVersion first = same.get(0);
+    for (ModelVersion later : same.subList(1, same.size())) {
+      if (!later.aliases().isEmpty()) {
+        continue; // someone points at it: never delete what an alias names
+      }
+      log.warn(
+          "{} version {} duplicates version {} (an earlier attempt's create was carried out"
+              + " after this attempt looked); deleting it",
+          name,
+          later.version(),
+          first.version());
+      mlflow.registry().deleteModelVersion(name, later.version());
+    }
+    return first;
   }
 
   private ModelVersion createVersion(

@@ -341,6 +341,7 @@ class RegistryActivitiesIT {
                       client, dir.resolve("lake"), dir.resolve("work"), "test", "test-worker")),
               failure -> {
                 failures.add(failure);
+                System.err.println("[registry-faults] failed attempt: " + failure);
                 // The answer is lost; the retry finds the link clean.
                 link.clearToxics();
               }));
@@ -387,7 +388,6 @@ class RegistryActivitiesIT {
         client.close();
       }
     }
-    failures.forEach(f -> System.err.println("[registry-faults] failed attempt: " + f));
     assertThat(failures)
         .as("every failed attempt retryable")
         .noneMatch(f -> f.startsWith("NON-RETRYABLE"));
