@@ -15,6 +15,7 @@ import dev.trainyard.registry.AliasMove;
 import dev.trainyard.registry.MlflowClient;
 import dev.trainyard.registry.MlflowConfig;
 import dev.trainyard.registry.ModelVersion;
+import dev.trainyard.registry.ModelVersionSpec;
 import dev.trainyard.testing.FaultProxy;
 import dev.trainyard.testing.MlflowExtension;
 import dev.trainyard.testing.MlflowServer;
@@ -133,6 +134,43 @@ class RegistryActivitiesIT {
                 true, 3, List.of(), "r", "sha", profile.toUri().toString()))
         .setWorkflowId(workflowId)
         .build();
+  }
+
+  /**
+   * MLflow serves requests concurrently: a create whose answer was lost can be carried out after
+   * the retry searched, and the retry then makes a second version of the same files. Here that late
+   * version is made through MLflow's API beside the first; the next registration attempt keeps the
+   * first one (the alias goes there) and deletes the duplicate.
+   */
+  @Test
+  void aDuplicateVersionFromALateCreateIsFoldedIntoTheFirst() throws Exception {
+    String model = "reg-late-" + UUID.randomUUID();
+    PipelineSpec spec = spec(model);
+    Payloads.PipelineRun run = registry.startPipelineRun(spec, "wf-late");
+    Payloads.RegisterRequest req = request(spec, run, "wf-late");
+    Payloads.ModelVersionRef first = registry.registerModel(req);
+    ModelVersion v1 = mlflow.registry().getModelVersion(model, first.version());
+    ModelVersion late =
+        mlflow
+            .registry()
+            .createModelVersion(
+                ModelVersionSpec.builder()
+                    .setName(model)
+                    .setSource(v1.source())
+                    .optRunId(v1.runId())
+                    .optTags(v1.tags())
+                    .build());
+    assertThat(mlflow.registry().listModelVersions(model)).hasSize(2);
+
+    Payloads.ModelVersionRef again = registry.registerModel(req);
+
+    assertEquals(first, again);
+    assertThat(mlflow.registry().listModelVersions(model))
+        .extracting(ModelVersion::version)
+        .containsExactly(first.version())
+        .doesNotContain(late.version());
+    assertEquals(
+        first.version(), mlflow.registry().getModelVersionByAlias(model, "challenger").version());
   }
 
   @Test
@@ -342,42 +380,13 @@ class RegistryActivitiesIT {
               failure -> {
                 failures.add(failure);
                 System.err.println("[registry-faults] failed attempt: " + failure);
-                // The answer is lost; the retry finds the link clean.
-                link.clearToxics();
+                lose.attemptFailed();
               }));
       temporal.start();
       try {
         for (int round = 1; round <= 60; round++) {
-          String model = "reg-lost-" + round + "-" + UUID.randomUUID();
-          PipelineSpec spec = spec(model);
-          Payloads.PipelineRun run = registry.startPipelineRun(spec, "wf-lost-" + round);
           lose.loseAnswerTo(round);
-          RegisterOnce retrying =
-              temporal
-                  .getWorkflowClient()
-                  .newWorkflowStub(
-                      RegisterOnce.class,
-                      WorkflowOptions.newBuilder().setTaskQueue("registry-faults").build());
-          Payloads.ModelVersionRef ref =
-              retrying.register(
-                  request(spec, run, "wf-lost-" + round, "{\"round\": " + round + "}"));
-          link.clearToxics();
-
-          assertThat(mlflow.registry().listModelVersions(model))
-              .as("round %d (lost: %s)", round, lose.lost())
-              .extracting(ModelVersion::version)
-              .containsExactly(ref.version());
-          assertEquals(
-              ref.version(),
-              mlflow.registry().getModelVersionByAlias(model, "challenger").version());
-          assertThat(new AliasHistory(mlflow.registry()).list(model))
-              .extracting(AliasMove::alias, AliasMove::to)
-              .containsExactly(tuple("challenger", ref.version()));
-          assertThat(mlflow.artifacts().list(run.artifactUri(), ""))
-              .as("one copy of the model in the run's artifacts")
-              .extracting(f -> f.path())
-              .filteredOn(path -> path.startsWith("model"))
-              .containsExactly("model");
+          registerAndCheck(temporal, "lost-" + round, lose);
           System.err.println("[registry-faults] round " + round + ": lost " + lose.lost());
           if (lose.lost() == null) {
             break; // the registration needed fewer than `round` requests: every point was hit
@@ -397,6 +406,38 @@ class RegistryActivitiesIT {
         .anyMatch(f -> f.contains("[POST /api/2.0/mlflow/registered-models/create]"))
         .anyMatch(f -> f.contains("[POST /api/2.0/mlflow/model-versions/create]"))
         .anyMatch(f -> f.contains("[POST /api/2.0/mlflow/registered-models/alias]"));
+  }
+
+  /** One registration through the faulty link; MLflow ends up holding exactly one of it. */
+  private void registerAndCheck(TestWorkflowEnvironment temporal, String label, LoseOneAnswer lose)
+      throws Exception {
+    String model = "reg-" + label + "-" + UUID.randomUUID();
+    PipelineSpec spec = spec(model);
+    Payloads.PipelineRun run = registry.startPipelineRun(spec, "wf-" + label);
+    RegisterOnce retrying =
+        temporal
+            .getWorkflowClient()
+            .newWorkflowStub(
+                RegisterOnce.class,
+                WorkflowOptions.newBuilder().setTaskQueue("registry-faults").build());
+    Payloads.ModelVersionRef ref =
+        retrying.register(request(spec, run, "wf-" + label, "{\"label\": \"" + label + "\"}"));
+    lose.link.clearToxics();
+
+    assertThat(mlflow.registry().listModelVersions(model))
+        .as("%s (lost: %s)", label, lose.lost())
+        .extracting(ModelVersion::version)
+        .containsExactly(ref.version());
+    assertEquals(
+        ref.version(), mlflow.registry().getModelVersionByAlias(model, "challenger").version());
+    assertThat(new AliasHistory(mlflow.registry()).list(model))
+        .extracting(AliasMove::alias, AliasMove::to)
+        .containsExactly(tuple("challenger", ref.version()));
+    assertThat(mlflow.artifacts().list(run.artifactUri(), ""))
+        .as("one copy of the model in the run's artifacts")
+        .extracting(f -> f.path())
+        .filteredOn(path -> path.startsWith("model"))
+        .containsExactly("model");
   }
 
   /**
@@ -419,6 +460,11 @@ class RegistryActivitiesIT {
       loseNth = nth;
     }
 
+    /** An attempt failed: its answer is lost; the retry finds the link clean. */
+    void attemptFailed() {
+      link.clearToxics();
+    }
+
     /** The path of the request whose answer was lost this round, or null. */
     String lost() {
       return lost;
@@ -426,7 +472,10 @@ class RegistryActivitiesIT {
 
     @Override
     public List<Proxy> select(URI uri) {
-      if (uri.getPort() == link.port() && sent.incrementAndGet() == loseNth) {
+      if (uri.getPort() != link.port()) {
+        return List.of(Proxy.NO_PROXY);
+      }
+      if (sent.incrementAndGet() == loseNth) {
         lost = uri.getRawPath();
         link.latency(Duration.ofMillis(1200));
       }
