@@ -160,6 +160,37 @@ public final class PairedBootstrap {
     return new Result(m, out);
   }
 
+  /**
+   * The differences on the rows themselves, without resampling (no interval: lower and upper are
+   * NaN): what a gate with confidence off decides on.
+   *
+   * @param rows indices into the predictions, or null for all
+   */
+  public static Result point(Predictions candidate, Predictions champion, int[] rows) {
+    int[] subset = rows != null ? rows : allRows(candidate.rows());
+    List<String> names = Metrics.namesFor(candidate.task().task());
+    double[] va = new double[names.size()];
+    double[] vb = new double[names.size()];
+    int[] ones = new int[subset.length];
+    Arrays.fill(ones, 1);
+    Weighted.of(candidate, subset).metrics(ones, va);
+    Weighted.of(champion, subset).metrics(ones, vb);
+    Map<String, Difference> out = new LinkedHashMap<>();
+    for (int j = 0; j < names.size(); j++) {
+      out.put(
+          names.get(j),
+          new Difference(
+              names.get(j),
+              va[j],
+              vb[j],
+              gain(names.get(j), va[j], vb[j]),
+              Double.NaN,
+              Double.NaN,
+              new double[0]));
+    }
+    return new Result(subset.length, out);
+  }
+
   /** Candidate minus champion, turned so that positive means the candidate is better. */
   public static double gain(String metric, double candidate, double champion) {
     return Metrics.higherIsBetter(metric) ? candidate - champion : champion - candidate;

@@ -121,7 +121,8 @@ class RegistryActivitiesIT {
         new Payloads.TrainResult(model.toUri().toString(), 1, 1, 0, Map.of("roc_auc", 0.8), "cpu"),
         Map.of("roc_auc", 0.81),
         new Payloads.ValidationResult(true, 3, List.of(), "r", "sha", profile.toUri().toString()),
-        workflowId);
+        workflowId,
+        List.of("roc_auc 0.8100 within bounds", "no current champion to beat"));
   }
 
   @Test
