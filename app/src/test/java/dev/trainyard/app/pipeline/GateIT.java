@@ -179,15 +179,17 @@ class GateIT {
     assertThat(report.get("metrics").get(0).get("bootstrap").get("quantiles")).isNotNull();
     System.out.printf(
         "GateIT: bootstrap on %d paired test rows (4 segments): %.3f s%n",
-        report.get("rows").asInt(),
-        metric(segmented, "gate_bootstrap_seconds"));
+        report.get("rows").asInt(), metric(segmented, "gate_bootstrap_seconds"));
 
     PipelineResult clear = run(spec(model, List.of("x1"), plain));
 
     assertEquals("promoted", clear.outcome(), clear.gateReasons().toString());
     assertThat(clear.gateReasons())
-        .anyMatch(s -> s.matches("roc_auc \\+0\\.\\d{4} \\[\\+0\\.\\d{4}, \\+0\\.\\d{4}] at 95 %:"
-            + " better than champion 0\\.\\d{4} beyond noise .*"));
+        .anyMatch(
+            s ->
+                s.matches(
+                    "roc_auc \\+0\\.\\d{4} \\[\\+0\\.\\d{4}, \\+0\\.\\d{4}] at 95 %:"
+                        + " better than champion 0\\.\\d{4} beyond noise .*"));
     assertEquals(
         clear.version(), mlflow.registry().getModelVersionByAlias(model, "champion").version());
   }

@@ -72,7 +72,8 @@ class PipelineSpecFileTest {
                     write(
                         "bad-gate.yaml",
                         VALID.replace(
-                            gate, gate + "\n  confidence: 95\n  resamples: 10\n  segments: [regoin]"))));
+                            gate,
+                            gate + "\n  confidence: 95\n  resamples: 10\n  segments: [regoin]"))));
     assertThat(e.problems())
         .anyMatch(p -> p.startsWith("gate.confidence: 95.0 is outside (0, 1)"))
         .anyMatch(p -> p.startsWith("gate.resamples: 10 is below 100"))
