@@ -176,14 +176,31 @@ public class RegistryActivitiesImpl implements PipelineActivities.Registry {
       }
       String challenger = aliases.current(name, CHALLENGER);
       try {
-        aliases.move(
-            name,
-            CHALLENGER,
-            challenger,
-            version.version(),
-            info.getRunId(),
-            mover(info),
-            "registered by pipeline " + r.spec().name());
+        String why = "registered by pipeline " + r.spec().name();
+        boolean moved =
+            aliases
+                .move(
+                    name,
+                    CHALLENGER,
+                    challenger,
+                    version.version(),
+                    info.getRunId(),
+                    mover(info),
+                    why)
+                .isPresent();
+        if (!moved
+            && aliases
+                .latest(name, CHALLENGER)
+                .filter(m -> m.to().equals(version.version()))
+                .isEmpty()) {
+          // An earlier attempt moved it but lost the answer before recording the move: record it
+          // now (as promote does), from the challenger the last recorded move left.
+          String from = aliases.latest(name, CHALLENGER).map(AliasMove::to).orElse(null);
+          aliases.record(
+              name,
+              info.getRunId(),
+              new AliasMove(CHALLENGER, from, version.version(), Instant.now(), mover(info), why));
+        }
       } catch (AliasMovedException raced) {
         // Another registration moved it between our read and our set: read again on the retry.
         throw ApplicationFailure.newFailure(raced.getMessage(), "ChallengerMoved");
