@@ -31,4 +31,44 @@ public final class Evaluation {
       return accumulator.result();
     }
   }
+
+  /**
+   * Every row's prediction and label, in the test data's row order (file name, then row): what a
+   * paired comparison of two models on the same rows needs. Holds them all in memory.
+   *
+   * @throws TrainingDataException when the test data is missing, empty or breaks the contract
+   */
+  public static Predictions predict(Path modelDir, Path testDir) {
+    try (SavedModel model = SavedModel.load(modelDir);
+        ParquetBatches batches = ParquetBatches.inOrder(testDir, model.task(), BATCH_ROWS)) {
+      int width = model.task().outputWidth();
+      float[] values = new float[BATCH_ROWS * width];
+      double[] labels = new double[BATCH_ROWS];
+      int rows = 0;
+      for (FeatureBatch batch = batches.next(); batch != null; batch = batches.next()) {
+        if ((long) rows + batch.rows() > Integer.MAX_VALUE / Math.max(1, width)) {
+          throw new TrainingDataException(
+              testDir + ": too many rows to compare in memory; use a smaller test split");
+        }
+        if (rows + batch.rows() > labels.length) {
+          int capacity = Math.max(rows + batch.rows(), labels.length * 2);
+          values = java.util.Arrays.copyOf(values, capacity * width);
+          labels = java.util.Arrays.copyOf(labels, capacity);
+        }
+        float[] out = model.predict(batch.features(), batch.rows());
+        System.arraycopy(out, 0, values, rows * width, batch.rows() * width);
+        System.arraycopy(batch.labels(), 0, labels, rows, batch.rows());
+        rows += batch.rows();
+      }
+      if (rows == 0) {
+        throw new TrainingDataException(
+            testDir + ": the test data has no rows; check the feature job's output");
+      }
+      return new Predictions(
+          model.task(),
+          rows,
+          java.util.Arrays.copyOf(values, rows * width),
+          java.util.Arrays.copyOf(labels, rows));
+    }
+  }
 }

@@ -170,8 +170,16 @@ public class RegistryActivitiesImpl implements PipelineActivities.Registry {
     try {
       ModelVersion version = firstOfItsFiles(r, findOrCreateVersion(r, info));
       mlflow.registry().waitUntilReady(name, version.version(), Duration.ofMinutes(2));
+      if (r.gateReasons() != null && !r.gateReasons().isEmpty()) {
+        // Why this version is (or is not) champion, also when it is not promoted.
+        mlflow
+            .registry()
+            .setModelVersionTag(
+                name, version.version(), "trainyard.gate", gateTag(r.gateReasons()));
+      }
       String challenger = aliases.current(name, CHALLENGER);
       try {
+        // A retry after an attempt that moved it records the move if that attempt could not.
         aliases.move(
             name,
             CHALLENGER,
@@ -200,6 +208,14 @@ public class RegistryActivitiesImpl implements PipelineActivities.Registry {
     } catch (MlflowException e) {
       throw Failures.fromMlflow(e);
     }
+  }
+
+  /** MLflow keeps at most 5000 characters of a tag; the evaluation report has everything. */
+  static String gateTag(List<String> reasons) {
+    String why = String.join("; ", reasons);
+    return why.length() <= 5000
+        ? why
+        : why.substring(0, 4900) + " … (cut; see evaluation/report.json on the run)";
   }
 
   /**
@@ -338,7 +354,9 @@ public class RegistryActivitiesImpl implements PipelineActivities.Registry {
           .registry()
           .setModelVersionTag(name, r.version(), "trainyard.promoted_at", Instant.now().toString());
       mlflow.registry().setModelVersionTag(name, r.version(), "trainyard.promoted_by", mover(info));
-      mlflow.registry().setModelVersionTag(name, r.version(), "trainyard.gate", why);
+      mlflow
+          .registry()
+          .setModelVersionTag(name, r.version(), "trainyard.gate", gateTag(r.reasons()));
       return new Promotion(name, r.version(), r.expectedChampion());
     } catch (AliasMovedException moved) {
       throw championChanged(r, moved);

@@ -20,6 +20,8 @@ import dev.trainyard.training.TrainingDataException;
 import dev.trainyard.training.TrainingResult;
 import dev.trainyard.training.TrainingStoppedException;
 import dev.trainyard.training.TrainingTask;
+import dev.trainyard.workflows.pipeline.Payloads.CompareRequest;
+import dev.trainyard.workflows.pipeline.Payloads.Comparison;
 import dev.trainyard.workflows.pipeline.Payloads.EvaluateRequest;
 import dev.trainyard.workflows.pipeline.Payloads.FeaturesResult;
 import dev.trainyard.workflows.pipeline.Payloads.TrainRequest;
@@ -294,6 +296,50 @@ public class TrainingActivitiesImpl implements PipelineActivities.Training {
       metrics.forEach((k, v) -> logged.add(new Metric("champion_test_" + k, v, 0, now)));
       env.mlflow().tracking().logMetrics(r.run().runId(), logged);
       return metrics;
+    } catch (MlflowException e) {
+      throw Failures.fromMlflow(e);
+    } catch (TrainingDataException e) {
+      throw Failures.badInput("BadTrainingData", e.getMessage());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public Comparison compareWithChampion(CompareRequest r) {
+    ActivityExecutionContext ctx = Activity.getExecutionContext();
+    Instant start = Instant.now();
+    try (Heartbeat hb = Heartbeat.every(ctx, 10)) {
+      ChampionComparison.Outcome outcome =
+          new ChampionComparison(env).run(ctx.getInfo().getWorkflowId(), r);
+      Comparison c = outcome.comparison();
+      lineage.record(
+          r.run(),
+          ctx.getInfo(),
+          "compare",
+          start,
+          List.of(
+              new LineageRecord.Dataset(
+                  r.features().featuresUri() + "/raw test rows", null, outcome.rows()),
+              new LineageRecord.Dataset(r.candidateModelUri(), null, null),
+              new LineageRecord.Dataset(
+                  "models:/" + r.spec().registeredModel() + "/" + r.champion().version(),
+                  null,
+                  null)),
+          List.of(new LineageRecord.Dataset(c.reportUri(), null, null)),
+          Map.of(
+              "confidence", String.valueOf(r.spec().gate().confidence()),
+              "resamples", String.valueOf(c.resamples()),
+              "segments", String.valueOf(r.spec().gate().segments()),
+              "bootstrapSeconds",
+                  String.format(java.util.Locale.ROOT, "%.3f", c.bootstrapSeconds())),
+          false);
+      log.info(
+          "compared with champion {} on {} paired rows; bootstrap {} s",
+          r.champion().version(),
+          outcome.rows(),
+          String.format(java.util.Locale.ROOT, "%.3f", c.bootstrapSeconds()));
+      return c;
     } catch (MlflowException e) {
       throw Failures.fromMlflow(e);
     } catch (TrainingDataException e) {

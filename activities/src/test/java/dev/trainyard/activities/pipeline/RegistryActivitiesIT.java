@@ -133,6 +133,7 @@ class RegistryActivitiesIT {
             new Payloads.ValidationResult(
                 true, 3, List.of(), "r", "sha", profile.toUri().toString()))
         .setWorkflowId(workflowId)
+        .optGateReasons(List.of("roc_auc 0.8100 within bounds", "no current champion to beat"))
         .build();
   }
 

@@ -1,7 +1,9 @@
 package dev.trainyard.app.spec;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.trainyard.workflows.pipeline.PipelineSpec;
 import java.io.IOException;
@@ -39,6 +41,43 @@ class PipelineSpecFileTest {
     assertEquals(fromYaml, fromJson);
     assertEquals(List.of(32, 16), fromYaml.model().hiddenLayers());
     assertEquals(0.7, fromYaml.gate().thresholds().get("roc_auc").min());
+  }
+
+  @Test
+  void gateConfidenceReadsAsANumberOrOffAndSurvivesJson() throws IOException {
+    String gate = "gate:\n  thresholds: {roc_auc: {min: 0.7}}";
+    PipelineSpec off =
+        PipelineSpecFile.load(
+            write(
+                "off.yaml",
+                VALID.replace(
+                    gate,
+                    gate
+                        + "\n  confidence: off\n  resamples: 500\n  segments: [plan]\n"
+                        + "  maxRegression: 0.02")));
+    assertTrue(off.gate().confidence().isOff(), "YAML reads a bare off as false: still off");
+    assertEquals(List.of("plan"), off.gate().segments());
+    assertEquals(off, PipelineSpecFile.load(write("off.json", PipelineSpecFile.toJson(off))));
+
+    PipelineSpec level =
+        PipelineSpecFile.load(
+            write("level.yaml", VALID.replace(gate, gate + "\n  confidence: 0.9")));
+    assertEquals(0.9, level.gate().confidence().value());
+
+    var e =
+        assertThrows(
+            PipelineSpecFile.InvalidSpecException.class,
+            () ->
+                PipelineSpecFile.load(
+                    write(
+                        "bad-gate.yaml",
+                        VALID.replace(
+                            gate,
+                            gate + "\n  confidence: 95\n  resamples: 10\n  segments: [regoin]"))));
+    assertThat(e.problems())
+        .anyMatch(p -> p.startsWith("gate.confidence: 95.0 is outside (0, 1)"))
+        .anyMatch(p -> p.startsWith("gate.resamples: 10 is below 100"))
+        .anyMatch(p -> p.startsWith("gate.segments[0]: 'regoin' is not a column of the spec"));
   }
 
   @Test

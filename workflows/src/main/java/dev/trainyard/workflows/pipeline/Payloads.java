@@ -149,6 +149,154 @@ public final class Payloads {
       String modelUri,
       Champion champion) {}
 
+  /**
+   * Scores the candidate and the champion on the same raw test rows (each through its own feature
+   * pipeline), compares them pairwise as {@code spec.gate()} says, and writes the evaluation
+   * report.
+   */
+  public record CompareRequest(
+      PipelineSpec spec,
+      PipelineRun run,
+      FeaturesResult features,
+      String candidateModelUri,
+      Champion champion) {}
+
+  /**
+   * The candidate's gain over the champion on one metric, oriented so that positive means the
+   * candidate is better (also for log_loss, rmse, mae).
+   *
+   * @param lower the interval's lower end; null with confidence off, or when the metric was
+   *     undefined in most resamples
+   * @param upper the interval's upper end; null likewise
+   */
+  public record Difference(
+      Double candidate, Double champion, Double estimate, Double lower, Double upper) {}
+
+  /**
+   * One segment value the gate compared the models on (it had at least {@code gate.minRows} test
+   * rows).
+   *
+   * @param difference on the gate's metric ({@code minImprovement.metric})
+   */
+  public record SegmentComparison(String column, String value, long rows, Difference difference) {}
+
+  /**
+   * The paired comparison's summary; the per-row predictions and the resampled differences stay in
+   * files (the report). Build one with {@link #builder()}.
+   *
+   * @param championMetrics the champion's metrics on the paired rows
+   * @param confidence the interval level; null when {@code gate.confidence} is off
+   * @param rows the paired test rows
+   * @param differences per metric of the task
+   * @param metric the metric segments are compared on
+   * @param segments every segment value with at least {@code minRows} rows, by column then value
+   * @param segmentsBelowMinRows segment values left out for having fewer rows
+   * @param reportUri the evaluation report (JSON) on the MLflow run
+   * @param bootstrapSeconds time the bootstrap took (overall and segments), for the cost record
+   */
+  public record Comparison(
+      Map<String, Double> championMetrics,
+      Double confidence,
+      int resamples,
+      long rows,
+      Map<String, Difference> differences,
+      String metric,
+      List<SegmentComparison> segments,
+      int segmentsBelowMinRows,
+      String reportUri,
+      double bootstrapSeconds) {
+
+    public static Builder builder() {
+      return new Builder();
+    }
+
+    /** {@code setChampionMetrics} and {@code setDifferences} are required. */
+    public static final class Builder {
+      private Map<String, Double> championMetrics;
+      private Double confidence;
+      private int resamples;
+      private long rows;
+      private Map<String, Difference> differences;
+      private String metric;
+      private List<SegmentComparison> segments = List.of();
+      private int segmentsBelowMinRows;
+      private String reportUri;
+      private double bootstrapSeconds;
+
+      private Builder() {}
+
+      public Builder setChampionMetrics(Map<String, Double> championMetrics) {
+        this.championMetrics = championMetrics;
+        return this;
+      }
+
+      /** The interval level; leave out (null) for the point rule. */
+      public Builder optConfidence(Double confidence) {
+        this.confidence = confidence;
+        return this;
+      }
+
+      public Builder optResamples(int resamples) {
+        this.resamples = resamples;
+        return this;
+      }
+
+      public Builder setRows(long rows) {
+        this.rows = rows;
+        return this;
+      }
+
+      public Builder setDifferences(Map<String, Difference> differences) {
+        this.differences = differences;
+        return this;
+      }
+
+      public Builder setMetric(String metric) {
+        this.metric = metric;
+        return this;
+      }
+
+      public Builder optSegments(List<SegmentComparison> segments, int belowMinRows) {
+        this.segments = segments;
+        this.segmentsBelowMinRows = belowMinRows;
+        return this;
+      }
+
+      public Builder optReportUri(String reportUri) {
+        this.reportUri = reportUri;
+        return this;
+      }
+
+      public Builder optBootstrapSeconds(double bootstrapSeconds) {
+        this.bootstrapSeconds = bootstrapSeconds;
+        return this;
+      }
+
+      public Comparison build() {
+        if (championMetrics == null || differences == null) {
+          throw new IllegalStateException(
+              "a comparison needs the champion's metrics and the differences: call"
+                  + " setChampionMetrics and setDifferences");
+        }
+        return new Comparison(
+            championMetrics,
+            confidence,
+            resamples,
+            rows,
+            differences,
+            metric,
+            segments,
+            segmentsBelowMinRows,
+            reportUri,
+            bootstrapSeconds);
+      }
+    }
+  }
+
+  /**
+   * @param gateReasons the gate's reasons, recorded on the version (tag {@code trainyard.gate})
+   *     whether or not it is promoted; null from runs that predate it
+   */
   public record RegisterRequest(
       PipelineSpec spec,
       PipelineRun run,
@@ -156,13 +304,14 @@ public final class Payloads {
       TrainResult training,
       Map<String, Double> testMetrics,
       ValidationResult validation,
-      String workflowId) {
+      String workflowId,
+      List<String> gateReasons) {
 
     public static Builder builder() {
       return new Builder();
     }
 
-    /** Builds {@link RegisterRequest}; every field is required. */
+    /** Builds {@link RegisterRequest}; every field but the gate reasons is required. */
     public static final class Builder {
       private PipelineSpec spec;
       private PipelineRun run;
@@ -171,6 +320,7 @@ public final class Payloads {
       private Map<String, Double> testMetrics;
       private ValidationResult validation;
       private String workflowId;
+      private List<String> gateReasons = List.of();
 
       private Builder() {}
 
@@ -209,9 +359,15 @@ public final class Payloads {
         return this;
       }
 
+      /** What the gate said (recorded on the version); none when left out. */
+      public Builder optGateReasons(List<String> gateReasons) {
+        this.gateReasons = gateReasons;
+        return this;
+      }
+
       public RegisterRequest build() {
         return new RegisterRequest(
-            spec, run, features, training, testMetrics, validation, workflowId);
+            spec, run, features, training, testMetrics, validation, workflowId, gateReasons);
       }
     }
   }

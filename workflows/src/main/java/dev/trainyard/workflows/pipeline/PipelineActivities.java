@@ -59,5 +59,11 @@ public final class PipelineActivities {
 
     /** Test-split metrics for the candidate, or for the champion when the request names one. */
     Map<String, Double> evaluateModel(EvaluateRequest request);
+
+    /**
+     * The candidate against the champion on the same raw test rows: paired differences with
+     * bootstrap intervals, per-segment differences, and the evaluation report on the run.
+     */
+    Payloads.Comparison compareWithChampion(Payloads.CompareRequest request);
   }
 }

@@ -396,15 +396,137 @@ public record PipelineSpec(
 
   /**
    * When a new model becomes champion: every threshold holds ({@code metric: {min: x}} or {@code
-   * {max: x}}), it beats the current champion by {@code minImprovement}, and, if {@code manual}, a
-   * person approves within {@code approvalTimeout} (ISO-8601 duration, e.g. PT24H).
+   * {max: x}}), it beats the current champion by {@code minImprovement}, no segment regressed, and,
+   * if {@code manual}, a person approves within {@code approvalTimeout} (ISO-8601 duration, e.g.
+   * PT24H).
+   *
+   * <p>The comparison with the champion is paired (both models scored on the same raw test rows)
+   * and, unless {@code confidence} is off, decided on a paired-bootstrap interval at that level
+   * ({@code resamples} resamples, seeded by the split's seed): the interval's lower bound must
+   * clear {@code minImprovement}. With {@code segments} (raw columns of the spec), every value of
+   * each column with at least {@code minRows} test rows is compared too, on the {@code
+   * minImprovement} metric: the challenger may not be worse there by more than {@code
+   * maxRegression} (with confidence: the interval's lower bound must stay above {@code
+   * -maxRegression}). Build one in code with {@link #builder()}.
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Gate(
       Map<String, Bound> thresholds,
       Improvement minImprovement,
       Boolean manual,
-      String approvalTimeout) {}
+      String approvalTimeout,
+      Confidence confidence,
+      Integer resamples,
+      List<String> segments,
+      Integer minRows,
+      Double maxRegression) {
+
+    /** The rules before confidence and segments: those default. */
+    public Gate(
+        Map<String, Bound> thresholds,
+        Improvement minImprovement,
+        Boolean manual,
+        String approvalTimeout) {
+      this(thresholds, minImprovement, manual, approvalTimeout, null, null, null, null, null);
+    }
+
+    public static Builder builder() {
+      return new Builder();
+    }
+
+    /** A copy to change some parts of. */
+    public Builder toBuilder() {
+      return new Builder()
+          .optThresholds(thresholds)
+          .optMinImprovement(minImprovement)
+          .optManual(manual)
+          .optApprovalTimeout(approvalTimeout)
+          .optConfidence(confidence)
+          .optResamples(resamples)
+          .optSegments(segments)
+          .optMinRows(minRows)
+          .optMaxRegression(maxRegression);
+    }
+
+    /** Every part is optional ({@link SpecDefaults} fills it); nothing is checked here. */
+    public static final class Builder {
+      private Map<String, Bound> thresholds;
+      private Improvement minImprovement;
+      private Boolean manual;
+      private String approvalTimeout;
+      private Confidence confidence;
+      private Integer resamples;
+      private List<String> segments;
+      private Integer minRows;
+      private Double maxRegression;
+
+      private Builder() {}
+
+      public Builder optThresholds(Map<String, Bound> thresholds) {
+        this.thresholds = thresholds;
+        return this;
+      }
+
+      public Builder optMinImprovement(Improvement minImprovement) {
+        this.minImprovement = minImprovement;
+        return this;
+      }
+
+      public Builder optManual(Boolean manual) {
+        this.manual = manual;
+        return this;
+      }
+
+      public Builder optApprovalTimeout(String approvalTimeout) {
+        this.approvalTimeout = approvalTimeout;
+        return this;
+      }
+
+      /** A level in (0, 1), {@link Confidence#OFF}, or null for the default (0.95). */
+      public Builder optConfidence(Confidence confidence) {
+        this.confidence = confidence;
+        return this;
+      }
+
+      public Builder optConfidence(double level) {
+        this.confidence = Confidence.level(level);
+        return this;
+      }
+
+      public Builder optResamples(Integer resamples) {
+        this.resamples = resamples;
+        return this;
+      }
+
+      public Builder optSegments(List<String> segments) {
+        this.segments = segments;
+        return this;
+      }
+
+      public Builder optMinRows(Integer minRows) {
+        this.minRows = minRows;
+        return this;
+      }
+
+      public Builder optMaxRegression(Double maxRegression) {
+        this.maxRegression = maxRegression;
+        return this;
+      }
+
+      public Gate build() {
+        return new Gate(
+            thresholds,
+            minImprovement,
+            manual,
+            approvalTimeout,
+            confidence,
+            resamples,
+            segments,
+            minRows,
+            maxRegression);
+      }
+    }
+  }
 
   public record Bound(Double min, Double max) {}
 

@@ -5,6 +5,12 @@ import java.util.Map;
 
 /** Fills what a spec may leave out; applied after {@link SpecProblems} found nothing wrong. */
 public final class SpecDefaults {
+  /** Resamples of the gate's paired bootstrap unless {@code gate.resamples} says otherwise. */
+  public static final int DEFAULT_RESAMPLES = 1000;
+
+  /** Test rows a segment value needs before the gate compares the models on it. */
+  public static final int DEFAULT_SEGMENT_MIN_ROWS = 100;
+
   private SpecDefaults() {}
 
   public static PipelineSpec apply(PipelineSpec s) {
@@ -55,20 +61,27 @@ public final class SpecDefaults {
             m.earlyStoppingPatience() != null ? m.earlyStoppingPatience() : 3,
             m.device() != null ? m.device() : DeviceChoice.AUTO.wire(),
             m.seed() != null ? m.seed() : 7L);
-    PipelineSpec.Gate g =
-        s.gate() != null ? s.gate() : new PipelineSpec.Gate(null, null, null, null);
+    PipelineSpec.Gate g = s.gate() != null ? s.gate() : PipelineSpec.Gate.builder().build();
     PipelineSpec.Improvement imp = g.minImprovement();
+    List<String> segments = g.segments() != null ? g.segments() : List.of();
     PipelineSpec.Gate gate =
-        new PipelineSpec.Gate(
-            g.thresholds() != null ? g.thresholds() : Map.of(),
-            new PipelineSpec.Improvement(
-                imp != null && imp.metric() != null
-                    ? imp.metric()
-                    : TaskMetrics.primary(s.taskKind()),
-                imp != null ? imp.absolute() : null,
-                imp != null ? imp.relative() : null),
-            g.manual() != null ? g.manual() : false,
-            g.approvalTimeout() != null ? g.approvalTimeout() : "PT24H");
+        PipelineSpec.Gate.builder()
+            .optThresholds(g.thresholds() != null ? g.thresholds() : Map.of())
+            .optMinImprovement(
+                new PipelineSpec.Improvement(
+                    imp != null && imp.metric() != null
+                        ? imp.metric()
+                        : TaskMetrics.primary(s.taskKind()),
+                    imp != null ? imp.absolute() : null,
+                    imp != null ? imp.relative() : null))
+            .optManual(g.manual() != null ? g.manual() : false)
+            .optApprovalTimeout(g.approvalTimeout() != null ? g.approvalTimeout() : "PT24H")
+            .optConfidence(g.confidence() != null ? g.confidence() : Confidence.DEFAULT)
+            .optResamples(g.resamples() != null ? g.resamples() : DEFAULT_RESAMPLES)
+            .optSegments(segments)
+            .optMinRows(g.minRows() != null ? g.minRows() : DEFAULT_SEGMENT_MIN_ROWS)
+            .optMaxRegression(g.maxRegression())
+            .build();
     return new PipelineSpec(
         s.name(),
         new PipelineSpec.Dataset(d.uri(), format),

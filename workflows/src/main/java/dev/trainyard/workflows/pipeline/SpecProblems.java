@@ -31,6 +31,9 @@ public final class SpecProblems {
   public static final int MAX_BATCH_SIZE = 65_536;
   public static final int MAX_TRIALS = 256;
   public static final int MAX_PARALLEL_TRIALS = 32;
+  public static final int MIN_RESAMPLES = 100;
+  public static final int MAX_RESAMPLES = 100_000;
+  public static final int MIN_SEGMENT_ROWS = 10;
 
   private SpecProblems() {}
 
@@ -449,6 +452,7 @@ public final class SpecProblems {
         p.add("gate.minImprovement: give absolute or relative, not both");
       }
     }
+    confidenceAndSegments(s, g, p);
     if (g.approvalTimeout() != null) {
       try {
         if (Duration.parse(g.approvalTimeout()).isNegative()) {
@@ -460,6 +464,106 @@ public final class SpecProblems {
                 + g.approvalTimeout()
                 + "' is not an ISO-8601 duration (e.g. PT24H)");
       }
+    }
+  }
+
+  /** The paired comparison's settings: confidence, resamples, segments. */
+  private static void confidenceAndSegments(PipelineSpec s, PipelineSpec.Gate g, List<String> p) {
+    if (g.confidence() != null) {
+      String problem = g.confidence().problem("gate.confidence");
+      if (problem != null) {
+        p.add(problem);
+      }
+    }
+    if (g.resamples() != null && g.resamples() < MIN_RESAMPLES) {
+      p.add(
+          "gate.resamples: "
+              + g.resamples()
+              + " is below "
+              + MIN_RESAMPLES
+              + "; use at least "
+              + MIN_RESAMPLES
+              + " (default "
+              + SpecDefaults.DEFAULT_RESAMPLES
+              + "): fewer resamples give interval ends that move with the seed");
+    }
+    atMost(
+        "gate.resamples",
+        g.resamples(),
+        MAX_RESAMPLES,
+        "",
+        "lower it (the gate's cost grows with resamples × test rows; 1000 to 10000 is plenty)",
+        p);
+    List<String> segments = g.segments() == null ? List.of() : g.segments();
+    if (segments.isEmpty()) {
+      if (g.minRows() != null) {
+        p.add(
+            "gate.minRows: applies to gate.segments, which lists none; list segment columns or"
+                + " remove it");
+      }
+      if (g.maxRegression() != null) {
+        p.add(
+            "gate.maxRegression: applies to gate.segments, which lists none; list segment"
+                + " columns or remove it");
+      }
+      return;
+    }
+    List<String> columns = new ArrayList<>();
+    PipelineSpec.Features f = s.features();
+    if (f != null) {
+      for (List<String> cols : java.util.Arrays.asList(f.numeric(), f.categorical(), f.keys())) {
+        if (cols != null) {
+          cols.stream().filter(c -> !blank(c)).forEach(columns::add);
+        }
+      }
+    }
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < segments.size(); i++) {
+      String c = segments.get(i);
+      String at = "gate.segments[" + i + "]";
+      if (blank(c)) {
+        p.add(at + ": empty column name");
+      } else if (c.equals(s.label())) {
+        p.add(at + ": '" + c + "' is the label; segment by an input column");
+      } else if (!columns.contains(c)) {
+        p.add(
+            at
+                + ": '"
+                + c
+                + "' is not a column of the spec; use one of "
+                + columns
+                + " (to segment by a column that is not a feature, list it under features.keys)");
+      } else if (!seen.add(c)) {
+        p.add(at + ": '" + c + "' is listed more than once");
+      }
+    }
+    if (g.minRows() != null && g.minRows() < MIN_SEGMENT_ROWS) {
+      p.add(
+          "gate.minRows: "
+              + g.minRows()
+              + " is below "
+              + MIN_SEGMENT_ROWS
+              + "; a segment needs at least "
+              + MIN_SEGMENT_ROWS
+              + " test rows to say anything (default "
+              + SpecDefaults.DEFAULT_SEGMENT_MIN_ROWS
+              + ")");
+    }
+    if (g.maxRegression() == null) {
+      String metric =
+          g.minImprovement() != null && g.minImprovement().metric() != null
+              ? g.minImprovement().metric()
+              : TaskKind.parse(s.task()).map(TaskMetrics::primary).orElse("metric");
+      p.add(
+          "gate.maxRegression: missing; with gate.segments, say how much worse the challenger may"
+              + " be on a segment, in "
+              + metric
+              + " units (e.g. 0.01; 0 allows no loss at all)");
+    } else if (!notFinite("gate.maxRegression", g.maxRegression(), p) && g.maxRegression() < 0) {
+      p.add(
+          "gate.maxRegression: "
+              + g.maxRegression()
+              + " must be >= 0 (how much worse the challenger may be on a segment, e.g. 0.01)");
     }
   }
 

@@ -26,6 +26,9 @@ import org.slf4j.Logger;
 public class TrainingPipelineWorkflowImpl implements TrainingPipelineWorkflow {
   private static final Logger log = Workflow.getLogger(TrainingPipelineWorkflowImpl.class);
 
+  /** Change id: the champion is compared pairwise (compareWithChampion), not evaluated alone. */
+  static final String PAIRED_GATE = "paired-gate";
+
   // Timeouts and retries come from the worker, per activity type (ActivityTuning).
   private final PipelineActivities.Registry registry =
       Workflow.newActivityStub(
@@ -186,10 +189,14 @@ public class TrainingPipelineWorkflowImpl implements TrainingPipelineWorkflow {
               .evaluateModel(
                   new Payloads.EvaluateRequest(spec, run, features, trained.modelUri(), null));
       testMetrics.forEach((k, v) -> latest.put("test_" + k, v));
-      Map<String, Double> championMetrics =
-          champion == null
-              ? null
-              : training(
+      Map<String, Double> championMetrics = null;
+      Payloads.Comparison comparison = null;
+      if (champion != null) {
+        // Runs started before the paired comparison existed keep evaluating the champion alone.
+        int paired = Workflow.getVersion(PAIRED_GATE, Workflow.DEFAULT_VERSION, 1);
+        if (paired == Workflow.DEFAULT_VERSION) {
+          championMetrics =
+              training(
                       "evaluate champion "
                           + spec.registeredModel()
                           + "/"
@@ -198,9 +205,26 @@ public class TrainingPipelineWorkflowImpl implements TrainingPipelineWorkflow {
                           + features.testRows()
                           + " test rows")
                   .evaluateModel(new Payloads.EvaluateRequest(spec, run, features, null, champion));
+        } else {
+          enter("compare", "challenger vs champion " + champion.version() + ", paired");
+          comparison =
+              training(
+                      "compare with champion "
+                          + spec.registeredModel()
+                          + "/"
+                          + champion.version()
+                          + " on "
+                          + features.testRows()
+                          + " paired test rows")
+                  .compareWithChampion(
+                      new Payloads.CompareRequest(
+                          spec, run, features, trained.modelUri(), champion));
+          championMetrics = comparison.championMetrics();
+        }
+      }
 
       enter("gate", "");
-      GateDecision decision = Gate.decide(spec.gate(), testMetrics, championMetrics);
+      GateDecision decision = Gate.decide(spec.gate(), testMetrics, championMetrics, comparison);
       List<String> reasons = new ArrayList<>(decision.reasons());
       boolean promote = decision.passed();
       if (decision.needsApproval()) {
@@ -223,8 +247,16 @@ public class TrainingPipelineWorkflowImpl implements TrainingPipelineWorkflow {
       enter("register", spec.registeredModel());
       ModelVersionRef version =
           registry.registerModel(
-              new Payloads.RegisterRequest(
-                  spec, run, features, trained, testMetrics, validation, workflowId));
+              Payloads.RegisterRequest.builder()
+                  .setSpec(spec)
+                  .setRun(run)
+                  .setFeatures(features)
+                  .setTraining(trained)
+                  .setTestMetrics(testMetrics)
+                  .setValidation(validation)
+                  .setWorkflowId(workflowId)
+                  .optGateReasons(List.copyOf(reasons))
+                  .build());
       search.set(RunSearch.MODEL_VERSION, version.version());
       Promotion promotion = null;
       if (promote) {

@@ -18,6 +18,15 @@ final class FakeActivities
   double candidateAuc = 0.85;
   double championAuc = 0.80;
   PromoteRequest promoted;
+  RegisterRequest registered;
+
+  /** Half the width of the interval compareWithChampion reports around the AUC difference. */
+  double halfWidth = 0.005;
+
+  /** Null: the point rule (gate.confidence off). */
+  Double confidence = 0.95;
+
+  List<SegmentComparison> segments = List.of();
 
   @Override
   public PipelineRun startPipelineRun(PipelineSpec spec, String workflowId) {
@@ -45,6 +54,7 @@ final class FakeActivities
   @Override
   public ModelVersionRef registerModel(RegisterRequest request) {
     calls.add("registerModel");
+    registered = request;
     return new ModelVersionRef(request.spec().registeredModel(), "2", "src");
   }
 
@@ -101,5 +111,28 @@ final class FakeActivities
   public Map<String, Double> evaluateModel(EvaluateRequest request) {
     calls.add(request.champion() == null ? "evaluateModel" : "evaluateChampion");
     return Map.of("roc_auc", request.champion() == null ? candidateAuc : championAuc);
+  }
+
+  @Override
+  public Comparison compareWithChampion(CompareRequest request) {
+    calls.add("compareWithChampion");
+    double gain = candidateAuc - championAuc;
+    Difference d =
+        new Difference(
+            candidateAuc,
+            championAuc,
+            gain,
+            confidence == null ? null : gain - halfWidth,
+            confidence == null ? null : gain + halfWidth);
+    return Comparison.builder()
+        .setChampionMetrics(Map.of("roc_auc", championAuc))
+        .optConfidence(confidence)
+        .optResamples(1000)
+        .setRows(150)
+        .setDifferences(Map.of("roc_auc", d))
+        .setMetric("roc_auc")
+        .optSegments(segments, 1)
+        .optReportUri("mlflow-artifacts:/1/run-1/artifacts/evaluation/report.json")
+        .build();
   }
 }

@@ -72,6 +72,138 @@ class GateTest {
     assertEquals(List.of("roc_auc 0.8000 does not beat champion 0.8000 by 0.0000"), d.reasons());
   }
 
+  private static Payloads.Comparison paired(
+      double estimate, Double lower, Double upper, List<Payloads.SegmentComparison> segments) {
+    return Payloads.Comparison.builder()
+        .setChampionMetrics(Map.of("roc_auc", 0.80))
+        .optConfidence(0.95)
+        .optResamples(1000)
+        .setRows(5000)
+        .setDifferences(
+            Map.of(
+                "roc_auc", new Payloads.Difference(0.80 + estimate, 0.80, estimate, lower, upper)))
+        .setMetric("roc_auc")
+        .optSegments(segments, 0)
+        .build();
+  }
+
+  private static GateDecision decidePaired(PipelineSpec.Gate g, Payloads.Comparison c) {
+    double candidate = c.differences().get("roc_auc").candidate();
+    return Gate.decide(g, Map.of("roc_auc", candidate), Map.of("roc_auc", 0.80), c);
+  }
+
+  @Test
+  void withConfidenceTheLowerBoundMustClearTheMinimumImprovement() {
+    var g = gate(Map.of(), AUC_STRICTLY_BETTER, false);
+
+    GateDecision clear = decidePaired(g, paired(0.0041, 0.0012, 0.0069, List.of()));
+    assertTrue(clear.passed());
+    assertEquals(
+        List.of(
+            "roc_auc +0.0041 [+0.0012, +0.0069] at 95 %: better than champion 0.8000 beyond noise"
+                + " (lower bound clears +0.0000)"),
+        clear.reasons());
+
+    GateDecision noise = decidePaired(g, paired(0.0041, -0.0012, 0.0094, List.of()));
+    assertFalse(noise.passed());
+    assertEquals(
+        List.of(
+            "roc_auc +0.0041 [-0.0012, +0.0094] at 95 %: within noise of champion 0.8000 (the"
+                + " lower bound must clear +0.0000): not promoted"),
+        noise.reasons());
+
+    var margin = gate(Map.of(), new PipelineSpec.Improvement("roc_auc", 0.002, null), false);
+    GateDecision shy = decidePaired(margin, paired(0.0041, 0.0012, 0.0069, List.of()));
+    assertFalse(shy.passed());
+    assertEquals(
+        "roc_auc +0.0041 [+0.0012, +0.0069] at 95 %: better than champion 0.8000, but the lower"
+            + " bound +0.0012 does not clear the required +0.0020: not promoted",
+        shy.reasons().get(0));
+
+    GateDecision worse = decidePaired(g, paired(-0.01, -0.02, -0.005, List.of()));
+    assertEquals(
+        "roc_auc -0.0100 [-0.0200, -0.0050] at 95 %: worse than champion 0.8000: not promoted",
+        worse.reasons().get(0));
+
+    GateDecision undefined = decidePaired(g, paired(0.01, null, null, List.of()));
+    assertFalse(undefined.passed());
+  }
+
+  @Test
+  void withConfidenceOffThePointRuleDecidesEvenWithAComparison() {
+    var g = gate(Map.of(), AUC_STRICTLY_BETTER, false);
+    Payloads.Comparison c = paired(0.0041, null, null, List.of());
+    Payloads.Comparison off =
+        Payloads.Comparison.builder()
+            .setChampionMetrics(c.championMetrics())
+            .setRows(c.rows())
+            .setDifferences(c.differences())
+            .setMetric("roc_auc")
+            .build();
+
+    GateDecision d = decidePaired(g, off);
+    assertTrue(d.passed());
+    assertEquals(List.of("roc_auc 0.8041 beats champion 0.8000 (needed +0.0000)"), d.reasons());
+  }
+
+  @Test
+  void aSegmentWorseBeyondMaxRegressionFailsTheGateAndIsNamed() {
+    var g =
+        new PipelineSpec.Gate(Map.of(), AUC_STRICTLY_BETTER, false, "PT1H")
+            .toBuilder()
+                .optSegments(List.of("region"))
+                .optMinRows(100)
+                .optMaxRegression(0.01)
+                .build();
+    var north =
+        new Payloads.SegmentComparison(
+            "region", "north", 900, new Payloads.Difference(0.9, 0.8, 0.1, 0.08, 0.12));
+    // Within 0.01 at the lower bound: holds.
+    var east =
+        new Payloads.SegmentComparison(
+            "region", "east", 800, new Payloads.Difference(0.8, 0.8, 0.0, -0.009, 0.009));
+    var west =
+        new Payloads.SegmentComparison(
+            "region", "west", 700, new Payloads.Difference(0.6, 0.9, -0.3, -0.33, -0.27));
+    // One class only: the metric is undefined, so the segment is not judged.
+    var south =
+        new Payloads.SegmentComparison(
+            "region", "south", 150, new Payloads.Difference(null, null, null, null, null));
+
+    GateDecision fine = decidePaired(g, paired(0.05, 0.03, 0.07, List.of(north, east, south)));
+    assertTrue(fine.passed(), fine.reasons().toString());
+    assertEquals(
+        "segments region: 2 compared (100+ rows each), none worse than the champion on roc_auc by"
+            + " more than 0.0100 at 95 %; 1 where roc_auc is undefined",
+        fine.reasons().get(1));
+
+    GateDecision bad = decidePaired(g, paired(0.05, 0.03, 0.07, List.of(north, east, west)));
+    assertFalse(bad.passed());
+    assertEquals(
+        List.of(
+            "roc_auc +0.0500 [+0.0300, +0.0700] at 95 %: better than champion 0.8000 beyond noise"
+                + " (lower bound clears +0.0000)",
+            "segments region: 1 of 3 compared worse than the champion on roc_auc by more than"
+                + " 0.0100 at 95 %",
+            "segment region=west (700 rows): roc_auc -0.3000 [-0.3300, -0.2700] at 95 %,"
+                + " challenger 0.6000 vs champion 0.9000: worse by more than maxRegression 0.0100:"
+                + " not promoted"),
+        bad.reasons());
+    // The same numbers decide the same way, every time.
+    assertEquals(bad, decidePaired(g, paired(0.05, 0.03, 0.07, List.of(north, east, west))));
+  }
+
+  @Test
+  void confidencePrintsAsAPercentAndReadsOffAsOff() {
+    assertEquals("95 %", Confidence.level(0.95).percent());
+    assertEquals("90 %", Confidence.level(0.9).percent());
+    assertEquals("99.5 %", Confidence.level(0.995).percent());
+    assertTrue(Confidence.of("off").isOff());
+    assertTrue(Confidence.of(false).isOff());
+    assertEquals(Confidence.level(0.95), Confidence.of("0.95"));
+    assertEquals("off", Confidence.OFF.wire());
+  }
+
   @Test
   void manualGatesAskForApprovalOnlyWhenTheRulesPass() {
     var g = gate(Map.of("roc_auc", new PipelineSpec.Bound(0.7, null)), AUC_STRICTLY_BETTER, true);

@@ -144,5 +144,91 @@ class SpecProblemsTest {
     assertEquals("roc_auc", s.gate().minImprovement().metric());
     assertEquals("PT24H", s.gate().approvalTimeout());
     assertEquals(0.25, s.validation().maxDriftPsi());
+    assertEquals(Confidence.DEFAULT, s.gate().confidence());
+    assertEquals(0.95, s.gate().confidence().value());
+    assertEquals(1000, s.gate().resamples());
+    assertEquals(List.of(), s.gate().segments());
+  }
+
+  private static PipelineSpec gate(PipelineSpec.Gate.Builder g) {
+    return Specs.withGate(Specs.binary(), g.build());
+  }
+
+  @Test
+  void confidenceOutsideZeroToOneOrNotANumberIsNamedWithItsFix() {
+    var base = Specs.binary().gate().toBuilder();
+    assertEquals(
+        List.of(
+            "gate.confidence: 95.0 is outside (0, 1); write e.g. 0.95 for a 95 % interval (not"
+                + " 95), or off for the point rule"),
+        SpecProblems.of(gate(base.optConfidence(95))));
+    assertEquals(
+        List.of(
+            "gate.confidence: 1.0 is outside (0, 1); write e.g. 0.95 for a 95 % interval (not"
+                + " 95), or off for the point rule"),
+        SpecProblems.of(gate(base.optConfidence(1.0))));
+    assertEquals(
+        List.of(
+            "gate.confidence: 'high' is not a confidence level; write a number between 0 and 1"
+                + " (e.g. 0.95 for a 95 % interval) or off for the point rule"),
+        SpecProblems.of(gate(base.optConfidence(Confidence.of("high")))));
+    assertEquals(List.of(), SpecProblems.of(gate(base.optConfidence(Confidence.of("off")))));
+    assertEquals(List.of(), SpecProblems.of(gate(base.optConfidence(Confidence.of(false)))));
+    assertEquals(List.of(), SpecProblems.of(gate(base.optConfidence(0.9))));
+  }
+
+  @Test
+  void tooFewOrTooManyResamplesAreRefused() {
+    var base = Specs.binary().gate().toBuilder();
+    assertEquals(
+        List.of(
+            "gate.resamples: 50 is below 100; use at least 100 (default 1000): fewer resamples"
+                + " give interval ends that move with the seed"),
+        SpecProblems.of(gate(base.optResamples(50))));
+    assertEquals(
+        List.of(
+            "gate.resamples: 1000000 is above the limit of 100000; lower it (the gate's cost grows"
+                + " with resamples × test rows; 1000 to 10000 is plenty)"),
+        SpecProblems.of(gate(base.optResamples(1_000_000))));
+    assertEquals(List.of(), SpecProblems.of(gate(base.optResamples(100))));
+  }
+
+  @Test
+  void segmentsMustBeColumnsOfTheSpecWithARegressionLimit() {
+    var base = Specs.binary().gate().toBuilder();
+    assertEquals(
+        List.of(
+            "gate.segments[0]: 'regoin' is not a column of the spec; use one of [age, tenure,"
+                + " plan, id] (to segment by a column that is not a feature, list it under"
+                + " features.keys)",
+            "gate.segments[1]: 'churned' is the label; segment by an input column",
+            "gate.segments[3]: 'plan' is listed more than once",
+            "gate.minRows: 5 is below 10; a segment needs at least 10 test rows to say anything"
+                + " (default 100)",
+            "gate.maxRegression: -0.1 must be >= 0 (how much worse the challenger may be on a"
+                + " segment, e.g. 0.01)"),
+        SpecProblems.of(
+            gate(
+                base.optSegments(List.of("regoin", "churned", "plan", "plan"))
+                    .optMinRows(5)
+                    .optMaxRegression(-0.1))));
+    assertEquals(
+        List.of(
+            "gate.maxRegression: missing; with gate.segments, say how much worse the challenger"
+                + " may be on a segment, in roc_auc units (e.g. 0.01; 0 allows no loss at all)"),
+        SpecProblems.of(gate(Specs.binary().gate().toBuilder().optSegments(List.of("plan")))));
+    assertEquals(
+        List.of(
+            "gate.minRows: applies to gate.segments, which lists none; list segment columns or"
+                + " remove it"),
+        SpecProblems.of(gate(Specs.binary().gate().toBuilder().optMinRows(50))));
+    assertEquals(
+        List.of(),
+        SpecProblems.of(
+            gate(
+                Specs.binary().gate().toBuilder()
+                    .optSegments(List.of("plan", "id"))
+                    .optMinRows(50)
+                    .optMaxRegression(0.01))));
   }
 }

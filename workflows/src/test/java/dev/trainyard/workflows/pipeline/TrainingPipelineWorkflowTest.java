@@ -87,10 +87,86 @@ class TrainingPipelineWorkflowTest {
     PipelineResult r = stub("worse").run(Specs.binary());
 
     assertEquals("registered", r.outcome());
-    assertTrue(activities.calls.contains("evaluateChampion"));
+    assertTrue(activities.calls.contains("compareWithChampion"));
+    assertFalse(activities.calls.contains("evaluateChampion"), "the comparison scores it");
     assertTrue(activities.calls.contains("registerModel"));
     assertFalse(activities.calls.contains("promote"));
-    assertTrue(r.gateReasons().contains("roc_auc 0.7900 does not beat champion 0.8000 by 0.0000"));
+    assertTrue(
+        r.gateReasons()
+            .contains(
+                "roc_auc -0.0100 [-0.0150, -0.0050] at 95 %: worse than champion 0.8000: not"
+                    + " promoted"),
+        r.gateReasons().toString());
+    assertEquals(r.gateReasons(), activities.registered.gateReasons(), "recorded on the version");
+  }
+
+  @Test
+  void aChallengerBetterOnlyByNoiseIsNotPromotedAndTheReasonSaysSo() {
+    activities.champion = new Payloads.Champion("1", "r0", "file:///old", "file:///p", null);
+    activities.candidateAuc = 0.803;
+    activities.halfWidth = 0.01;
+
+    PipelineResult r = stub("noise").run(Specs.binary());
+
+    assertEquals("registered", r.outcome());
+    assertTrue(
+        r.gateReasons()
+            .contains(
+                "roc_auc +0.0030 [-0.0070, +0.0130] at 95 %: within noise of champion 0.8000 (the"
+                    + " lower bound must clear +0.0000): not promoted"),
+        r.gateReasons().toString());
+  }
+
+  @Test
+  void withConfidenceOffTheSameSmallGainPromotesByThePointRule() {
+    activities.champion = new Payloads.Champion("1", "r0", "file:///old", "file:///p", null);
+    activities.candidateAuc = 0.803;
+    activities.confidence = null;
+    PipelineSpec spec =
+        Specs.withGate(
+            Specs.binary(),
+            Specs.binary().gate().toBuilder().optConfidence(Confidence.OFF).build());
+
+    PipelineResult r = stub("point").run(spec);
+
+    assertEquals("promoted", r.outcome());
+    assertTrue(r.gateReasons().contains("roc_auc 0.8030 beats champion 0.8000 (needed +0.0000)"));
+  }
+
+  @Test
+  void aChallengerBetterOverallButWorseOnASegmentIsNotPromotedNamingIt() {
+    activities.champion = new Payloads.Champion("1", "r0", "file:///old", "file:///p", null);
+    activities.candidateAuc = 0.90;
+    activities.segments =
+        List.of(
+            new Payloads.SegmentComparison(
+                "plan", "basic", 400, new Payloads.Difference(0.95, 0.80, 0.15, 0.12, 0.18)),
+            new Payloads.SegmentComparison(
+                "plan", "premium", 300, new Payloads.Difference(0.70, 0.78, -0.08, -0.12, -0.04)));
+    PipelineSpec spec =
+        Specs.withGate(
+            Specs.binary(),
+            Specs.binary().gate().toBuilder()
+                .optSegments(List.of("plan"))
+                .optMaxRegression(0.01)
+                .build());
+
+    PipelineResult r = stub("segment").run(spec);
+
+    assertEquals("registered", r.outcome());
+    assertTrue(
+        r.gateReasons()
+            .contains(
+                "segment plan=premium (300 rows): roc_auc -0.0800 [-0.1200, -0.0400] at 95 %,"
+                    + " challenger 0.7000 vs champion 0.7800: worse by more than maxRegression"
+                    + " 0.0100: not promoted"),
+        r.gateReasons().toString());
+    assertTrue(
+        r.gateReasons()
+            .contains(
+                "segments plan: 1 of 2 compared worse than the champion on roc_auc by more than"
+                    + " 0.0100 at 95 %; 1 with fewer than 100 rows not compared"),
+        r.gateReasons().toString());
   }
 
   @Test
