@@ -50,7 +50,7 @@ public final class WorkerCommand implements Callable<Integer> {
       defaultValue = "${env:TRAINYARD_HEALTH_FILE}",
       description =
           "Touch FILE every 10 s while polling, for a container health check"
-              + " (java -cp … dev.trainyard.app.worker.WorkerHealth FILE 60); default:"
+              + " (java -cp ... dev.trainyard.app.worker.WorkerHealth FILE 60); default:"
               + " TRAINYARD_HEALTH_FILE, unset: none.")
   Path healthFile;
 
