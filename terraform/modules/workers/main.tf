@@ -56,8 +56,9 @@ locals {
 
   # Plain configuration only, every name read by Trainyard (app's TrainyardConfig, the
   # launcher) or by the AWS SDK. AWS_ENDPOINT_URL_S3 is required: without it Trainyard assumes
-  # the local stack's S3 on 127.0.0.1. JAVA_OPTS lets the JVM (and so in-process Spark) use
-  # java_max_ram_percentage of the task's memory instead of the JVM's default quarter.
+  # the local stack's S3 on 127.0.0.1. JDK_JAVA_OPTIONS (read by the image's `java` launcher, the
+  # entrypoint) lets the JVM (and so in-process Spark) use java_max_ram_percentage of the task's
+  # memory instead of the JVM's default quarter.
   environment = concat(local.temporal_environment, [
     { name = "AWS_REGION", value = local.region },
     { name = "AWS_ENDPOINT_URL_S3", value = "https://s3.${local.region}.amazonaws.com" },
@@ -65,9 +66,23 @@ locals {
     { name = "TRAINYARD_LAKE_BUCKET", value = var.lake_bucket_name },
     { name = "TRAINYARD_ARTIFACT_BUCKET", value = var.artifact_bucket_name },
     { name = "TRAINYARD_STATE_DIR", value = local.state_dir },
-    { name = "JAVA_OPTS", value = "-XX:MaxRAMPercentage=${var.java_max_ram_percentage}" },
+    { name = "JDK_JAVA_OPTIONS", value = "-XX:MaxRAMPercentage=${var.java_max_ram_percentage}" },
   ])
   state_mount = [{ sourceVolume = "state", containerPath = local.state_dir, readOnly = false }]
+
+  # The image (image/ in the repository: Jib, FROM scratch, no shell) runs the worker as its
+  # entrypoint (java ... dev.trainyard.app.cli.Main) as uid 10001; the services give the command.
+  # Jib cannot write a Docker HEALTHCHECK, so the check is here: the worker touches
+  # TRAINYARD_HEALTH_FILE (set in the image) every 10 s while it polls, and this command, a small
+  # JVM with the image's classpath, fails when the file is older than 60 s. The image's label
+  # dev.trainyard.healthcheck carries the same command.
+  health_check = {
+    command     = ["CMD", "/opt/java/bin/java", "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-Xmx16m", "-cp", "@/app/jib-classpath-file", "dev.trainyard.app.worker.WorkerHealth", "/tmp/trainyard-worker.health", "60"]
+    interval    = 30
+    timeout     = 10
+    retries     = 3
+    startPeriod = 120
+  }
 
   log_configuration = {
     logDriver = "awslogs"
@@ -394,8 +409,8 @@ resource "aws_ecs_task_definition" "cpu" {
       name             = "worker"
       image            = local.cpu_image
       essential        = true
-      entryPoint       = ["trainyard"]
       command          = ["worker", "--queues", join(",", var.cpu_queues), "--shutdown-grace", tostring(local.shutdown_grace)]
+      healthCheck      = local.health_check
       stopTimeout      = var.stop_timeout_seconds
       environment      = local.environment
       secrets          = local.secrets
@@ -480,8 +495,8 @@ resource "aws_ecs_task_definition" "gpu" {
       name                 = "worker"
       image                = local.gpu_image
       essential            = true
-      entryPoint           = ["trainyard"]
       command              = ["worker", "--queues", join(",", var.gpu_queues), "--shutdown-grace", tostring(local.shutdown_grace)]
+      healthCheck          = local.health_check
       stopTimeout          = var.stop_timeout_seconds
       resourceRequirements = [{ type = "GPU", value = "1" }]
       environment          = local.environment

@@ -142,7 +142,7 @@ variable "artifact_bucket_name" {
 }
 
 variable "image_tag" {
-  description = "Tag of the Trainyard image (CPU build) in this module's ECR repository; the image has the trainyard launcher on PATH."
+  description = "Tag of the Trainyard worker image (CPU build, image/ in the repository: ./mvnw package writes image/target/trainyard-worker-image.tar) in this module's ECR repository."
   type        = string
 }
 
@@ -208,7 +208,7 @@ variable "cpu_task_ephemeral_storage_gib" {
 }
 
 variable "java_max_ram_percentage" {
-  description = "Share of a worker task's memory the JVM heap may use (-XX:MaxRAMPercentage in JAVA_OPTS, which the trainyard launcher passes to java)."
+  description = "Share of a worker task's memory the JVM heap may use (-XX:MaxRAMPercentage in JDK_JAVA_OPTIONS, which the image's java launcher reads)."
   type        = number
   default     = 75
 

@@ -37,6 +37,9 @@ class WorkerEnvironmentTest {
           "TEMPORAL_TLS_SERVER_CA_CERT_PATH",
           "TEMPORAL_TLS_SERVER_NAME");
 
+  /** Read by the {@code java} launcher itself, the image's entrypoint (image/pom.xml). */
+  private static final Set<String> JAVA_LAUNCHER = Set.of("JDK_JAVA_OPTIONS");
+
   private static final Pattern NAME = Pattern.compile("\\{\\s*name\\s*=\\s*\"([A-Z][A-Z0-9_]*)\"");
 
   @Test
@@ -48,6 +51,7 @@ class WorkerEnvironmentTest {
     Set<String> unread = new TreeSet<>();
     for (String name : passed) {
       if (!TEMPORAL_ENV_CONFIG.contains(name)
+          && !JAVA_LAUNCHER.contains(name)
           && !code.contains("\"" + name + "\"")
           && !code.contains("${" + name)
           && !code.contains("$" + name)) {

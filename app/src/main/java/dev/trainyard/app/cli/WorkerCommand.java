@@ -1,9 +1,11 @@
 package dev.trainyard.app.cli;
 
 import dev.trainyard.app.worker.TrainyardWorker;
+import dev.trainyard.app.worker.WorkerHealth;
 import dev.trainyard.stack.StackException;
 import dev.trainyard.training.Devices;
 import dev.trainyard.workflows.TaskQueues;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,6 +44,16 @@ public final class WorkerCommand implements Callable<Integer> {
           "How long running activities may take to finish on stop (default: ${DEFAULT-VALUE}s).")
   long graceSeconds;
 
+  @Option(
+      names = "--health-file",
+      paramLabel = "FILE",
+      defaultValue = "${env:TRAINYARD_HEALTH_FILE}",
+      description =
+          "Touch FILE every 10 s while polling, for a container health check"
+              + " (java -cp ... dev.trainyard.app.worker.WorkerHealth FILE 60); default:"
+              + " TRAINYARD_HEALTH_FILE, unset: none.")
+  Path healthFile;
+
   @Override
   public Integer call() throws InterruptedException {
     List<String> taskQueues = taskQueues(queues);
@@ -64,6 +76,9 @@ public final class WorkerCommand implements Callable<Integer> {
                 },
                 "worker-shutdown"));
     worker.start();
+    if (healthFile != null) {
+      WorkerHealth.beat(healthFile, worker::polling, WorkerHealth.EVERY);
+    }
     System.err.println(
         "worker "
             + worker.identity()

@@ -171,6 +171,11 @@ public final class TrainyardWorker implements AutoCloseable {
     factory.start();
   }
 
+  /** Whether the worker has started and not been told to stop: what its health file reports. */
+  public boolean polling() {
+    return factory.isStarted() && !factory.isShutdown();
+  }
+
   public WorkflowClient client() {
     return client;
   }
