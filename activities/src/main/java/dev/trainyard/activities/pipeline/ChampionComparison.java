@@ -355,12 +355,13 @@ final class ChampionComparison {
   }
 
   private static Difference difference(PairedBootstrap.Difference d) {
-    return new Difference(
-        finite(d.candidate()),
-        finite(d.champion()),
-        finite(d.estimate()),
-        finite(d.lower()),
-        finite(d.upper()));
+    return Difference.builder()
+        .setCandidate(finite(d.candidate()))
+        .setChampion(finite(d.champion()))
+        .setEstimate(finite(d.estimate()))
+        .setLower(finite(d.lower()))
+        .setUpper(finite(d.upper()))
+        .build();
   }
 
   private static Double finite(double v) {

@@ -154,11 +154,12 @@ class RegistrySafetyIT {
     PipelineSpec spec =
         spec(model)
             .withGate(
-                new PipelineSpec.Gate(
-                    Map.of("roc_auc", new PipelineSpec.Bound(0.5, null)),
-                    new PipelineSpec.Improvement("roc_auc", 0.0, null),
-                    true,
-                    "PT10M"));
+                PipelineSpec.Gate.builder()
+                    .optThresholds(Map.of("roc_auc", new PipelineSpec.Bound(0.5, null)))
+                    .optMinImprovement(new PipelineSpec.Improvement("roc_auc", 0.0, null))
+                    .optManual(true)
+                    .optApprovalTimeout("PT10M")
+                    .build());
     TrainingPipelineWorkflow wf = pipeline(id);
     WorkflowClient.start(wf::run, spec);
     awaitStep(wf, "awaiting approval");

@@ -261,8 +261,9 @@ class TrainingPipelineIT {
                     .optSeed(3L)
                     .build())
             .optGate(
-                new PipelineSpec.Gate(
-                    Map.of("accuracy", new PipelineSpec.Bound(0.6, null)), null, null, null))
+                PipelineSpec.Gate.builder()
+                    .optThresholds(Map.of("accuracy", new PipelineSpec.Bound(0.6, null)))
+                    .build())
             .setRegisteredModel(model)
             .build();
 
@@ -309,8 +310,9 @@ class TrainingPipelineIT {
                     .optSeed(5L)
                     .build())
             .optGate(
-                new PipelineSpec.Gate(
-                    Map.of("r2", new PipelineSpec.Bound(0.5, null)), null, null, null))
+                PipelineSpec.Gate.builder()
+                    .optThresholds(Map.of("r2", new PipelineSpec.Bound(0.5, null)))
+                    .build())
             .setRegisteredModel(model)
             .build();
 
@@ -436,8 +438,9 @@ class TrainingPipelineIT {
         return base.withDataset(new PipelineSpec.Dataset(uri, "parquet"));
       case "gate metric for another task":
         return base.withGate(
-            new PipelineSpec.Gate(
-                Map.of("rmse", new PipelineSpec.Bound(null, 1.0)), null, null, null));
+            PipelineSpec.Gate.builder()
+                .optThresholds(Map.of("rmse", new PipelineSpec.Bound(null, 1.0)))
+                .build());
       default:
         throw new IllegalArgumentException(kind);
     }

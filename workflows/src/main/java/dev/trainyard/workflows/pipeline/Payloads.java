@@ -170,7 +170,52 @@ public final class Payloads {
    * @param upper the interval's upper end; null likewise
    */
   public record Difference(
-      Double candidate, Double champion, Double estimate, Double lower, Double upper) {}
+      Double candidate, Double champion, Double estimate, Double lower, Double upper) {
+
+    public static Builder builder() {
+      return new Builder();
+    }
+
+    /** Builds {@link Difference}; five numbers of one kind, so each is named. */
+    public static final class Builder {
+      private Double candidate;
+      private Double champion;
+      private Double estimate;
+      private Double lower;
+      private Double upper;
+
+      private Builder() {}
+
+      public Builder setCandidate(Double candidate) {
+        this.candidate = candidate;
+        return this;
+      }
+
+      public Builder setChampion(Double champion) {
+        this.champion = champion;
+        return this;
+      }
+
+      public Builder setEstimate(Double estimate) {
+        this.estimate = estimate;
+        return this;
+      }
+
+      public Builder setLower(Double lower) {
+        this.lower = lower;
+        return this;
+      }
+
+      public Builder setUpper(Double upper) {
+        this.upper = upper;
+        return this;
+      }
+
+      public Difference build() {
+        return new Difference(candidate, champion, estimate, lower, upper);
+      }
+    }
+  }
 
   /**
    * One segment value the gate compared the models on (it had at least {@code gate.minRows} test
