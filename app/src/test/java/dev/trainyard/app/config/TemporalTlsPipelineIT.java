@@ -8,9 +8,10 @@ import dev.trainyard.app.demo.ChurnData;
 import dev.trainyard.app.spec.PipelineSpecFile;
 import dev.trainyard.app.worker.TrainyardWorker;
 import dev.trainyard.registry.MlflowClient;
+import dev.trainyard.registry.MlflowConfig;
+import dev.trainyard.testing.AuthMlflowExtension;
+import dev.trainyard.testing.AuthMlflowServer;
 import dev.trainyard.testing.Checkout;
-import dev.trainyard.testing.MlflowExtension;
-import dev.trainyard.testing.MlflowServer;
 import dev.trainyard.testing.TemporalExtension;
 import dev.trainyard.testing.TemporalServer;
 import dev.trainyard.testing.TestCertificates;
@@ -35,18 +36,19 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A small training pipeline on the demo data with Temporal reached only over mutual TLS: the worker
- * and the client get every setting from environment variables (Temporal's, MLflow's, the AWS
- * SDK's), as a deployment passes them, and the real dev server sits behind {@link TlsProxy}.
+ * A small training pipeline on the demo data with Temporal reached only over mutual TLS and an
+ * MLflow that requires a user (its basic-auth app): the worker and the client get every setting
+ * from environment variables (Temporal's, MLflow's, the AWS SDK's), as a deployment passes them,
+ * and the real dev server sits behind {@link TlsProxy}.
  */
-@ExtendWith({TemporalExtension.class, MlflowExtension.class})
+@ExtendWith({TemporalExtension.class, AuthMlflowExtension.class})
 class TemporalTlsPipelineIT {
   @TempDir Path dir;
 
   @Test
   @Timeout(value = 10, unit = TimeUnit.MINUTES) // a hang guard, not a speed check
   void aPipelineTrainsAndRegistersAModelOverMutualTls(
-      TemporalServer temporal, MlflowServer mlflowServer) throws Exception {
+      TemporalServer temporal, AuthMlflowServer mlflowServer) throws Exception {
     TestCertificates certs = TestCertificates.create(dir.resolve("pki"));
     int plainPort =
         Integer.parseInt(temporal.address().substring(temporal.address().lastIndexOf(':') + 1));
@@ -58,6 +60,9 @@ class TemporalTlsPipelineIT {
     env.put("TEMPORAL_TLS_CLIENT_CERT_PATH", certs.clientCert().toString());
     env.put("TEMPORAL_TLS_CLIENT_KEY_PATH", certs.clientKey().toString());
     env.put("MLFLOW_TRACKING_URI", mlflowServer.trackingUri().toString());
+    // MLflow with its basic-auth app: every call of the worker and the client signs in.
+    env.put("MLFLOW_TRACKING_USERNAME", mlflowServer.adminUsername());
+    env.put("MLFLOW_TRACKING_PASSWORD", mlflowServer.adminPassword());
     env.put("AWS_ENDPOINT_URL_S3", mlflowServer.s3().endpoint().toString());
     env.put("AWS_REGION", mlflowServer.s3().region());
     env.put("AWS_ACCESS_KEY_ID", mlflowServer.s3().accessKeyId());
@@ -90,7 +95,8 @@ class TemporalTlsPipelineIT {
                       .build());
 
       try (TrainyardWorker worker = new TrainyardWorker(config, TaskQueues.ALL);
-          MlflowClient mlflow = new MlflowClient(mlflowServer.trackingUri())) {
+          MlflowClient mlflow =
+              new MlflowClient(MlflowConfig.fromEnvironment(mlflowServer.trackingUri(), env))) {
         // After the worker: it sets up the process's Spark session for the lake, as in the other
         // pipeline ITs.
         ChurnData.write(churn, 1000, 11);
