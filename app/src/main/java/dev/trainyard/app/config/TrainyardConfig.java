@@ -52,6 +52,15 @@ public record TrainyardConfig(
     SparkPlacement.Settings spark,
     ActivityTuning activities,
     TemporalConnection temporalConnection) {
+  /** The UI for Temporal Cloud namespaces ({@link #isTemporalCloud}). */
+  public static final String TEMPORAL_CLOUD_UI = "https://cloud.temporal.io";
+
+  /** Temporal Cloud's endpoints: {@code NS.ACCT.tmprl.cloud} (mTLS), {@code *.api.temporal.io}. */
+  static boolean isTemporalCloud(String host) {
+    String h = host.toLowerCase(java.util.Locale.ROOT);
+    return h.endsWith(".tmprl.cloud") || h.endsWith(".api.temporal.io");
+  }
+
   private static final Map<String, Set<String>> KNOWN_KEYS =
       Map.of(
           "temporal", Set.of("address", "namespace", "uiUrl"),
@@ -274,7 +283,10 @@ public record TrainyardConfig(
             "TRAINYARD_TEMPORAL_UI_URL",
             "temporal",
             "uiUrl",
-            "http://" + temporalHost + ":" + (temporalPort + 1000));
+            // Temporal Cloud's UI serves every namespace under the same paths as the dev server's.
+            isTemporalCloud(temporalHost)
+                ? TEMPORAL_CLOUD_UI
+                : "http://" + temporalHost + ":" + (temporalPort + 1000));
 
     URI mlflow =
         src.uri(

@@ -30,6 +30,41 @@ class TrainyardConfigTest {
   }
 
   @Test
+  void aTemporalCloudNamespaceLinksToTheCloudUi() throws IOException {
+    Path emptyToml = Files.writeString(home.resolve("temporal.toml"), "");
+    StackConfig cloud =
+        TrainyardConfig.stack(
+            home,
+            null,
+            Map.of(
+                "TEMPORAL_CONFIG_FILE", emptyToml.toString(),
+                "TEMPORAL_ADDRESS", "trainyard-prod.a1b2c.tmprl.cloud:7233",
+                "TEMPORAL_NAMESPACE", "trainyard-prod.a1b2c"));
+    assertEquals(URI.create("https://cloud.temporal.io"), cloud.temporal().uiUri());
+
+    StackConfig chosen =
+        TrainyardConfig.stack(
+            home,
+            null,
+            Map.of(
+                "TEMPORAL_CONFIG_FILE", emptyToml.toString(),
+                "TEMPORAL_ADDRESS", "trainyard-prod.a1b2c.tmprl.cloud:7233",
+                "TRAINYARD_TEMPORAL_UI_URL", "https://temporal.example.com"));
+    assertEquals(URI.create("https://temporal.example.com"), chosen.temporal().uiUri());
+
+    StackConfig apiKey =
+        TrainyardConfig.stack(
+            home,
+            null,
+            Map.of(
+                "TEMPORAL_CONFIG_FILE",
+                emptyToml.toString(),
+                "TEMPORAL_ADDRESS",
+                "us-east-1.aws.api.temporal.io:7233"));
+    assertEquals(URI.create("https://cloud.temporal.io"), apiKey.temporal().uiUri());
+  }
+
+  @Test
   void localS3KeysAreGeneratedOnceAndKeptPrivate() throws IOException {
     StackConfig first = TrainyardConfig.stack(home, null, Map.of());
     StackConfig second = TrainyardConfig.stack(home, null, Map.of());
