@@ -32,7 +32,7 @@ native_jars=("$@")
 
 MODULES=java.se,jdk.unsupported,jdk.crypto.ec,jdk.crypto.cryptoki,jdk.charsets,jdk.localedata,jdk.zipfs,jdk.management,jdk.management.agent,jdk.jfr,jdk.naming.dns,jdk.security.auth,jdk.security.jgss,jdk.net,jdk.httpserver,jdk.jcmd,jdk.attach
 # libgomp1 is not needed: PyTorch's jar carries its own libgomp (ldd says so).
-PACKAGES="base-files libc6 libgcc-s1 libstdc++6 zlib1g ca-certificates"
+PACKAGES="base-files libc6 libgcc-s1 libstdc++6 zlib1g ca-certificates busybox-static"
 # java.desktop's natives for X11, sound, splash screen, fonts, JPEG and colour profiles: they would
 # pull in X11, ALSA, freetype/harfbuzz/glib, libjpeg and lcms2. The worker draws nothing (java.desktop
 # stays for java.beans and friends); without these files such calls fail with UnsatisfiedLinkError.
@@ -138,6 +138,12 @@ trainyard:x:10001:
 GROUP
 [ -f "$out/usr/lib/os-release" ] && cp "$out/usr/lib/os-release" "$out/etc/os-release"
 echo "hosts: files dns" >"$out/etc/nsswitch.conf"
+# Hadoop's local file system (file: datasets, Spark's output committer) sets permissions by
+# running `chmod` when there is no native Hadoop library, as here: busybox's, under that name
+# (it picks the applet from its own name). Nothing else from busybox is exposed.
+mkdir -p "$out/usr/bin"
+cp "$out/bin/busybox" "$out/usr/bin/chmod"
+rm -rf "$out/bin"
 
 # --- the dependency closure, checked with ldd ---
 check_dir=$(mktemp -d)

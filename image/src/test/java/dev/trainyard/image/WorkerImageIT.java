@@ -93,7 +93,7 @@ class WorkerImageIT {
     assertThat(c.get("User").asText()).isEqualTo("10001:10001");
     assertThat(c.get("WorkingDir").asText()).isEqualTo("/home/trainyard");
     assertThat(env())
-        .containsEntry("PATH", "/opt/java/bin")
+        .containsEntry("PATH", "/opt/java/bin:/usr/bin")
         .containsEntry("JAVA_HOME", "/opt/java")
         .containsEntry("TRAINYARD_HEALTH_FILE", "/tmp/trainyard-worker.health");
     // The worker serves no port; Docker-format HEALTHCHECK is not something Jib writes: the label
@@ -192,6 +192,47 @@ class WorkerImageIT {
                 "dev.trainyard.image.PytorchProbe"),
             300);
     assertThat(out).contains("engine PyTorch 2.7.1 sum 6.5");
+  }
+
+  /**
+   * The Spark path Terraform provisions (Spark in-process in the ECS worker task): Trainyard's
+   * validation job runs on Spark inside the image, with the entrypoint's JVM flags, and finds the
+   * rule the data breaks.
+   */
+  @Test
+  void trainyardsSparkValidationJobRunsInsideTheImage() throws Exception {
+    Path probe = root.resolve("probe");
+    Files.createDirectories(probe.resolve("dev/trainyard/image"));
+    Files.copy(
+        Path.of("target/test-classes/dev/trainyard/image/SparkProbe.class"),
+        probe.resolve("dev/trainyard/image/SparkProbe.class"),
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Files.writeString(
+        probe.resolve("classpath"),
+        "/probe:" + Files.readString(root.resolve("app/jib-classpath-file")).trim());
+    // What a container runtime writes: Spark resolves the host's own name.
+    Files.writeString(
+        root.resolve("etc/hosts"),
+        "127.0.0.1 localhost "
+            + java.net.InetAddress.getLocalHost().getHostName()
+            + "\n::1 localhost\n");
+    List<String> command = new ArrayList<>();
+    command.add("/opt/java/bin/java");
+    for (String arg : strings(config.get("config").get("Entrypoint"))) {
+      if (arg.startsWith("--add-opens") || arg.startsWith("-D") || arg.startsWith("-XX")) {
+        command.add(arg);
+      }
+    }
+    command.addAll(
+        List.of(
+            "-cp",
+            "@/probe/classpath",
+            "dev.trainyard.image.SparkProbe",
+            "file:///tmp/probe-data.parquet"));
+    String out = inImage(command, 300);
+    assertThat(out)
+        .contains("validated 1000 rows, passed false, violations [range:x]")
+        .containsPattern("spark 4\\.1\\.");
   }
 
   // --- running a command in the unpacked image ---
