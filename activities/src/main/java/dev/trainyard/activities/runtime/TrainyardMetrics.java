@@ -10,6 +10,8 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Trainyard's own metrics, recorded by the activities (where the work runs; workflows record none,
@@ -43,6 +45,8 @@ public final class TrainyardMetrics {
   /** The tag value when a step's input names no pipeline or model. */
   public static final String NO_VALUE = "none";
 
+  private static final Logger log = LoggerFactory.getLogger(TrainyardMetrics.class);
+
   private final MeterRegistry registry;
   private final Map<Tags, AtomicReference<Double>> samplesPerSecond = new ConcurrentHashMap<>();
 
@@ -52,6 +56,15 @@ public final class TrainyardMetrics {
 
   public MeterRegistry registry() {
     return registry;
+  }
+
+  /** Metrics never fail the work they measure (a registry that refuses a meter, say). */
+  private static void safely(Runnable record) {
+    try {
+      record.run();
+    } catch (RuntimeException e) {
+      log.warn("metric not recorded: {}", e.toString());
+    }
   }
 
   private static String value(String s) {
@@ -64,31 +77,37 @@ public final class TrainyardMetrics {
 
   /** A validation step read {@code rows} rows of {@code pipeline}'s dataset. */
   public void rowsValidated(String pipeline, String model, long rows) {
-    Counter.builder("trainyard.rows.validated")
-        .description("Rows read by validation steps")
-        .tags(tags(pipeline, model))
-        .register(registry)
-        .increment(rows);
+    safely(
+        () -> {
+          Counter.builder("trainyard.rows.validated")
+              .description("Rows read by validation steps")
+              .tags(tags(pipeline, model))
+              .register(registry)
+              .increment(rows);
+        });
   }
 
   /** A scoring step's counts with {@code model} (the registered model's name). */
   public void rowsScored(String model, long rowsIn, long scored, long quarantined) {
-    Tags t = Tags.of("model", value(model));
-    Counter.builder("trainyard.rows.scoring.input")
-        .description("Rows read by scoring steps")
-        .tags(t)
-        .register(registry)
-        .increment(rowsIn);
-    Counter.builder("trainyard.rows.scored")
-        .description("Rows scored and published by scoring steps")
-        .tags(t)
-        .register(registry)
-        .increment(scored);
-    Counter.builder("trainyard.rows.quarantined")
-        .description("Rows scoring steps set aside (unscorable input)")
-        .tags(t)
-        .register(registry)
-        .increment(quarantined);
+    safely(
+        () -> {
+          Tags t = Tags.of("model", value(model));
+          Counter.builder("trainyard.rows.scoring.input")
+              .description("Rows read by scoring steps")
+              .tags(t)
+              .register(registry)
+              .increment(rowsIn);
+          Counter.builder("trainyard.rows.scored")
+              .description("Rows scored and published by scoring steps")
+              .tags(t)
+              .register(registry)
+              .increment(scored);
+          Counter.builder("trainyard.rows.quarantined")
+              .description("Rows scoring steps set aside (unscorable input)")
+              .tags(t)
+              .register(registry)
+              .increment(quarantined);
+        });
   }
 
   /**
@@ -97,35 +116,39 @@ public final class TrainyardMetrics {
    */
   public void epoch(
       String pipeline, String model, long rows, double trainSeconds, double dataWaitSeconds) {
-    Tags t = tags(pipeline, model);
-    Counter.builder("trainyard.training.samples")
-        .description("Rows trained on, summed over epochs")
-        .tags(t)
-        .register(registry)
-        .increment(rows);
-    Timer.builder("trainyard.training.epoch")
-        .description("Wall time of an epoch's training pass (without validation)")
-        .tags(t)
-        .register(registry)
-        .record(Duration.ofNanos((long) (trainSeconds * 1e9)));
-    Counter.builder("trainyard.training.data.wait")
-        .description("Seconds the training loop waited for batches from the reader")
-        .baseUnit("seconds")
-        .tags(t)
-        .register(registry)
-        .increment(dataWaitSeconds);
-    AtomicReference<Double> last =
-        samplesPerSecond.computeIfAbsent(
-            t,
-            k -> {
-              AtomicReference<Double> holder = new AtomicReference<>(Double.NaN);
-              Gauge.builder("trainyard.training.samples.per.second", holder, AtomicReference::get)
-                  .description("Training throughput of the last finished epoch")
-                  .tags(k)
-                  .register(registry);
-              return holder;
-            });
-    last.set(trainSeconds > 0 ? rows / trainSeconds : Double.NaN);
+    safely(
+        () -> {
+          Tags t = tags(pipeline, model);
+          Counter.builder("trainyard.training.samples")
+              .description("Rows trained on, summed over epochs")
+              .tags(t)
+              .register(registry)
+              .increment(rows);
+          Timer.builder("trainyard.training.epoch")
+              .description("Wall time of an epoch's training pass (without validation)")
+              .tags(t)
+              .register(registry)
+              .record(Duration.ofNanos((long) (trainSeconds * 1e9)));
+          Counter.builder("trainyard.training.data.wait")
+              .description("Seconds the training loop waited for batches from the reader")
+              .baseUnit("seconds")
+              .tags(t)
+              .register(registry)
+              .increment(dataWaitSeconds);
+          AtomicReference<Double> last =
+              samplesPerSecond.computeIfAbsent(
+                  t,
+                  k -> {
+                    AtomicReference<Double> holder = new AtomicReference<>(Double.NaN);
+                    Gauge.builder(
+                            "trainyard.training.samples.per.second", holder, AtomicReference::get)
+                        .description("Training throughput of the last finished epoch")
+                        .tags(k)
+                        .register(registry);
+                    return holder;
+                  });
+          last.set(trainSeconds > 0 ? rows / trainSeconds : Double.NaN);
+        });
   }
 
   /** One activity attempt: how long it ran and how it ended. */
@@ -136,13 +159,16 @@ public final class TrainyardMetrics {
       String step,
       String outcome,
       long durationNanos) {
-    Timer.builder("trainyard.step.duration")
-        .description("Wall time of a step (one activity attempt), by how it ended")
-        .tags(tags(pipeline, model))
-        .tag("workflow", value(workflow))
-        .tag("step", value(step))
-        .tag("outcome", outcome)
-        .register(registry)
-        .record(Duration.ofNanos(durationNanos));
+    safely(
+        () -> {
+          Timer.builder("trainyard.step.duration")
+              .description("Wall time of a step (one activity attempt), by how it ended")
+              .tags(tags(pipeline, model))
+              .tag("workflow", value(workflow))
+              .tag("step", value(step))
+              .tag("outcome", outcome)
+              .register(registry)
+              .record(Duration.ofNanos(durationNanos));
+        });
   }
 }
