@@ -86,9 +86,9 @@ class WorkerMetricsIT {
                       .optType("mlp")
                       .optHiddenLayers(List.of(8))
                       .optEpochs(2)
-                      .optBatchSize(128)
+                      .optBatchSize(256)
                       .optLearningRate(0.01)
-                      .optEarlyStoppingPatience(2)
+                      .optEarlyStoppingPatience(1)
                       .optDevice("auto")
                       .optSeed(7L)
                       .build());
