@@ -30,8 +30,9 @@ import java.util.Map;
  * <p>{@code step} is the activity type, {@code workflow} the workflow type, {@code outcome} {@code
  * success}, {@code failure} or {@code cancelled} (cancelled, timed out, or the worker shutting
  * down). Pipeline and model come from the step's input (its spec, the resolved model, the
- * registered model's name); a step whose input names neither (finishing a run, recording trials)
- * takes them from an earlier step of the same workflow run on this worker.
+ * registered model's name); what a step's input does not name (finishing a run names neither,
+ * finding the champion only the model) comes from an earlier step of the same workflow run on this
+ * worker.
  */
 public final class StepMetricsInterceptor extends WorkerInterceptorBase {
   /** Workflow runs remembered for their pipeline and model (oldest dropped first). */
@@ -101,13 +102,21 @@ public final class StepMetricsInterceptor extends WorkerInterceptorBase {
     };
   }
 
+  /**
+   * {@code found} with what it lacks filled in from earlier steps of the same run (a step that
+   * names only the model still gets the pipeline), remembered for later steps.
+   */
   private Names remember(String runId, Names found) {
     synchronized (byRun) {
-      if (!found.isEmpty()) {
-        byRun.put(runId, found);
-        return found;
+      Names known = byRun.getOrDefault(runId, Names.NONE);
+      Names merged =
+          new Names(
+              found.pipeline() != null ? found.pipeline() : known.pipeline(),
+              found.model() != null ? found.model() : known.model());
+      if (!merged.isEmpty()) {
+        byRun.put(runId, merged);
       }
-      return byRun.getOrDefault(runId, Names.NONE);
+      return merged;
     }
   }
 

@@ -166,7 +166,9 @@ class WorkerMetricsIT {
                 "outcome",
                 "success");
         assertThat(sum(after, "trainyard_step_duration_seconds_count", tags))
-            .as("attempts of %s", step)
+            .as(
+                "attempts of %s in\n%s",
+                step, lines(after, "trainyard_step_duration_seconds_count"))
             .isGreaterThanOrEqualTo(1);
         assertThat(sum(after, "trainyard_step_duration_seconds_sum", tags))
             .as("seconds of %s", step)
@@ -290,6 +292,13 @@ class WorkerMetricsIT {
       }
     }
     return total;
+  }
+
+  /** The samples of {@code name}, for a failure message. */
+  static String lines(String text, String name) {
+    return String.join(
+        "\n",
+        text.lines().filter(l -> l.startsWith(name + "{") || l.startsWith(name + " ")).toList());
   }
 
   /** The series names in a scrape. */
