@@ -67,8 +67,14 @@ locals {
     { name = "TRAINYARD_ARTIFACT_BUCKET", value = var.artifact_bucket_name },
     { name = "TRAINYARD_STATE_DIR", value = local.state_dir },
     { name = "JDK_JAVA_OPTIONS", value = "-XX:MaxRAMPercentage=${var.java_max_ram_percentage}" },
+    ], var.metrics_port == null ? [] : [
+    # Prometheus metrics on the task's address (awsvpc: its own ENI), reachable only from the
+    # scrapers' security groups (below).
+    { name = "TRAINYARD_METRICS_PORT", value = tostring(var.metrics_port) },
+    { name = "TRAINYARD_METRICS_HOST", value = "0.0.0.0" },
   ])
-  state_mount = [{ sourceVolume = "state", containerPath = local.state_dir, readOnly = false }]
+  port_mappings = var.metrics_port == null ? [] : [{ containerPort = var.metrics_port, protocol = "tcp" }]
+  state_mount   = [{ sourceVolume = "state", containerPath = local.state_dir, readOnly = false }]
 
   # The image (image/ in the repository: Jib, FROM scratch, no shell) runs the worker as its
   # entrypoint (java ... dev.trainyard.app.cli.Main) as uid 10001; the services give the command.
@@ -120,7 +126,7 @@ resource "aws_cloudwatch_log_group" "workers" {
   tags              = var.tags
 }
 
-# --- network: no inbound at all; outbound only to what a worker talks to ---
+# --- network: no inbound (but the opt-in metrics port); outbound only to what a worker talks to ---
 
 resource "aws_security_group" "workers" {
   name_prefix = "${var.name}-workers-"
@@ -131,6 +137,18 @@ resource "aws_security_group" "workers" {
   lifecycle {
     create_before_destroy = true
   }
+}
+
+# The one inbound exception, off by default: Prometheus scrapers reach the metrics port.
+resource "aws_vpc_security_group_ingress_rule" "workers_metrics" {
+  for_each = var.metrics_port == null ? toset([]) : toset(var.metrics_scraper_security_group_ids)
+
+  security_group_id            = aws_security_group.workers.id
+  description                  = "Prometheus scrapes the workers' /metrics"
+  referenced_security_group_id = each.value
+  ip_protocol                  = "tcp"
+  from_port                    = var.metrics_port
+  to_port                      = var.metrics_port
 }
 
 resource "aws_vpc_security_group_egress_rule" "workers_s3" {
@@ -413,6 +431,7 @@ resource "aws_ecs_task_definition" "cpu" {
       healthCheck      = local.health_check
       stopTimeout      = var.stop_timeout_seconds
       environment      = local.environment
+      portMappings     = local.port_mappings
       secrets          = local.secrets
       mountPoints      = local.state_mount
       logConfiguration = local.log_configuration
@@ -500,6 +519,7 @@ resource "aws_ecs_task_definition" "gpu" {
       stopTimeout          = var.stop_timeout_seconds
       resourceRequirements = [{ type = "GPU", value = "1" }]
       environment          = local.environment
+      portMappings         = local.port_mappings
       secrets              = local.secrets
       mountPoints          = local.state_mount
       logConfiguration     = local.log_configuration

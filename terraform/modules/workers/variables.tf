@@ -307,6 +307,23 @@ variable "state_backups" {
   default     = false
 }
 
+variable "metrics_port" {
+  description = "Port the workers serve Prometheus metrics on (GET /metrics; TRAINYARD_METRICS_PORT, bound to 0.0.0.0 in the task), e.g. 9464. Null (the default): no metrics endpoint, no inbound port."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.metrics_port == null || (coalesce(var.metrics_port, 0) >= 1024 && coalesce(var.metrics_port, 0) <= 65535)
+    error_message = "metrics_port must be null (off) or a port from 1024 to 65535 (the worker runs as a non-root user)."
+  }
+}
+
+variable "metrics_scraper_security_group_ids" {
+  description = "Security groups of the Prometheus scrapers (Prometheus, the ADOT collector) allowed to reach metrics_port on the workers; nothing else may. Only used with metrics_port."
+  type        = list(string)
+  default     = []
+}
+
 variable "tags" {
   description = "Tags added to every resource of this module."
   type        = map(string)

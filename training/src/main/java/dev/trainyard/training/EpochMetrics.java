@@ -15,6 +15,8 @@ import java.util.Map;
  * @param best whether this epoch has the best primary metric so far
  * @param trainRows rows trained on in this epoch
  * @param trainSeconds wall time of the epoch's training pass (without validation)
+ * @param dataWaitSeconds of {@code trainSeconds}, the time the training loop waited for batches
+ *     from the reader: when it is a large share, training is bound by reading, not computing
  */
 public record EpochMetrics(
     int epoch,
@@ -25,7 +27,8 @@ public record EpochMetrics(
     Path checkpoint,
     boolean best,
     long trainRows,
-    double trainSeconds) {
+    double trainSeconds,
+    double dataWaitSeconds) {
 
   /** The value of {@link #primaryMetric()} this epoch. */
   public double primaryValue() {

@@ -215,7 +215,8 @@ public final class Trainer {
                   checkpoint,
                   best,
                   (long) trainLoss[1],
-                  trainSeconds));
+                  trainSeconds,
+                  trainLoss[2]));
         }
         if (stoppedEarly) {
           log.info("early stopping after epoch {}: best epoch {}", epoch, bestEpoch);

@@ -122,6 +122,7 @@ public class DataActivitiesImpl implements PipelineActivities.Data {
                   "trainyard.dataset_sha256", fp.sha256(),
                   "trainyard.dataset_rows", Long.toString(report.rows())));
       env.mlflow().tracking().logMetric(r.run().runId(), "dataset_rows", report.rows(), 0);
+      env.metrics().rowsValidated(spec.name(), spec.registeredModel(), report.rows());
       env.mlflow()
           .tracking()
           .logInputs(

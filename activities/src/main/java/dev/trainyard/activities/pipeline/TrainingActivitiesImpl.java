@@ -183,6 +183,13 @@ public class TrainingActivitiesImpl implements PipelineActivities.Training {
       UnloggedMetrics unlogged) {
     hb.progress(new TrainingHeartbeat(m.epoch(), m.checkpoint().toString()));
     lastEpoch[0] = m.epoch();
+    env.metrics()
+        .epoch(
+            r.spec().name(),
+            r.spec().registeredModel(),
+            m.trainRows(),
+            m.trainSeconds(),
+            m.dataWaitSeconds());
     List<Metric> metrics = new ArrayList<>();
     Instant now = Instant.now();
     metrics.add(new Metric("train_loss", m.trainLoss(), m.epoch(), now));

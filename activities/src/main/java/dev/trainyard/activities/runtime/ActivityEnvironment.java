@@ -13,9 +13,22 @@ import java.nio.file.Path;
  * @param workerIdentity the hosting worker's Temporal identity (e.g. {@code 4242@gpu-node-1}),
  *     recorded in lineage so a step can be traced to the machine that ran it; null means "the
  *     identity of the client the activity runs under"
+ * @param metrics where the activities record Trainyard's metrics (rows, training throughput);
+ *     {@link TrainyardMetrics#NONE} records nothing
  */
 public record ActivityEnvironment(
-    MlflowClient mlflow, Path lakeDir, Path workDir, String codeVersion, String workerIdentity) {
+    MlflowClient mlflow,
+    Path lakeDir,
+    Path workDir,
+    String codeVersion,
+    String workerIdentity,
+    TrainyardMetrics metrics) {
+
+  /** An environment recording no metrics ({@link TrainyardMetrics#NONE}). */
+  public ActivityEnvironment(
+      MlflowClient mlflow, Path lakeDir, Path workDir, String codeVersion, String workerIdentity) {
+    this(mlflow, lakeDir, workDir, codeVersion, workerIdentity, TrainyardMetrics.NONE);
+  }
 
   /** An environment whose lineage names the worker by its Temporal client identity. */
   public ActivityEnvironment(MlflowClient mlflow, Path lakeDir, Path workDir, String codeVersion) {

@@ -97,6 +97,8 @@ public class ScoringDataActivitiesImpl implements ScoringActivities.Data {
                   .optMaxQuarantineFraction(spec.maxQuarantineFraction())
                   .optWorkflowRunId(ctx.getInfo().getRunId())
                   .build());
+      env.metrics()
+          .rowsScored(model.name(), report.rowsIn(), report.scored(), report.quarantined());
       DatasetFingerprint fp;
       try (Heartbeat hb = Heartbeat.every(ctx, 1)) {
         fp = Fingerprints.of(spec.input());

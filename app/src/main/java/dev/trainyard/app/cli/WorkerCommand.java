@@ -1,5 +1,7 @@
 package dev.trainyard.app.cli;
 
+import dev.trainyard.app.config.TrainyardConfig;
+import dev.trainyard.app.config.TrainyardConfig.MetricsEndpoint;
 import dev.trainyard.app.worker.TrainyardWorker;
 import dev.trainyard.app.worker.WorkerHealth;
 import dev.trainyard.stack.StackException;
@@ -23,7 +25,10 @@ import picocli.CommandLine.Option;
       "On stop it polls no more and lets running activities finish (see --shutdown-grace).",
       "Per-queue limits on concurrent activities come from worker.concurrency.{control,spark,train}"
           + " in the config file or TRAINYARD_WORKER_CONCURRENCY_{CONTROL,SPARK,TRAIN}"
-          + " (defaults: control 20, spark 2, train 1)."
+          + " (defaults: control 20, spark 2, train 1).",
+      "Prometheus metrics (GET /metrics) are served when worker.metrics.port or"
+          + " TRAINYARD_METRICS_PORT is set (or --metrics-port), on 127.0.0.1 unless"
+          + " worker.metrics.host / TRAINYARD_METRICS_HOST says otherwise."
     })
 public final class WorkerCommand implements Callable<Integer> {
   @Mixin Context ctx;
@@ -54,10 +59,27 @@ public final class WorkerCommand implements Callable<Integer> {
               + " TRAINYARD_HEALTH_FILE, unset: none.")
   Path healthFile;
 
+  @Option(
+      names = "--metrics-port",
+      paramLabel = "PORT",
+      description =
+          "Serve Prometheus metrics on PORT (0: any free port), overriding"
+              + " TRAINYARD_METRICS_PORT / worker.metrics.port; default: off.")
+  Integer metricsPort;
+
   @Override
   public Integer call() throws InterruptedException {
     List<String> taskQueues = taskQueues(queues);
-    TrainyardWorker worker = new TrainyardWorker(ctx.config(), taskQueues);
+    TrainyardConfig config = ctx.config();
+    if (metricsPort != null) {
+      if (metricsPort < 0 || metricsPort > 65535) {
+        throw new StackException(
+            "--metrics-port " + metricsPort + " is not a port.",
+            "Give a port from 1 to 65535, or 0 for any free one.");
+      }
+      config = config.withMetrics(new MetricsEndpoint(config.metrics().host(), metricsPort));
+    }
+    TrainyardWorker worker = new TrainyardWorker(config, taskQueues);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -105,6 +127,9 @@ public final class WorkerCommand implements Callable<Integer> {
       System.err.println(
           "search attributes: runs upsert TrainyardPipeline, TrainyardModel,"
               + " TrainyardModelVersion, TrainyardOutcome, TrainyardStep");
+    }
+    if (worker.metricsUrl() != null) {
+      System.err.println("metrics: " + worker.metricsUrl() + " (Prometheus)");
     }
     System.err.println("Temporal UI: " + ctx.stack().temporal().uiUri());
     stopped.await();

@@ -1,5 +1,6 @@
 package dev.trainyard.app.config;
 
+import com.uber.m3.tally.Scope;
 import dev.trainyard.stack.Probe;
 import dev.trainyard.stack.StackConfig;
 import dev.trainyard.stack.StackException;
@@ -29,6 +30,15 @@ public final class TemporalClients {
     return connect(config.stack().temporal(), config.temporalConnection());
   }
 
+  /**
+   * As {@link #connect(TrainyardConfig)}, with the SDK's metrics (requests, polls, task latencies)
+   * reported to {@code metricsScope}: the worker's, when it serves metrics.
+   */
+  public static WorkflowServiceStubs connect(TrainyardConfig config, Scope metricsScope) {
+    return connect(
+        config.stack().temporal(), config.temporalConnection(), CONNECT_TIMEOUT, metricsScope);
+  }
+
   /** Plain text to {@code temporal} (the local stack, tests, benchmarks). */
   public static WorkflowServiceStubs connect(StackConfig.TemporalEndpoint temporal) {
     return connect(temporal, TemporalConnection.PLAINTEXT);
@@ -41,7 +51,19 @@ public final class TemporalClients {
 
   private static WorkflowServiceStubs connect(
       StackConfig.TemporalEndpoint temporal, TemporalConnection connection, Duration timeout) {
+    return connect(temporal, connection, timeout, null);
+  }
+
+  private static WorkflowServiceStubs connect(
+      StackConfig.TemporalEndpoint temporal,
+      TemporalConnection connection,
+      Duration timeout,
+      Scope metricsScope) {
     WorkflowServiceStubsOptions options = options(temporal, connection);
+    if (metricsScope != null) {
+      options =
+          WorkflowServiceStubsOptions.newBuilder(options).setMetricsScope(metricsScope).build();
+    }
     try {
       return WorkflowServiceStubs.newConnectedServiceStubs(options, timeout);
     } catch (RuntimeException e) {

@@ -44,6 +44,7 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * @param spark where a worker runs its Spark steps
  * @param activities the steps' timeouts and retry policy, handed to Temporal by the worker
  * @param temporalConnection TLS, client certificate and API key for Temporal (plain text locally)
+ * @param metrics where the worker serves Prometheus metrics, if anywhere
  */
 public record TrainyardConfig(
     StackConfig stack,
@@ -51,7 +52,49 @@ public record TrainyardConfig(
     Clients.MlflowAuth mlflowAuth,
     SparkPlacement.Settings spark,
     ActivityTuning activities,
-    TemporalConnection temporalConnection) {
+    TemporalConnection temporalConnection,
+    MetricsEndpoint metrics) {
+
+  /** Everything but metrics (off). */
+  public TrainyardConfig(
+      StackConfig stack,
+      WorkerConcurrency worker,
+      Clients.MlflowAuth mlflowAuth,
+      SparkPlacement.Settings spark,
+      ActivityTuning activities,
+      TemporalConnection temporalConnection) {
+    this(stack, worker, mlflowAuth, spark, activities, temporalConnection, MetricsEndpoint.OFF);
+  }
+
+  /** This configuration with the worker's metrics served at {@code endpoint}. */
+  public TrainyardConfig withMetrics(MetricsEndpoint endpoint) {
+    return new TrainyardConfig(
+        stack, worker, mlflowAuth, spark, activities, temporalConnection, endpoint);
+  }
+
+  /**
+   * Where the worker serves Prometheus metrics ({@code GET /metrics}): {@code worker.metrics.port}
+   * / {@code TRAINYARD_METRICS_PORT} and {@code worker.metrics.host} / {@code
+   * TRAINYARD_METRICS_HOST}. Off unless a port is set; bound to loopback unless a host is set
+   * ({@code 0.0.0.0} in a container, where the scraper is on another machine).
+   *
+   * @param host the address to bind
+   * @param port the port; 0 takes any free one (the worker says which); null: off
+   */
+  public record MetricsEndpoint(String host, Integer port) {
+    public static final String LOOPBACK = "127.0.0.1";
+    public static final MetricsEndpoint OFF = new MetricsEndpoint(LOOPBACK, null);
+
+    public boolean enabled() {
+      return port != null;
+    }
+
+    /** On {@code port} (0: any free one) of the loopback address. */
+    public static MetricsEndpoint loopback(int port) {
+      return new MetricsEndpoint(LOOPBACK, port);
+    }
+  }
+
   /** The UI for Temporal Cloud namespaces ({@link #isTemporalCloud}). */
   public static final String TEMPORAL_CLOUD_UI = "https://cloud.temporal.io";
 
@@ -66,7 +109,7 @@ public record TrainyardConfig(
           "temporal", Set.of("address", "namespace", "uiUrl"),
           "mlflow", Set.of("trackingUri"),
           "s3", Set.of("endpoint", "region", "lakeBucket", "artifactBucket"),
-          "worker", Set.of("concurrency"),
+          "worker", Set.of("concurrency", "metrics"),
           "activities",
               Set.of(
                   "registryTimeout",
@@ -131,7 +174,8 @@ public record TrainyardConfig(
         mlflowAuth(env, stack),
         spark(env),
         activities(configFile, env),
-        temporalConnection(env));
+        temporalConnection(env),
+        metrics(configFile, env));
   }
 
   /**
@@ -145,7 +189,8 @@ public record TrainyardConfig(
         Clients.MlflowAuth.NONE,
         SparkPlacement.Settings.IN_PROCESS,
         ActivityTuning.DEFAULTS,
-        TemporalConnection.PLAINTEXT);
+        TemporalConnection.PLAINTEXT,
+        MetricsEndpoint.OFF);
   }
 
   /** MLflow's own variables: a bearer token, else basic auth. */
@@ -474,6 +519,51 @@ public record TrainyardConfig(
     return new WorkerConcurrency(values[0], values[1], values[2]);
   }
 
+  /** The keys of {@code worker.metrics}. */
+  private static final Set<String> METRICS_KEYS = Set.of("port", "host");
+
+  /**
+   * Where the worker serves metrics: {@code TRAINYARD_METRICS_PORT} / {@code
+   * TRAINYARD_METRICS_HOST}, then the file's {@code worker.metrics} section; off and loopback by
+   * default. A port of {@code off} (or empty) turns it off.
+   */
+  public static MetricsEndpoint metrics(Path configFile, Map<String, String> env) {
+    Map<String, Object> file = configFile == null ? Map.of() : readYaml(configFile);
+    Source src = new Source(file, env, configFile);
+    Object section = src.sectionMap("worker").get("metrics");
+    Map<String, Object> values = new LinkedHashMap<>();
+    if (section instanceof Map<?, ?> m) {
+      m.forEach((k, v) -> values.put(String.valueOf(k), v));
+    }
+    Source metrics = new Source(Map.of("worker.metrics", values), env, configFile);
+    String host =
+        metrics.get("TRAINYARD_METRICS_HOST", "worker.metrics", "host", MetricsEndpoint.LOOPBACK);
+    String portText = metrics.get("TRAINYARD_METRICS_PORT", "worker.metrics", "port", "off");
+    // YAML reads a bare off as false.
+    if (portText.isEmpty() || portText.equalsIgnoreCase("off") || portText.equals("false")) {
+      return new MetricsEndpoint(host, null);
+    }
+    int port;
+    try {
+      port = Integer.parseInt(portText);
+    } catch (NumberFormatException e) {
+      port = -1;
+    }
+    if (port < 0 || port > 65535) {
+      String where =
+          env.get("TRAINYARD_METRICS_PORT") != null && !env.get("TRAINYARD_METRICS_PORT").isBlank()
+              ? "Environment variable TRAINYARD_METRICS_PORT"
+              : "'worker.metrics.port' in " + configFile;
+      throw new ConfigException(
+          where
+              + " is '"
+              + portText
+              + "', not a port. Set the port the worker serves Prometheus metrics on, e.g. 9464"
+              + " (0: any free port), or off.");
+    }
+    return new MetricsEndpoint(host, port);
+  }
+
   /** The config file to use: an explicit one must exist; the default one is optional. */
   public static Path locate(Path home, Path explicit, Map<String, String> env) {
     if (explicit != null) {
@@ -553,6 +643,24 @@ public record TrainyardConfig(
                         + q
                         + "' (known: "
                         + String.join(", ", new java.util.TreeSet<>(QUEUE_KEYS))
+                        + ")");
+              }
+            }
+          }
+          if (e.getKey().equals("worker")
+              && String.valueOf(k).equals("metrics")
+              && kv.getValue() != null) {
+            if (!(kv.getValue() instanceof Map<?, ?> m)) {
+              problems.add("'worker.metrics' must be a mapping with keys " + METRICS_KEYS);
+              continue;
+            }
+            for (Object q : m.keySet()) {
+              if (!METRICS_KEYS.contains(String.valueOf(q))) {
+                problems.add(
+                    "unknown key 'worker.metrics."
+                        + q
+                        + "' (known: "
+                        + String.join(", ", new java.util.TreeSet<>(METRICS_KEYS))
                         + ")");
               }
             }

@@ -6,6 +6,8 @@ import dev.trainyard.activities.pipeline.RegistryActivitiesImpl;
 import dev.trainyard.activities.pipeline.TrainingActivitiesImpl;
 import dev.trainyard.activities.runtime.ActivityEnvironment;
 import dev.trainyard.activities.runtime.SparkJobs;
+import dev.trainyard.activities.runtime.StepMetricsInterceptor;
+import dev.trainyard.activities.runtime.TrainyardMetrics;
 import dev.trainyard.activities.scoring.ScoringDataActivitiesImpl;
 import dev.trainyard.activities.scoring.ScoringRegistryActivitiesImpl;
 import dev.trainyard.app.config.Clients;
@@ -30,6 +32,7 @@ import io.temporal.serviceclient.OperatorServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerFactoryOptions;
 import io.temporal.worker.WorkerOptions;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
@@ -55,6 +58,7 @@ public final class TrainyardWorker implements AutoCloseable {
   private final MlflowClient mlflow;
   private final WorkerConcurrency concurrency;
   private final String searchAttributeWarning;
+  private final WorkerMetrics metrics;
 
   /** A worker on {@code stack} with the built-in defaults for everything else. */
   public TrainyardWorker(StackConfig stack, List<String> queues) {
@@ -62,68 +66,96 @@ public final class TrainyardWorker implements AutoCloseable {
   }
 
   public TrainyardWorker(TrainyardConfig settings, List<String> queues) {
-    StackConfig config = settings.stack();
-    this.queues = List.copyOf(queues);
-    this.concurrency = settings.worker();
-    this.identity = ManagementFactory.getRuntimeMXBean().getName();
-    this.service = TemporalClients.connect(settings);
-    this.client = TemporalClients.client(service, config.temporal(), identity);
-    this.mlflow = Clients.mlflow(settings);
-    // Spark reads and writes s3:// datasets with the same endpoint and keys (the local stack's are
-    // generated, not in the environment); no keys: the standard AWS chain.
-    StackConfig.S3Endpoint s3 = config.s3();
-    SparkSessions.useS3(
-        S3Access.of(s3.endpoint(), s3.region(), s3.accessKeyId(), s3.secretAccessKey()));
-    ActivityEnvironment env =
-        new ActivityEnvironment(
-            mlflow,
-            config.stateDir().resolve("lake"),
-            config.stateDir().resolve("work"),
-            Version.current(),
-            identity);
-    // Read before any queue is served: a bad Spark setting stops the worker with its message.
-    SparkJobs spark = SparkPlacement.from(settings.spark(), config.home(), env.workDir());
-    // Workflows upsert Trainyard's search attributes only if the namespace has them (else every
-    // workflow task would fail); checked once here, recorded by each run when it starts.
-    this.searchAttributeWarning =
-        this.queues.contains(TaskQueues.CONTROL)
-            ? checkSearchAttributes(service, config.temporal().namespace())
-            : null;
-    boolean searchable = searchAttributeWarning == null;
-    this.factory = WorkerFactory.newInstance(client);
-    for (String queue : this.queues) {
-      Worker worker =
-          factory.newWorker(
-              queue,
-              WorkerOptions.newBuilder()
-                  .setMaxConcurrentActivityExecutionSize(concurrency(queue))
-                  // A heartbeat reaches the server at least this often (not the SDK's up to 60 s),
-                  // so a cancelled or timed-out step learns it, and stops, within seconds.
-                  .setMaxHeartbeatThrottleInterval(HEARTBEAT_THROTTLE)
+    // Bound before connecting, so a port in use stops the worker at once with its message.
+    this(
+        settings,
+        queues,
+        settings.metrics().enabled() ? WorkerMetrics.open(settings.metrics()) : null);
+  }
+
+  private TrainyardWorker(TrainyardConfig settings, List<String> queues, WorkerMetrics metrics) {
+    this.metrics = metrics;
+    try {
+      StackConfig config = settings.stack();
+      this.queues = List.copyOf(queues);
+      this.concurrency = settings.worker();
+      this.identity = ManagementFactory.getRuntimeMXBean().getName();
+      this.service =
+          metrics == null
+              ? TemporalClients.connect(settings)
+              : TemporalClients.connect(settings, metrics.temporalScope());
+      this.client = TemporalClients.client(service, config.temporal(), identity);
+      this.mlflow = Clients.mlflow(settings);
+      // Spark reads and writes s3:// datasets with the same endpoint and keys (the local stack's
+      // are
+      // generated, not in the environment); no keys: the standard AWS chain.
+      StackConfig.S3Endpoint s3 = config.s3();
+      SparkSessions.useS3(
+          S3Access.of(s3.endpoint(), s3.region(), s3.accessKeyId(), s3.secretAccessKey()));
+      ActivityEnvironment env =
+          new ActivityEnvironment(
+              mlflow,
+              config.stateDir().resolve("lake"),
+              config.stateDir().resolve("work"),
+              Version.current(),
+              identity,
+              metrics == null ? TrainyardMetrics.NONE : metrics.trainyard());
+      // Read before any queue is served: a bad Spark setting stops the worker with its message.
+      SparkJobs spark = SparkPlacement.from(settings.spark(), config.home(), env.workDir());
+      // Workflows upsert Trainyard's search attributes only if the namespace has them (else every
+      // workflow task would fail); checked once here, recorded by each run when it starts.
+      this.searchAttributeWarning =
+          this.queues.contains(TaskQueues.CONTROL)
+              ? checkSearchAttributes(service, config.temporal().namespace())
+              : null;
+      boolean searchable = searchAttributeWarning == null;
+      // Every step's duration and outcome, timed around the activity (workflows record nothing).
+      this.factory =
+          WorkerFactory.newInstance(
+              client,
+              WorkerFactoryOptions.newBuilder()
+                  .setWorkerInterceptors(new StepMetricsInterceptor(env.metrics()))
                   .build());
-      worker.registerActivitiesImplementations(new WorkerCheckActivitiesImpl(identity));
-      switch (queue) {
-        case TaskQueues.CONTROL -> {
-          worker.registerWorkflowImplementationTypes(WorkerCheckWorkflowImpl.class);
-          // The steps' timeouts and retries, per activity type, from the configuration.
-          worker.registerWorkflowImplementationFactory(
-              TrainingPipelineWorkflow.class,
-              () -> new TrainingPipelineWorkflowImpl(searchable),
-              settings.activities().implementationOptions());
-          worker.registerWorkflowImplementationFactory(
-              BatchScoringWorkflow.class,
-              () -> new BatchScoringWorkflowImpl(searchable),
-              settings.activities().implementationOptions());
-          worker.registerActivitiesImplementations(
-              new RegistryActivitiesImpl(env), new ScoringRegistryActivitiesImpl(mlflow));
-        }
-        case TaskQueues.SPARK ->
+      for (String queue : this.queues) {
+        Worker worker =
+            factory.newWorker(
+                queue,
+                WorkerOptions.newBuilder()
+                    .setMaxConcurrentActivityExecutionSize(concurrency(queue))
+                    // A heartbeat reaches the server at least this often (not the SDK's up to 60
+                    // s),
+                    // so a cancelled or timed-out step learns it, and stops, within seconds.
+                    .setMaxHeartbeatThrottleInterval(HEARTBEAT_THROTTLE)
+                    .build());
+        worker.registerActivitiesImplementations(new WorkerCheckActivitiesImpl(identity));
+        switch (queue) {
+          case TaskQueues.CONTROL -> {
+            worker.registerWorkflowImplementationTypes(WorkerCheckWorkflowImpl.class);
+            // The steps' timeouts and retries, per activity type, from the configuration.
+            worker.registerWorkflowImplementationFactory(
+                TrainingPipelineWorkflow.class,
+                () -> new TrainingPipelineWorkflowImpl(searchable),
+                settings.activities().implementationOptions());
+            worker.registerWorkflowImplementationFactory(
+                BatchScoringWorkflow.class,
+                () -> new BatchScoringWorkflowImpl(searchable),
+                settings.activities().implementationOptions());
             worker.registerActivitiesImplementations(
-                new DataActivitiesImpl(env, spark), new ScoringDataActivitiesImpl(env, spark));
-        case TaskQueues.TRAIN ->
-            worker.registerActivitiesImplementations(new TrainingActivitiesImpl(env, client));
-        default -> throw new IllegalArgumentException("unknown task queue " + queue);
+                new RegistryActivitiesImpl(env), new ScoringRegistryActivitiesImpl(mlflow));
+          }
+          case TaskQueues.SPARK ->
+              worker.registerActivitiesImplementations(
+                  new DataActivitiesImpl(env, spark), new ScoringDataActivitiesImpl(env, spark));
+          case TaskQueues.TRAIN ->
+              worker.registerActivitiesImplementations(new TrainingActivitiesImpl(env, client));
+          default -> throw new IllegalArgumentException("unknown task queue " + queue);
+        }
       }
+    } catch (RuntimeException | Error e) {
+      if (metrics != null) {
+        metrics.close();
+      }
+      throw e;
     }
   }
 
@@ -169,6 +201,14 @@ public final class TrainyardWorker implements AutoCloseable {
 
   public void start() {
     factory.start();
+    if (metrics != null) {
+      metrics.start();
+    }
+  }
+
+  /** Where Prometheus scrapes this worker ({@code http://HOST:PORT/metrics}); null when off. */
+  public String metricsUrl() {
+    return metrics == null ? null : metrics.url();
   }
 
   /** Whether the worker has started and not been told to stop: what its health file reports. */
@@ -216,6 +256,9 @@ public final class TrainyardWorker implements AutoCloseable {
     }
     service.shutdown();
     mlflow.close();
+    if (metrics != null) {
+      metrics.close();
+    }
     return clean;
   }
 

@@ -20,6 +20,10 @@ import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +31,8 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -118,6 +124,50 @@ class WorkerIT {
     assertEquals(
         "error: Unknown queue 'gpu' in --queues. Use any of: control, spark, train (comma-separated).",
         r.stderr().strip());
+  }
+
+  @Test
+  void servesMetricsOnLoopbackAndABusyPortIsOneLine(TemporalServer temporal) throws Exception {
+    Path err = Files.createTempFile("worker-metrics", ".err");
+    Process worker =
+        Cli.command(
+                Map.of("TEMPORAL_ADDRESS", temporal.address()),
+                "worker",
+                "--queues",
+                "control",
+                "--metrics-port",
+                "0")
+            .redirectErrorStream(true)
+            .redirectOutput(err.toFile())
+            .start();
+    try {
+      awaitLog(err, "/metrics (Prometheus)");
+      Matcher m =
+          Pattern.compile("metrics: (http://127\\.0\\.0\\.1:(\\d+)/metrics) \\(Prometheus\\)")
+              .matcher(Files.readString(err, StandardCharsets.UTF_8));
+      assertTrue(m.find(), Files.readString(err, StandardCharsets.UTF_8));
+      HttpResponse<String> r =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create(m.group(1))).GET().build(),
+                  HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, r.statusCode());
+      assertThat(r.body()).contains("jvm_memory_used_bytes").contains("process_uptime_seconds");
+
+      // The same port through the environment: taken, so the second worker stops with one line.
+      Cli.Result busy =
+          Cli.run(
+              Map.of("TEMPORAL_ADDRESS", temporal.address(), "TRAINYARD_METRICS_PORT", m.group(2)),
+              "worker",
+              "--queues",
+              "control");
+      assertEquals(1, busy.exitCode());
+      assertThat(busy.stderr().strip())
+          .startsWith("error: Cannot serve metrics on 127.0.0.1:" + m.group(2) + ": ")
+          .contains("Set TRAINYARD_METRICS_PORT to a free port");
+    } finally {
+      worker.destroyForcibly();
+    }
   }
 
   private static void awaitLog(Path log, String text) throws Exception {

@@ -154,6 +154,48 @@ class TrainyardConfigTest {
   }
 
   @Test
+  void metricsAreOffByDefaultAndOnLoopbackWhenAPortIsSet() throws IOException {
+    TrainyardConfig.MetricsEndpoint off = TrainyardConfig.metrics(null, Map.of());
+    assertThat(off.enabled()).isFalse();
+    assertEquals("127.0.0.1", off.host());
+
+    assertEquals(
+        new TrainyardConfig.MetricsEndpoint("127.0.0.1", 9464),
+        TrainyardConfig.metrics(null, Map.of("TRAINYARD_METRICS_PORT", "9464")));
+
+    Path file = write("worker:\n  metrics:\n    port: 9100\n    host: 0.0.0.0\n");
+    assertEquals(
+        new TrainyardConfig.MetricsEndpoint("0.0.0.0", 9100),
+        TrainyardConfig.metrics(file, Map.of()));
+    // The environment wins; off (or YAML's bare off, read as false) turns it off.
+    assertEquals(
+        new TrainyardConfig.MetricsEndpoint("10.0.0.7", 9464),
+        TrainyardConfig.metrics(
+            file, Map.of("TRAINYARD_METRICS_PORT", "9464", "TRAINYARD_METRICS_HOST", "10.0.0.7")));
+    assertThat(TrainyardConfig.metrics(file, Map.of("TRAINYARD_METRICS_PORT", "off")).enabled())
+        .isFalse();
+    assertThat(
+            TrainyardConfig.metrics(write("worker:\n  metrics:\n    port: off\n"), Map.of())
+                .enabled())
+        .isFalse();
+  }
+
+  @Test
+  void aBadMetricsPortOrKeyIsReported() throws IOException {
+    ConfigException fromEnv =
+        assertThrows(
+            ConfigException.class,
+            () -> TrainyardConfig.metrics(null, Map.of("TRAINYARD_METRICS_PORT", "http")));
+    assertThat(fromEnv.getMessage())
+        .startsWith("Environment variable TRAINYARD_METRICS_PORT is 'http', not a port.");
+
+    Path file = write("worker:\n  metrics:\n    prot: 9464\n");
+    ConfigException unknown =
+        assertThrows(ConfigException.class, () -> TrainyardConfig.metrics(file, Map.of()));
+    assertThat(unknown.getMessage()).contains("unknown key 'worker.metrics.prot'");
+  }
+
+  @Test
   void anUnknownQueueUnderWorkerConcurrencyIsReported() throws IOException {
     Path file = write("worker:\n  concurrency:\n    gpu: 2\n");
 
