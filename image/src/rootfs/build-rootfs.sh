@@ -156,6 +156,12 @@ for jar in "${native_jars[@]}"; do
 done
 libdirs=("$out/lib/x86_64-linux-gnu" "$out/usr/lib/x86_64-linux-gnu" "$out/lib64" "$out/opt/java/lib" "$out/opt/java/lib/server")
 provided=$(for d in "${libdirs[@]}"; do [ -d "$d" ] && ls -1 "$d"; done; find "$check_dir" -name '*.so*' -printf '%f\n')
+dlopened_files=()
+for so in $DLOPENED; do
+  f=$(find "$out/lib" "$out/usr/lib" -name "$so" -type f 2>/dev/null | head -1)
+  [ -n "$f" ] || die "$so (loaded with dlopen) is missing from the image"
+  dlopened_files+=("$f")
+done
 elves=0
 bad=()
 while IFS= read -r f; do
@@ -165,11 +171,7 @@ while IFS= read -r f; do
     grep -qxF "$soname" <<<"$provided" || bad+=("$(basename "$f") needs $soname")
   done < <(ldd "$f" 2>/dev/null | awk '$1 !~ /^linux-vdso/ && $1 !~ /^\// {print $1} $1 ~ /^\// {n=split($1,a,"/"); print a[n]}')
 done < <(find "$out/opt/java" "$check_dir" -type f \( -name '*.so*' -o -path '*/bin/*' \)
-  for so in $DLOPENED; do
-    f=$(find "$out/lib" "$out/usr/lib" -name "$so" -type f 2>/dev/null | head -1)
-    [ -n "$f" ] || die "$so (loaded with dlopen) is missing from the image"
-    echo "$f"
-  done)
+  printf '%s\n' "${dlopened_files[@]}")
 [ ${#bad[@]} -eq 0 ] || die "libraries missing from the image (add their Debian package to PACKAGES): $(printf '%s; ' "${bad[@]}" | sort -u)"
 say "ldd: $elves ELF files, every needed library is in the image"
 ls "$out"/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf >/dev/null 2>&1 || die "no DejaVu font in the image: charts could not draw text"
