@@ -124,9 +124,20 @@ find "$out/usr/share/ca-certificates" -name '*.crt' | sort | xargs cat >"$out/et
 
 # Jib copies files, not links: make every link a plain file. A link to a file in the same place that
 # nothing else names (libstdc++.so.6 -> libstdc++.so.6.0.30) takes the file's place; others copy it.
+# Chains are followed to the file (libgraphite2.so.2.0.0 -> libgraphite2.so.3 -> libgraphite2.so.3.2.1),
+# each step inside OUT; a link already replaced by an earlier step is skipped.
+resolve() {
+  local l=$1 t n=0
+  while [ -L "$l" ] && [ $n -lt 20 ]; do
+    t=$(readlink "$l")
+    case "$t" in /*) l="$out$t" ;; *) l="$(dirname "$l")/$t" ;; esac
+    n=$((n + 1))
+  done
+  echo "$l"
+}
 while IFS= read -r link; do
-  target=$(readlink "$link")
-  case "$target" in /*) real="$out$target" ;; *) real="$(dirname "$link")/$target" ;; esac
+  [ -L "$link" ] || continue
+  real=$(resolve "$link")
   [ -e "$real" ] || { rm -f "$link"; continue; }
   rm -f "$link"
   if [ -f "$real" ] && [ "$(find "$out" -lname "*$(basename "$real")" | wc -l)" -eq 0 ] && [ "$(dirname "$real")" = "$(dirname "$link")" ]; then
