@@ -13,7 +13,8 @@
 #
 # What goes in:
 #   /opt/java   a jlink'ed Java 17 runtime (MODULES below) of JDK
-#   /lib, /usr  the shared libraries that runtime and PyTorch need, from Debian bookworm packages
+#   /lib, /usr  the shared libraries that runtime and PyTorch need, and fontconfig + DejaVu fonts for
+#               headless charts, from Debian bookworm packages
 #               (PACKAGES below) fetched with `apt-get download` against deb.debian.org through a
 #               private apt configuration (nothing of the host's apt state is used or changed),
 #               unpacked with `dpkg-deb -x`
@@ -33,10 +34,18 @@ native_jars=("$@")
 MODULES=java.se,jdk.unsupported,jdk.crypto.ec,jdk.crypto.cryptoki,jdk.charsets,jdk.localedata,jdk.zipfs,jdk.management,jdk.management.agent,jdk.jfr,jdk.naming.dns,jdk.security.auth,jdk.security.jgss,jdk.net,jdk.httpserver,jdk.jcmd,jdk.attach
 # libgomp1 is not needed: PyTorch's jar carries its own libgomp (ldd says so).
 PACKAGES="base-files libc6 libgcc-s1 libstdc++6 zlib1g ca-certificates busybox-static"
-# java.desktop's natives for X11, sound, splash screen, fonts, JPEG and colour profiles: they would
-# pull in X11, ALSA, freetype/harfbuzz/glib, libjpeg and lcms2. The worker draws nothing (java.desktop
-# stays for java.beans and friends); without these files such calls fail with UnsatisfiedLinkError.
-DROP_NATIVES="libawt_xawt.so libjawt.so libsplashscreen.so libjsound.so libfontmanager.so libjavajpeg.so liblcms.so"
+# Headless charts (the evaluation plots, JFreeChart): java.desktop's libawt_headless and
+# libfontmanager (kept below), which need freetype and harfbuzz (with harfbuzz's graphite2, glib,
+# pcre2; freetype's png16, brotli), and fontconfig, which Java dlopens to find fonts, with its
+# configuration and one font family (DejaVu, ~3 MB).
+PACKAGES="$PACKAGES libfreetype6 libpng16-16 libbrotli1 libharfbuzz0b libgraphite2-3 libglib2.0-0 libpcre2-8-0"
+PACKAGES="$PACKAGES libfontconfig1 libexpat1 fontconfig-config fonts-dejavu-core"
+# Loaded with dlopen, so no ldd of the runtime names them: checked on their own below.
+DLOPENED="libfontconfig.so.1"
+# java.desktop's natives for X11, sound, splash screen, JPEG and colour profiles: they would pull in
+# X11, ALSA, libjpeg and lcms2. Nothing the worker draws needs them (charts are drawn headless into
+# PNG: libawt, libawt_headless and libfontmanager stay); calls that do fail with UnsatisfiedLinkError.
+DROP_NATIVES="libawt_xawt.so libjawt.so libsplashscreen.so libjsound.so libjavajpeg.so liblcms.so"
 SUITES=("http://deb.debian.org/debian bookworm main" "http://deb.debian.org/debian bookworm-updates main"
   "http://deb.debian.org/debian-security bookworm-security main")
 
@@ -115,9 +124,20 @@ find "$out/usr/share/ca-certificates" -name '*.crt' | sort | xargs cat >"$out/et
 
 # Jib copies files, not links: make every link a plain file. A link to a file in the same place that
 # nothing else names (libstdc++.so.6 -> libstdc++.so.6.0.30) takes the file's place; others copy it.
+# Chains are followed to the file (libgraphite2.so.2.0.0 -> libgraphite2.so.3 -> libgraphite2.so.3.2.1),
+# each step inside OUT; a link already replaced by an earlier step is skipped.
+resolve() {
+  local l=$1 t n=0
+  while [ -L "$l" ] && [ $n -lt 20 ]; do
+    t=$(readlink "$l")
+    case "$t" in /*) l="$out$t" ;; *) l="$(dirname "$l")/$t" ;; esac
+    n=$((n + 1))
+  done
+  echo "$l"
+}
 while IFS= read -r link; do
-  target=$(readlink "$link")
-  case "$target" in /*) real="$out$target" ;; *) real="$(dirname "$link")/$target" ;; esac
+  [ -L "$link" ] || continue
+  real=$(resolve "$link")
   [ -e "$real" ] || { rm -f "$link"; continue; }
   rm -f "$link"
   if [ -f "$real" ] && [ "$(find "$out" -lname "*$(basename "$real")" | wc -l)" -eq 0 ] && [ "$(dirname "$real")" = "$(dirname "$link")" ]; then
@@ -153,6 +173,12 @@ for jar in "${native_jars[@]}"; do
 done
 libdirs=("$out/lib/x86_64-linux-gnu" "$out/usr/lib/x86_64-linux-gnu" "$out/lib64" "$out/opt/java/lib" "$out/opt/java/lib/server")
 provided=$(for d in "${libdirs[@]}"; do [ -d "$d" ] && ls -1 "$d"; done; find "$check_dir" -name '*.so*' -printf '%f\n')
+dlopened_files=()
+for so in $DLOPENED; do
+  f=$(find "$out/lib" "$out/usr/lib" -name "$so" -type f 2>/dev/null | head -1)
+  [ -n "$f" ] || die "$so (loaded with dlopen) is missing from the image"
+  dlopened_files+=("$f")
+done
 elves=0
 bad=()
 while IFS= read -r f; do
@@ -161,7 +187,9 @@ while IFS= read -r f; do
   while IFS= read -r soname; do
     grep -qxF "$soname" <<<"$provided" || bad+=("$(basename "$f") needs $soname")
   done < <(ldd "$f" 2>/dev/null | awk '$1 !~ /^linux-vdso/ && $1 !~ /^\// {print $1} $1 ~ /^\// {n=split($1,a,"/"); print a[n]}')
-done < <(find "$out/opt/java" "$check_dir" -type f \( -name '*.so*' -o -path '*/bin/*' \))
+done < <(find "$out/opt/java" "$check_dir" -type f \( -name '*.so*' -o -path '*/bin/*' \)
+  printf '%s\n' "${dlopened_files[@]}")
 [ ${#bad[@]} -eq 0 ] || die "libraries missing from the image (add their Debian package to PACKAGES): $(printf '%s; ' "${bad[@]}" | sort -u)"
 say "ldd: $elves ELF files, every needed library is in the image"
+ls "$out"/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf >/dev/null 2>&1 || die "no DejaVu font in the image: charts could not draw text"
 say "root filesystem: $out ($(du -sh "$out" | cut -f1))"

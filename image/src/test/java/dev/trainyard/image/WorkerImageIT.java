@@ -235,6 +235,39 @@ class WorkerImageIT {
         .containsPattern("spark 4\\.1\\.");
   }
 
+  @Test
+  void chartsDrawHeadlessWithTheImagesFontsAndLibraries() throws Exception {
+    // The evaluation plots need java.desktop's headless natives, freetype/harfbuzz, fontconfig and
+    // a font, all from the root filesystem; the probe draws and decodes them inside it.
+    assertThat(root.resolve("usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")).exists();
+    assertThat(root.resolve("opt/java/lib/libfontmanager.so")).exists();
+    assertThat(root.resolve("opt/java/lib/libawt_headless.so")).exists();
+    Path probe = root.resolve("chart-probe");
+    Files.createDirectories(probe.resolve("dev/trainyard/image"));
+    Files.copy(
+        Path.of("target/test-classes/dev/trainyard/image/ChartProbe.class"),
+        probe.resolve("dev/trainyard/image/ChartProbe.class"),
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Files.writeString(
+        probe.resolve("classpath"),
+        "/chart-probe:" + Files.readString(root.resolve("app/jib-classpath-file")).trim());
+    String out =
+        inImage(
+            List.of(
+                "/opt/java/bin/java",
+                "-cp",
+                "@/chart-probe/classpath",
+                "dev.trainyard.image.ChartProbe",
+                "/tmp/chart-probe"),
+            300);
+    assertThat(out)
+        .contains("roc.png 800x600", "confusion_matrix_normalized.png 800x600")
+        .contains("charts 6 ")
+        .contains("headless true");
+    int fewest = Integer.parseInt(out.replaceAll("(?s).*fewest colours (\\d+).*", "$1"));
+    assertThat(fewest).as(out).isGreaterThan(8);
+  }
+
   // --- running a command in the unpacked image ---
 
   record Result(int exit, String output) {}

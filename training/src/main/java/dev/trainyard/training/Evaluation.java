@@ -17,18 +17,38 @@ public final class Evaluation {
    * @throws TrainingDataException when the test data is missing, empty or breaks the contract
    */
   public static Map<String, Double> evaluate(Path modelDir, Path testDir) {
+    return evaluateWithCurves(modelDir, testDir).metrics();
+  }
+
+  /**
+   * The metrics and the plots' curves of one streaming pass over the test data.
+   *
+   * @param metrics as {@link #evaluate} reports them
+   * @param curves what {@link EvaluationPlots} draws
+   */
+  public record Evaluated(Map<String, Double> metrics, EvaluationCurves curves) {}
+
+  /**
+   * {@link #evaluate} and, from the same predictions, the {@link EvaluationCurves} (bounded memory,
+   * like the metrics).
+   *
+   * @throws TrainingDataException when the test data is missing, empty or breaks the contract
+   */
+  public static Evaluated evaluateWithCurves(Path modelDir, Path testDir) {
     try (SavedModel model = SavedModel.load(modelDir);
         ParquetBatches batches = ParquetBatches.inOrder(testDir, model.task(), BATCH_ROWS)) {
       Metrics.Accumulator accumulator = Metrics.accumulator(model.task());
+      EvaluationCurves.Accumulator curves = EvaluationCurves.accumulator(model.task());
       for (FeatureBatch batch = batches.next(); batch != null; batch = batches.next()) {
-        accumulator.add(
-            model.predict(batch.features(), batch.rows()), batch.labels(), batch.rows());
+        float[] predictions = model.predict(batch.features(), batch.rows());
+        accumulator.add(predictions, batch.labels(), batch.rows());
+        curves.add(predictions, batch.labels(), batch.rows());
       }
       if (accumulator.count() == 0) {
         throw new TrainingDataException(
             testDir + ": the test data has no rows; check the feature job's output");
       }
-      return accumulator.result();
+      return new Evaluated(accumulator.result(), curves.result());
     }
   }
 

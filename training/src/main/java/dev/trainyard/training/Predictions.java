@@ -33,4 +33,11 @@ public record Predictions(TrainingTask task, int rows, float[] values, double[] 
     a.add(values, labels, rows);
     return a.result();
   }
+
+  /** The plots' curves over every row, as {@link Evaluation#evaluateWithCurves} computes them. */
+  public EvaluationCurves curves() {
+    EvaluationCurves.Accumulator a = EvaluationCurves.accumulator(task);
+    a.add(values, labels, rows);
+    return a.result();
+  }
 }

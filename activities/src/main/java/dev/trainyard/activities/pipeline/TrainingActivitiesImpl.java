@@ -14,6 +14,7 @@ import dev.trainyard.spark.features.SplitSpec;
 import dev.trainyard.spark.io.SparkSessions;
 import dev.trainyard.training.EpochMetrics;
 import dev.trainyard.training.Evaluation;
+import dev.trainyard.training.EvaluationPlots;
 import dev.trainyard.training.ModelSpec;
 import dev.trainyard.training.Trainer;
 import dev.trainyard.training.TrainingDataException;
@@ -277,12 +278,15 @@ public class TrainingActivitiesImpl implements PipelineActivities.Training {
     Path features = Path.of(URI.create(r.features().featuresUri()));
     try (Heartbeat hb = Heartbeat.every(ctx, 10)) {
       if (r.champion() == null) {
-        Map<String, Double> metrics =
-            Evaluation.evaluate(Path.of(URI.create(r.modelUri())), features.resolve("test"));
+        Evaluation.Evaluated evaluated =
+            Evaluation.evaluateWithCurves(
+                Path.of(URI.create(r.modelUri())), features.resolve("test"));
+        Map<String, Double> metrics = evaluated.metrics();
         List<Metric> logged = new ArrayList<>();
         Instant now = Instant.now();
         metrics.forEach((k, v) -> logged.add(new Metric("test_" + k, v, 0, now)));
         env.mlflow().tracking().logMetrics(r.run().runId(), logged);
+        String plots = uploadPlots(ctx, r, features, evaluated);
         lineage.record(
             r.run(),
             ctx.getInfo(),
@@ -293,7 +297,7 @@ public class TrainingActivitiesImpl implements PipelineActivities.Training {
                     r.features().featuresUri() + "/test", null, r.features().testRows()),
                 new LineageRecord.Dataset(r.modelUri(), null, null)),
             List.of(),
-            Map.of("metrics", String.valueOf(metrics)),
+            Map.of("metrics", String.valueOf(metrics), "plots", plots),
             false);
         return metrics;
       }
@@ -311,6 +315,50 @@ public class TrainingActivitiesImpl implements PipelineActivities.Training {
       throw new UncheckedIOException(e);
     }
   }
+
+  /**
+   * Draws the evaluation plots ({@link EvaluationPlots}) and uploads them under {@code plots/} on
+   * the training run, the run the registered model version points at. Only the files travel, to
+   * MLflow: nothing of them goes into a Temporal payload. A retry draws and uploads them again,
+   * replacing the same names. A chart that cannot be drawn (say, a JVM without java.desktop's
+   * natives or fonts) is logged and noted on the run ({@code trainyard.plots} tag), and does not
+   * fail the evaluation; an upload MLflow refuses does, as every other artifact does.
+   *
+   * @return what was uploaded, for the lineage record
+   */
+  private String uploadPlots(
+      ActivityExecutionContext ctx,
+      EvaluateRequest r,
+      Path features,
+      Evaluation.Evaluated evaluated)
+      throws IOException {
+    Path dir =
+        env.workDir().resolve(ctx.getInfo().getWorkflowId()).resolve("plots-" + r.run().runId());
+    List<Path> files;
+    try {
+      List<String> classNames = null;
+      Path manifest = features.resolve("features.json");
+      if (Files.isRegularFile(manifest)) {
+        classNames = FeatureManifest.fromJson(Files.readString(manifest)).labels();
+      }
+      files = EvaluationPlots.write(evaluated.curves(), classNames, dir);
+    } catch (RuntimeException | LinkageError | java.awt.AWTError e) {
+      log.warn("evaluation plots could not be drawn; the run gets none", e);
+      env.mlflow()
+          .tracking()
+          .setTag(
+              r.run().runId(),
+              "trainyard.plots",
+              "not drawn: "
+                  + String.valueOf(e).substring(0, Math.min(500, String.valueOf(e).length())));
+      return "not drawn: " + e;
+    }
+    env.mlflow().artifacts().upload(r.run().artifactUri(), dir, PLOTS);
+    return files.stream().map(f -> PLOTS + "/" + f.getFileName()).toList().toString();
+  }
+
+  /** The artifact folder of the evaluation plots on the training run. */
+  public static final String PLOTS = "plots";
 
   @Override
   public Comparison compareWithChampion(CompareRequest r) {

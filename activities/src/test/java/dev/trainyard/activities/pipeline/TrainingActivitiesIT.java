@@ -142,4 +142,47 @@ class TrainingActivitiesIT {
         .contains("never-built")
         .contains("point to the feature job's output directory");
   }
+
+  @Test
+  void evaluationUploadsDecodablePlotsToTheTrainingRun() throws Exception {
+    PipelineSpec spec = spec(3);
+    Payloads.PipelineRun run = registry.startPipelineRun(spec, "train-plots");
+    Payloads.ValidationResult validation =
+        data.validateData(new Payloads.ValidateDataRequest(spec, run, null));
+    Payloads.FeaturesResult features =
+        data.buildFeatures(new Payloads.BuildFeaturesRequest(spec, run, validation.fingerprint()));
+    Payloads.TrainResult trained =
+        training.trainModel(new Payloads.TrainRequest(spec, run, features));
+
+    java.util.Map<String, Double> metrics =
+        training.evaluateModel(
+            new Payloads.EvaluateRequest(spec, run, features, trained.modelUri(), null));
+
+    assertThat(metrics).containsKey("roc_auc");
+    // Listed through MLflow's REST API, as the UI lists them.
+    List<String> listed =
+        mlflow.artifacts().list(run.artifactUri(), TrainingActivitiesImpl.PLOTS).stream()
+            .map(dev.trainyard.registry.ArtifactFile::path)
+            .toList();
+    assertThat(listed)
+        .containsExactlyInAnyOrder(
+            "plots/roc.png", "plots/pr.png", "plots/calibration.png", "plots/score_histogram.png");
+    for (String name : List.of("roc.png", "score_histogram.png")) {
+      Path png =
+          mlflow
+              .artifacts()
+              .download(run.artifactUri(), "plots/" + name, dir.resolve("downloaded/" + name));
+      java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(png.toFile());
+      assertThat(image).as(name + " decodes").isNotNull();
+      assertEquals(dev.trainyard.training.EvaluationPlots.WIDTH, image.getWidth());
+      assertEquals(dev.trainyard.training.EvaluationPlots.HEIGHT, image.getHeight());
+      java.util.Set<Integer> colours = new java.util.HashSet<>();
+      for (int y = 0; y < image.getHeight(); y += 4) {
+        for (int x = 0; x < image.getWidth(); x += 4) {
+          colours.add(image.getRGB(x, y));
+        }
+      }
+      assertThat(colours.size()).as(name + " colours").isGreaterThan(8);
+    }
+  }
 }

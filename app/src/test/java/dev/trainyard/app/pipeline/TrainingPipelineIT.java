@@ -139,8 +139,14 @@ class TrainingPipelineIT {
             "lineage/features.json",
             "lineage/train.json",
             "lineage/evaluate.json",
-            "lineage/register.json");
+            "lineage/register.json",
+            "plots/roc.png",
+            "plots/pr.png",
+            "plots/calibration.png",
+            "plots/score_histogram.png");
     assertThat(files).anyMatch(f -> f.startsWith("model/feature-pipeline/"));
+    // The champion version's run is the pipeline's run: its plots are the version's plots.
+    assertEquals(run.runId(), champion.runId());
     assertThat(run.data().tags()).containsKey("trainyard.lineage.train");
 
     PipelineResult second = run(spec);
@@ -271,6 +277,9 @@ class TrainingPipelineIT {
 
     assertEquals("promoted", r.outcome(), r.gateReasons().toString());
     assertThat(r.testMetrics()).containsOnlyKeys("accuracy", "macro_f1", "log_loss");
+    assertThat(plots(r))
+        .containsExactlyInAnyOrder(
+            "plots/confusion_matrix.png", "plots/confusion_matrix_normalized.png");
   }
 
   @Test
@@ -320,6 +329,16 @@ class TrainingPipelineIT {
 
     assertEquals("promoted", r.outcome(), r.gateReasons().toString());
     assertThat(r.testMetrics()).containsOnlyKeys("rmse", "mae", "r2");
+    assertThat(plots(r))
+        .containsExactlyInAnyOrder("plots/predicted_vs_actual.png", "plots/residuals.png");
+  }
+
+  /** The evaluation plots on a pipeline's MLflow run. */
+  private List<String> plots(PipelineResult r) {
+    Run run = mlflow.tracking().getRun(r.mlflowRunId());
+    return mlflow.artifacts().listFiles(run.info().artifactUri(), "plots").stream()
+        .map(ArtifactFile::path)
+        .toList();
   }
 
   static Stream<Arguments> badInputs() {
