@@ -3,11 +3,9 @@ package dev.trainyard.activities.pipeline;
 import dev.trainyard.activities.runtime.ActivityEnvironment;
 import dev.trainyard.activities.runtime.Failures;
 import dev.trainyard.activities.runtime.LineageRecorder;
-import dev.trainyard.activities.runtime.ModelFolders;
 import dev.trainyard.registry.Metric;
 import dev.trainyard.spark.features.FeatureJob;
 import dev.trainyard.spark.features.FeatureManifest;
-import dev.trainyard.spark.features.SplitSpec;
 import dev.trainyard.spark.io.SparkSessions;
 import dev.trainyard.training.Evaluation;
 import dev.trainyard.training.PairedBootstrap;
@@ -69,26 +67,14 @@ final class ChampionComparison {
     PipelineSpec.Gate gate = spec.gate();
     Path features = Path.of(URI.create(r.features().featuresUri()));
     Path dir = env.workDir().resolve(workflowId).resolve("compare-" + r.champion().version());
-    String source = r.champion().modelUri().substring(0, r.champion().modelUri().lastIndexOf('/'));
-    Path version =
-        ModelFolders.in(env).fetch(spec.registeredModel(), r.champion().version(), source);
+    Path version = TrainingActivitiesImpl.championFolder(env, spec, r.champion());
     FeatureManifest championManifest =
         FeatureManifest.fromJson(Files.readString(version.resolve("features.json")));
     FeatureManifest candidateManifest =
         FeatureManifest.fromJson(Files.readString(features.resolve("features.json")));
 
     SparkSession spark = SparkSessions.local();
-    Dataset<Row> rawTest =
-        FeatureJob.rawSplit(
-            spark,
-            DataActivitiesImpl.input(spec),
-            DataActivitiesImpl.columns(spec),
-            new SplitSpec(
-                spec.split().train(),
-                spec.split().validation(),
-                spec.split().test(),
-                spec.split().seed()),
-            "test");
+    Dataset<Row> rawTest = DataActivitiesImpl.rawTestRows(spark, spec);
     boolean classification = spec.taskKind() != TaskKind.REGRESSION;
     Dataset<Row> numbered =
         rawTest

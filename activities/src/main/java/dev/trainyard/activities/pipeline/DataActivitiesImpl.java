@@ -40,6 +40,8 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /** Spark steps: validation and the (memoized) feature build. */
@@ -61,6 +63,19 @@ public class DataActivitiesImpl implements PipelineActivities.Data {
   static DatasetInput input(PipelineSpec spec) {
     String uri = spec.dataset().uri();
     return new DatasetInput(uri.startsWith("/") ? "file://" + uri : uri, spec.dataset().format());
+  }
+
+  static SplitSpec split(PipelineSpec spec) {
+    return new SplitSpec(
+        spec.split().train(), spec.split().validation(), spec.split().test(), spec.split().seed());
+  }
+
+  /**
+   * The spec's raw test rows, as the feature job split them: what the champion and the challenger
+   * are both evaluated on.
+   */
+  static Dataset<Row> rawTestRows(SparkSession spark, PipelineSpec spec) {
+    return FeatureJob.rawSplit(spark, input(spec), columns(spec), split(spec), "test");
   }
 
   static FeatureColumns columns(PipelineSpec spec) {
@@ -165,12 +180,7 @@ public class DataActivitiesImpl implements PipelineActivities.Data {
     Instant start = Instant.now();
     PipelineSpec spec = r.spec();
     DatasetInput input = input(spec);
-    SplitSpec split =
-        new SplitSpec(
-            spec.split().train(),
-            spec.split().validation(),
-            spec.split().test(),
-            spec.split().seed());
+    SplitSpec split = split(spec);
     // Same data bytes + same feature spec + same code → the same outputs: reuse them.
     String key =
         sha256(

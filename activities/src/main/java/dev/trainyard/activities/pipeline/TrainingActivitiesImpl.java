@@ -10,7 +10,6 @@ import dev.trainyard.registry.Metric;
 import dev.trainyard.registry.MlflowException;
 import dev.trainyard.spark.features.FeatureJob;
 import dev.trainyard.spark.features.FeatureManifest;
-import dev.trainyard.spark.features.SplitSpec;
 import dev.trainyard.spark.io.SparkSessions;
 import dev.trainyard.training.EpochMetrics;
 import dev.trainyard.training.Evaluation;
@@ -21,6 +20,7 @@ import dev.trainyard.training.TrainingDataException;
 import dev.trainyard.training.TrainingResult;
 import dev.trainyard.training.TrainingStoppedException;
 import dev.trainyard.training.TrainingTask;
+import dev.trainyard.workflows.pipeline.Payloads;
 import dev.trainyard.workflows.pipeline.Payloads.CompareRequest;
 import dev.trainyard.workflows.pipeline.Payloads.Comparison;
 import dev.trainyard.workflows.pipeline.Payloads.EvaluateRequest;
@@ -67,6 +67,14 @@ public class TrainingActivitiesImpl implements PipelineActivities.Training {
     this.env = env;
     this.client = client;
     this.lineage = new LineageRecorder(env, env.workDir().resolve("lineage"));
+  }
+
+  /** The champion's model version folder, fetched once per worker and verified. */
+  static Path championFolder(
+      ActivityEnvironment env, PipelineSpec spec, Payloads.Champion champion) {
+    // modelUri names the DJL folder inside the version's files; the version is its parent.
+    String source = champion.modelUri().substring(0, champion.modelUri().lastIndexOf('/'));
+    return ModelFolders.in(env).fetch(spec.registeredModel(), champion.version(), source);
   }
 
   /** Heartbeat details of the training activity: what a retry resumes from. */
@@ -414,26 +422,14 @@ public class TrainingActivitiesImpl implements PipelineActivities.Training {
         env.workDir()
             .resolve(ctx.getInfo().getWorkflowId())
             .resolve("champion-" + r.champion().version());
-    String source = r.champion().modelUri().substring(0, r.champion().modelUri().lastIndexOf('/'));
-    Path version =
-        ModelFolders.in(env).fetch(r.spec().registeredModel(), r.champion().version(), source);
+    Path version = championFolder(env, r.spec(), r.champion());
     Path model = version.resolve(ModelPackager.DJL);
     Path pipeline = version.resolve(ModelPackager.FEATURE_PIPELINE);
     Path manifestFile = version.resolve("features.json");
     FeatureManifest manifest = FeatureManifest.fromJson(Files.readString(manifestFile));
     SparkSession spark = SparkSessions.local();
     PipelineSpec spec = r.spec();
-    Dataset<Row> rawTest =
-        FeatureJob.rawSplit(
-            spark,
-            DataActivitiesImpl.input(spec),
-            DataActivitiesImpl.columns(spec),
-            new SplitSpec(
-                spec.split().train(),
-                spec.split().validation(),
-                spec.split().test(),
-                spec.split().seed()),
-            "test");
+    Dataset<Row> rawTest = DataActivitiesImpl.rawTestRows(spark, spec);
     Dataset<Row> scored = FeatureJob.applyPipeline(spark, pipeline.toUri().toString(), rawTest);
     org.apache.spark.sql.Column label = functions.col(spec.label());
     if (spec.taskKind() != TaskKind.REGRESSION) {

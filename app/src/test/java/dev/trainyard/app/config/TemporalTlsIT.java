@@ -78,6 +78,19 @@ class TemporalTlsIT {
     return env;
   }
 
+  /** The server's CA, and this client's certificate and key: what mTLS needs. */
+  private static Map<String, String> withClientCertificate() {
+    return Map.of(
+        "TEMPORAL_TLS_SERVER_CA_CERT_PATH", certs.caCert().toString(),
+        "TEMPORAL_TLS_CLIENT_CERT_PATH", certs.clientCert().toString(),
+        "TEMPORAL_TLS_CLIENT_KEY_PATH", certs.clientKey().toString());
+  }
+
+  /** TLS that trusts the server, without a client certificate. */
+  private static Map<String, String> trustingTheServerOnly() {
+    return Map.of("TEMPORAL_TLS_SERVER_CA_CERT_PATH", certs.caCert().toString());
+  }
+
   private static TrainyardConfig config(Map<String, String> extra) throws Exception {
     return TrainyardConfig.load(dir, null, env(extra));
   }
@@ -136,22 +149,10 @@ class TemporalTlsIT {
   @Test
   @Timeout(value = 4, unit = TimeUnit.MINUTES) // a hang guard, not a speed check
   void theCliReadsTheTlsSettingsFromItsProcessEnvironment() throws Exception {
-    Cli.Result ok =
-        Cli.run(
-            env(
-                Map.of(
-                    "TEMPORAL_TLS_SERVER_CA_CERT_PATH", certs.caCert().toString(),
-                    "TEMPORAL_TLS_CLIENT_CERT_PATH", certs.clientCert().toString(),
-                    "TEMPORAL_TLS_CLIENT_KEY_PATH", certs.clientKey().toString())),
-            "schedule",
-            "list");
+    Cli.Result ok = Cli.run(env(withClientCertificate()), "schedule", "list");
     assertEquals(0, ok.exitCode(), ok::stderr);
 
-    Cli.Result refused =
-        Cli.run(
-            env(Map.of("TEMPORAL_TLS_SERVER_CA_CERT_PATH", certs.caCert().toString())),
-            "schedule",
-            "list");
+    Cli.Result refused = Cli.run(env(trustingTheServerOnly()), "schedule", "list");
     assertEquals(1, refused.exitCode(), refused::stderr);
     assertThat(refused.stderr().lines().filter(l -> l.startsWith("error: ")))
         .singleElement()
@@ -163,27 +164,13 @@ class TemporalTlsIT {
   @Test
   @Timeout(value = 4, unit = TimeUnit.MINUTES) // a hang guard, not a speed check
   void devStatusChecksTemporalTheWayTheClientsConnect() throws Exception {
-    Cli.Result ok =
-        Cli.run(
-            env(
-                Map.of(
-                    "TEMPORAL_TLS_SERVER_CA_CERT_PATH", certs.caCert().toString(),
-                    "TEMPORAL_TLS_CLIENT_CERT_PATH", certs.clientCert().toString(),
-                    "TEMPORAL_TLS_CLIENT_KEY_PATH", certs.clientKey().toString())),
-            "dev",
-            "status",
-            "--json");
+    Cli.Result ok = Cli.run(env(withClientCertificate()), "dev", "status", "--json");
     JsonNode temporal = statusOf(ok, "temporal");
     assertTrue(temporal.get("healthy").asBoolean(), ok::stdout);
     assertThat(temporal.get("detail").asText()).contains("SERVING").contains("mTLS");
     assertFalse(temporal.get("managed").asBoolean(), "a TLS frontend is not the stack's own");
 
-    Cli.Result noCert =
-        Cli.run(
-            env(Map.of("TEMPORAL_TLS_SERVER_CA_CERT_PATH", certs.caCert().toString())),
-            "dev",
-            "status",
-            "--json");
+    Cli.Result noCert = Cli.run(env(trustingTheServerOnly()), "dev", "status", "--json");
     assertEquals(3, noCert.exitCode(), noCert::stderr);
     JsonNode refused = statusOf(noCert, "temporal");
     assertFalse(refused.get("healthy").asBoolean(), noCert::stdout);

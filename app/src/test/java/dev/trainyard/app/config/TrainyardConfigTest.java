@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,37 +32,24 @@ class TrainyardConfigTest {
 
   @Test
   void aTemporalCloudNamespaceLinksToTheCloudUi() throws IOException {
-    Path emptyToml = Files.writeString(home.resolve("temporal.toml"), "");
-    StackConfig cloud =
-        TrainyardConfig.stack(
-            home,
-            null,
-            Map.of(
-                "TEMPORAL_CONFIG_FILE", emptyToml.toString(),
-                "TEMPORAL_ADDRESS", "trainyard-prod.a1b2c.tmprl.cloud:7233",
-                "TEMPORAL_NAMESPACE", "trainyard-prod.a1b2c"));
-    assertEquals(URI.create("https://cloud.temporal.io"), cloud.temporal().uiUri());
+    URI cloud = URI.create("https://cloud.temporal.io");
+    assertEquals(cloud, temporalUi("trainyard-prod.a1b2c.tmprl.cloud:7233", null));
+    assertEquals(cloud, temporalUi("us-east-1.aws.api.temporal.io:7233", null));
+    assertEquals(
+        URI.create("https://temporal.example.com"),
+        temporalUi("trainyard-prod.a1b2c.tmprl.cloud:7233", "https://temporal.example.com"));
+  }
 
-    StackConfig chosen =
-        TrainyardConfig.stack(
-            home,
-            null,
-            Map.of(
-                "TEMPORAL_CONFIG_FILE", emptyToml.toString(),
-                "TEMPORAL_ADDRESS", "trainyard-prod.a1b2c.tmprl.cloud:7233",
-                "TRAINYARD_TEMPORAL_UI_URL", "https://temporal.example.com"));
-    assertEquals(URI.create("https://temporal.example.com"), chosen.temporal().uiUri());
-
-    StackConfig apiKey =
-        TrainyardConfig.stack(
-            home,
-            null,
-            Map.of(
-                "TEMPORAL_CONFIG_FILE",
-                emptyToml.toString(),
-                "TEMPORAL_ADDRESS",
-                "us-east-1.aws.api.temporal.io:7233"));
-    assertEquals(URI.create("https://cloud.temporal.io"), apiKey.temporal().uiUri());
+  /** The Temporal UI for this address (and TRAINYARD_TEMPORAL_UI_URL, when not null). */
+  private URI temporalUi(String address, String uiUrl) throws IOException {
+    Map<String, String> env = new HashMap<>();
+    env.put(
+        "TEMPORAL_CONFIG_FILE", Files.writeString(home.resolve("temporal.toml"), "").toString());
+    env.put("TEMPORAL_ADDRESS", address);
+    if (uiUrl != null) {
+      env.put("TRAINYARD_TEMPORAL_UI_URL", uiUrl);
+    }
+    return TrainyardConfig.stack(home, null, env).temporal().uiUri();
   }
 
   @Test
