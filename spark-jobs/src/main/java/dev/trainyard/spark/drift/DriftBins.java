@@ -39,6 +39,12 @@ public final class DriftBins implements Serializable {
   private final long[] categoricalPresent;
   private final long[][] categoryCounts;
 
+  /** Rows counted: the denominator of the missing-value fractions. */
+  private long rows;
+
+  /** Per categorical feature, values that are none of the profile's categories. */
+  private final long[] categoricalOther;
+
   /** Which features are counted and how; shared by every copy of the counts. */
   private record Layout(
       String[] numericNames,
@@ -57,6 +63,7 @@ public final class DriftBins implements Serializable {
       numericBins[j] = new long[layout.edges[j].length + 1];
     }
     categoricalPresent = new long[layout.categoricalNames.length];
+    categoricalOther = new long[layout.categoricalNames.length];
     categoryCounts = new long[layout.categoricalNames.length][];
     for (int j = 0; j < categoryCounts.length; j++) {
       categoryCounts[j] = new long[layout.categories.get(j).size()];
@@ -132,6 +139,7 @@ public final class DriftBins implements Serializable {
    *     {@link #OTHER} or {@link #MISSING}
    */
   public void add(double[] numbers, int[] categories) {
+    rows++;
     for (int j = 0; j < numericBins.length; j++) {
       double v = numbers[layout.numericSlots[j]];
       if (!Double.isNaN(v)) {
@@ -145,6 +153,8 @@ public final class DriftBins implements Serializable {
         categoricalPresent[j]++;
         if (position >= 0) {
           categoryCounts[j][position]++;
+        } else {
+          categoricalOther[j]++;
         }
       }
     }
@@ -170,6 +180,8 @@ public final class DriftBins implements Serializable {
 
   /** Adds {@code other}'s counts (of the same features) to these. */
   public void merge(DriftBins other) {
+    rows += other.rows;
+    add(categoricalOther, other.categoricalOther);
     add(numericPresent, other.numericPresent);
     add(categoricalPresent, other.categoricalPresent);
     for (int j = 0; j < numericBins.length; j++) {
@@ -212,5 +224,54 @@ public final class DriftBins implements Serializable {
       }
     }
     return psi;
+  }
+
+  /**
+   * Per counted feature, how much more often its value is missing than in training: the missing
+   * fraction of the counted rows minus the reference's ({@code 1 - count / rows} of the profile),
+   * numeric features first. Empty when no rows were counted.
+   */
+  public Map<String, Double> missingChange(DataProfile reference) {
+    Map<String, Double> change = new LinkedHashMap<>();
+    if (rows == 0) {
+      return change;
+    }
+    for (int j = 0; j < numericPresent.length; j++) {
+      String name = layout.numericNames[j];
+      change.put(
+          name,
+          missingFraction(numericPresent[j], rows)
+              - missingFraction(reference.numeric().get(name).count(), reference.rows()));
+    }
+    for (int j = 0; j < categoricalPresent.length; j++) {
+      String name = layout.categoricalNames[j];
+      change.put(
+          name,
+          missingFraction(categoricalPresent[j], rows)
+              - missingFraction(reference.categorical().get(name).count(), reference.rows()));
+    }
+    return change;
+  }
+
+  private static double missingFraction(long present, long rows) {
+    return rows <= 0 ? 0 : 1 - (double) present / rows;
+  }
+
+  /**
+   * Per counted categorical feature with values, the share of its values that training never saw:
+   * the share outside the profile's categories, less the share the profile itself puts outside them
+   * ({@code other}, 0 unless training had more than {@link DataProfile#MAX_CATEGORIES} categories);
+   * never below 0.
+   */
+  public Map<String, Double> unseenShare(DataProfile reference) {
+    Map<String, Double> unseen = new LinkedHashMap<>();
+    for (int j = 0; j < categoricalPresent.length; j++) {
+      if (categoricalPresent[j] > 0) {
+        String name = layout.categoricalNames[j];
+        double outside = (double) categoricalOther[j] / categoricalPresent[j];
+        unseen.put(name, Math.max(0, outside - reference.categorical().get(name).other()));
+      }
+    }
+    return unseen;
   }
 }

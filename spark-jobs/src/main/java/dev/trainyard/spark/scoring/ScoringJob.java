@@ -204,7 +204,8 @@ public final class ScoringJob {
                       .parquet(q));
         });
     Distribution distribution = Distribution.of(totals.value(), manifest);
-    Map<String, Double> psi = drift == null ? Map.of() : totals.value().drift.psi(model.profile());
+    DriftBins counted = drift == null ? null : totals.value().drift;
+    Map<String, Double> psi = counted == null ? Map.of() : counted.psi(model.profile());
     double seconds = (System.nanoTime() - start) / 1e9;
     return ScoringReport.builder()
         .setRowsIn(counts[0].rows)
@@ -213,6 +214,8 @@ public final class ScoringJob {
         .optQuarantineReasons(counts[0].reasons)
         .optPredictionDistribution(distribution.shares())
         .optPsi(psi)
+        .optMissingChange(counted == null ? Map.of() : counted.missingChange(model.profile()))
+        .optUnseenShare(counted == null ? Map.of() : counted.unseenShare(model.profile()))
         .setSeconds(seconds)
         .setOutputUri(request.outputUri())
         .setModelVersion(request.modelVersion())

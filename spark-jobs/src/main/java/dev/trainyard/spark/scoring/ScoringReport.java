@@ -20,6 +20,10 @@ import java.util.Objects;
  *     quantiles) and {@code mean} of the predicted values; empty when nothing was scored
  * @param psi per feature: population stability index of the scored rows against the model's
  *     training profile (empty when the model folder has none)
+ * @param missingChange per profiled feature: its missing-value fraction among the scored rows minus
+ *     the training profile's ({@code DriftBins#missingChange})
+ * @param unseenShare per profiled categorical feature: the share of its values training never saw
+ *     ({@code DriftBins#unseenShare})
  * @param seconds wall time of the run
  * @param rowsPerSecond {@code rowsIn / seconds}
  * @param outputUri where the output was published
@@ -32,6 +36,8 @@ public record ScoringReport(
     Map<String, Long> quarantineReasons,
     Map<String, Double> predictionDistribution,
     Map<String, Double> psi,
+    Map<String, Double> missingChange,
+    Map<String, Double> unseenShare,
     double seconds,
     double rowsPerSecond,
     String outputUri,
@@ -41,6 +47,8 @@ public record ScoringReport(
     quarantineReasons = copy(quarantineReasons);
     predictionDistribution = copy(predictionDistribution);
     psi = copy(psi);
+    missingChange = copy(missingChange);
+    unseenShare = copy(unseenShare);
   }
 
   private static <V> Map<String, V> copy(Map<String, V> map) {
@@ -70,6 +78,8 @@ public record ScoringReport(
     private Map<String, Long> quarantineReasons = Map.of();
     private Map<String, Double> predictionDistribution = Map.of();
     private Map<String, Double> psi = Map.of();
+    private Map<String, Double> missingChange = Map.of();
+    private Map<String, Double> unseenShare = Map.of();
     private double seconds;
     private String outputUri;
     private String modelVersion;
@@ -106,6 +116,16 @@ public record ScoringReport(
       return this;
     }
 
+    public Builder optMissingChange(Map<String, Double> missingChange) {
+      this.missingChange = missingChange;
+      return this;
+    }
+
+    public Builder optUnseenShare(Map<String, Double> unseenShare) {
+      this.unseenShare = unseenShare;
+      return this;
+    }
+
     /** The run's wall time; {@code rowsPerSecond} is {@code rowsIn / seconds} (0 for no time). */
     public Builder setSeconds(double seconds) {
       this.seconds = seconds;
@@ -135,6 +155,8 @@ public record ScoringReport(
           quarantineReasons,
           predictionDistribution,
           psi,
+          missingChange,
+          unseenShare,
           seconds,
           seconds > 0 ? rowsIn / seconds : 0,
           outputUri,

@@ -42,4 +42,28 @@ class DriftBinsTest {
     assertThat(psi.get("c"))
         .isEqualTo(PopulationStability.psi(new double[] {1.0, 0.0}, new double[] {0.5, 0.5}));
   }
+
+  @Test
+  void missingChangeIsAgainstTrainingsMissingFractionAndUnseenLeavesOutTrainingsOther() {
+    // Training: 10 rows, x present in 8 (20% missing), c present in 10 with 10% outside the kept
+    // categories.
+    DataProfile profile =
+        new DataProfile(
+            10,
+            Map.of("x", new DataProfile.NumericProfile(8, List.of(1.0), List.of(0.5, 0.5))),
+            Map.of("c", new DataProfile.CategoricalProfile(10, Map.of("a", 0.9), 0.1)));
+    DriftBins bins = DriftBins.of(profile, List.of("x"), List.of("c"));
+    DriftBins partition = bins.empty();
+    partition.add(new double[] {0.5}, new int[] {0});
+    partition.add(new double[] {Double.NaN}, new int[] {DriftBins.OTHER});
+    partition.add(new double[] {Double.NaN}, new int[] {DriftBins.OTHER});
+    partition.add(new double[] {Double.NaN}, new int[] {DriftBins.MISSING});
+    bins.merge(partition);
+
+    // x: 3 of 4 missing now, 2 of 10 then; c: 1 of 4 missing now, none then.
+    assertThat(bins.missingChange(profile))
+        .containsExactly(Map.entry("x", 0.75 - 0.2), Map.entry("c", 0.25));
+    // c: 2 of its 3 values are outside the kept categories, less training's 10% other.
+    assertThat(bins.unseenShare(profile)).containsExactly(Map.entry("c", 2.0 / 3 - 0.1));
+  }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.trainyard.spark.TestData;
+import dev.trainyard.spark.drift.DriftLimits;
 import dev.trainyard.spark.drift.PopulationStability;
 import dev.trainyard.spark.features.FeatureColumns;
 import dev.trainyard.spark.features.FeatureJob;
@@ -215,6 +216,12 @@ class ScoringJobTest {
         .isCloseTo(1.0, within(1e-9));
     assertThat(report.psi()).containsOnlyKeys("x", "n", "color");
     assertThat(report.psi().values()).allSatisfy(v -> assertThat(v).isLessThan(0.01));
+    // Data like training's: nothing more often missing, nothing unseen, nothing flagged.
+    assertThat(report.missingChange()).containsOnlyKeys("x", "n", "color");
+    assertThat(report.missingChange().values()).allSatisfy(v -> assertThat(v).isZero());
+    assertThat(report.unseenShare()).containsOnlyKeys("color").containsEntry("color", 0.0);
+    assertThat(DriftLimits.defaults().violations(report.missingChange(), report.unseenShare()))
+        .isEmpty();
     assertThat(report.modelVersion()).isEqualTo("3");
     assertThat(report.outputUri()).isEqualTo(request.outputUri());
     assertThat(report.seconds()).isPositive();
@@ -442,6 +449,53 @@ class ScoringJobTest {
     List<Row> second = spark.read().parquet(request.outputUri()).orderBy("id").collectAsList();
     assertThat(second).hasSize(50).isEqualTo(first);
     assertThat(hiddenLeftovers()).isEmpty();
+  }
+
+  @Test
+  void aMissingValueJumpAndAFloodOfUnseenCategoriesAreFlaggedWithTheirNumbers() {
+    // x goes missing in 2 of 5 rows; a third of the colors are ones training never saw.
+    String input =
+        TestData.parquet(
+            dir,
+            "broken-feed",
+            TestData.rows(
+                300,
+                "id",
+                "IF(pmod(id, 5) < 2, NULL, " + X + ") AS x",
+                "CAST(pmod(id, 7) AS INT) AS n",
+                "IF(pmod(id, 3) = 0, concat('new-', CAST(id AS STRING)), " + COLOR + ") AS color"));
+    ScoringReport report = ScoringJob.score(spark, request(input, "broken-feed", 0));
+
+    // Independently: the input's own counts by SQL, against the training input's.
+    Dataset<Row> batch = spark.read().parquet(input);
+    Dataset<Row> training = spark.read().parquet(trainingInput);
+    double missingNow = (double) batch.where("x IS NULL").count() / batch.count();
+    double missingThen = (double) training.where("x IS NULL").count() / training.count();
+    double unseen =
+        (double)
+                batch
+                    .join(training.select("color").distinct(), "color", "left_anti")
+                    .where("color IS NOT NULL")
+                    .count()
+            / batch.where("color IS NOT NULL").count();
+    assertThat(missingNow).isEqualTo(0.4);
+    assertThat(report.missingChange().get("x")).isCloseTo(missingNow - missingThen, within(1e-12));
+    assertThat(report.missingChange().get("n")).isZero();
+    assertThat(report.unseenShare().get("color")).isCloseTo(unseen, within(1e-12));
+    assertThat(unseen).isEqualTo(1.0 / 3);
+
+    List<DriftLimits.Violation> flagged =
+        DriftLimits.defaults().violations(report.missingChange(), report.unseenShare());
+    assertThat(flagged)
+        .extracting(DriftLimits.Violation::feature, DriftLimits.Violation::measure)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("x", "missing"),
+            org.assertj.core.groups.Tuple.tuple("color", "unseen"));
+    assertThat(flagged.get(0).describe()).isEqualTo("x: missing +0.400 > 0.100");
+    assertThat(flagged.get(1).describe()).isEqualTo("color: unseen 0.333 > 0.050");
+    // Looser limits let the same batch through.
+    assertThat(new DriftLimits(0.5, 0.5).violations(report.missingChange(), report.unseenShare()))
+        .isEmpty();
   }
 
   @Test
