@@ -10,6 +10,7 @@ import dev.trainyard.activities.runtime.RunDatasets;
 import dev.trainyard.activities.runtime.SparkJobs;
 import dev.trainyard.registry.Metric;
 import dev.trainyard.registry.MlflowException;
+import dev.trainyard.spark.drift.DriftLimits;
 import dev.trainyard.spark.io.DataInputException;
 import dev.trainyard.spark.io.DatasetFingerprint;
 import dev.trainyard.spark.io.DatasetInput;
@@ -111,7 +112,11 @@ public class ScoringDataActivitiesImpl implements ScoringActivities.Data {
           maxFeature = e.getKey();
         }
       }
-      String reportUri = logReport(ctx, run, report, maxPsi);
+      List<String> driftFlags =
+          driftLimits(spec).violations(report.missingChange(), report.unseenShare()).stream()
+              .map(DriftLimits.Violation::describe)
+              .toList();
+      String reportUri = logReport(ctx, run, report, maxPsi, driftFlags);
       env.mlflow()
           .tracking()
           .logInputs(
@@ -146,6 +151,7 @@ public class ScoringDataActivitiesImpl implements ScoringActivities.Data {
           .optPredictionDistribution(report.predictionDistribution())
           .optPsi(report.psi())
           .optMaxPsi(maxPsi, maxFeature)
+          .optDriftFlags(driftFlags)
           .setRowsPerSecond(report.rowsPerSecond())
           .setOutputUri(spec.output())
           .setQuarantineUri(spec.quarantine())
@@ -164,8 +170,20 @@ public class ScoringDataActivitiesImpl implements ScoringActivities.Data {
     }
   }
 
+  /** The spec's drift limits, the defaults where it leaves them out. */
+  static DriftLimits driftLimits(ScoringSpec spec) {
+    ScoringSpec.Drift d = spec.drift();
+    return d == null
+        ? DriftLimits.defaults()
+        : DriftLimits.of(d.maxMissingChange(), d.maxUnseenShare());
+  }
+
   private String logReport(
-      ActivityExecutionContext ctx, PipelineRun run, ScoringReport report, double maxPsi)
+      ActivityExecutionContext ctx,
+      PipelineRun run,
+      ScoringReport report,
+      double maxPsi,
+      List<String> driftFlags)
       throws IOException {
     Path dir =
         Files.createDirectories(
@@ -181,10 +199,23 @@ public class ScoringDataActivitiesImpl implements ScoringActivities.Data {
     values.put("seconds", report.seconds());
     values.put("max_psi", maxPsi);
     report.psi().forEach((k, v) -> values.put("psi_" + k, v));
+    report.missingChange().forEach((k, v) -> values.put("missing_change_" + k, v));
+    report.unseenShare().forEach((k, v) -> values.put("unseen_share_" + k, v));
+    values.put("drift_flags", (double) driftFlags.size());
     report.predictionDistribution().forEach((k, v) -> values.put("prediction_" + k, v));
     report.quarantineReasons().forEach((k, v) -> values.put("quarantined_" + k, (double) v));
     values.forEach((k, v) -> metrics.add(Metric.of(k.replaceAll("[^A-Za-z0-9_./ -]", "_"), v, 0)));
     env.mlflow().tracking().logMetrics(run.runId(), metrics);
+    if (!driftFlags.isEmpty()) {
+      // Tag values are short; the report artifact holds every number.
+      String flags = String.join("; ", driftFlags);
+      env.mlflow()
+          .tracking()
+          .setTag(
+              run.runId(),
+              "trainyard.drift_flags",
+              flags.length() > 4000 ? flags.substring(0, 4000) + "…" : flags);
+    }
     return run.artifactUri() + "/scoring/report.json";
   }
 }

@@ -174,10 +174,13 @@ public final class ScoreCommand implements Callable<Integer> {
       System.out.println("quarantine:  " + r.quarantineUri() + "  (" + r.quarantined() + " rows)");
       System.out.println(
           String.format(
-              Locale.ROOT,
-              "drift:       max PSI %.4f %s",
-              r.maxPsi(),
-              r.psi().isEmpty() ? "(the model has no training profile)" : new TreeMap<>(r.psi())));
+                  Locale.ROOT,
+                  "drift:       max PSI %.4f %s",
+                  r.maxPsi(),
+                  r.psi().isEmpty()
+                      ? "(the model has no training profile)"
+                      : new TreeMap<>(r.psi()))
+              + (r.driftFlags().isEmpty() ? "" : "; FLAGGED " + String.join("; ", r.driftFlags())));
       System.out.println(
           String.format(Locale.ROOT, "throughput:  %,.0f rows/s", r.rowsPerSecond()));
     }

@@ -185,6 +185,53 @@ class BatchScoringIT {
     assertEquals(ROWS, r.scored());
     assertEquals(0, r.quarantined());
     assertThat(r.psi().get("plan")).isGreaterThan(1.0);
+    // Every plan and region is one training never saw: flagged, on the run and in the result.
+    assertThat(r.driftFlags())
+        .contains("plan: unseen 1.000 > 0.050", "region: unseen 1.000 > 0.050");
+    Run run = mlflow.tracking().getRun(r.mlflowRunId());
+    assertEquals(1.0, run.data().metrics().get("unseen_share_plan").value());
+    assertEquals(1.0, run.data().metrics().get("unseen_share_region").value());
+    assertThat(run.tag("trainyard.drift_flags").orElseThrow()).contains("plan: unseen 1.000");
+  }
+
+  @Test
+  void aMissingValueJumpIsFlaggedWithItsNumberAndStartsRetrainingLikePsi() throws Exception {
+    // Half the ages go missing; the ages left look like training's, so PSI stays small.
+    Dataset<Row> broken =
+        churn()
+            .withColumn(
+                "age",
+                when(org.apache.spark.sql.functions.rand(5).lt(0.5), lit(null))
+                    .otherwise(col("age")));
+    String input = write("missing-age", broken);
+    Dataset<Row> batchRead = spark.read().parquet(input);
+    Dataset<Row> training = spark.read().parquet(dir.resolve("churn-training.parquet").toString());
+    double expected =
+        (double) batchRead.where("age IS NULL").count() / batchRead.count()
+            - (double) training.where("age IS NULL").count() / training.count();
+    ScoringSpec spec =
+        ScoringSpec.of(model + "@champion", input, out("missing"))
+            // A PSI limit no batch reaches: only the missing-value flag can start retraining.
+            .withRetrain(new ScoringSpec.Retrain(100, trainSpec));
+
+    ScoringResult r = score(spec);
+
+    assertThat(r.maxPsi()).isLessThan(100);
+    assertThat(r.driftFlags())
+        .containsExactly(
+            String.format(java.util.Locale.ROOT, "age: missing +%.3f > 0.100", expected));
+    Run run = mlflow.tracking().getRun(r.mlflowRunId());
+    assertThat(run.data().metrics().get("missing_change_age").value())
+        .isCloseTo(expected, org.assertj.core.api.Assertions.within(1e-9));
+    assertEquals(1.0, run.data().metrics().get("drift_flags").value());
+    assertEquals("scored, retraining started", r.outcome());
+    assertNotNull(r.retrainWorkflowId());
+    assertThat(run.tag("trainyard.outcome").orElseThrow())
+        .contains("drift flagged: age: missing")
+        .contains("started retraining " + r.retrainWorkflowId());
+    // Started is what this test is about; stop it so it registers no version under the other
+    // tests' feet.
+    worker.client().newUntypedWorkflowStub(r.retrainWorkflowId()).terminate("test done");
   }
 
   @Test
@@ -238,6 +285,10 @@ class BatchScoringIT {
 
     assertEquals("scored", r.outcome());
     assertNull(r.retrainWorkflowId());
+    assertThat(r.driftFlags()).isEmpty();
+    Run run = mlflow.tracking().getRun(r.mlflowRunId());
+    assertEquals(0.0, run.data().metrics().get("drift_flags").value());
+    assertThat(run.data().metrics()).containsKeys("missing_change_age", "unseen_share_plan");
   }
 
   // ---- bad input: each fails fast with what is wrong and publishes nothing

@@ -132,8 +132,16 @@ public class BatchScoringWorkflowImpl implements BatchScoringWorkflow {
 
       String outcome = r.skipped() ? "skipped" : "scored";
       String retrainId = null;
-      if (!r.skipped() && spec.retrain() != null && r.maxPsi() > spec.retrain().maxPsi()) {
-        enter("retrain", "drift " + fmt(r.maxPsi()) + " > " + fmt(spec.retrain().maxPsi()));
+      // The flags come from the activity's result, which a replay reads from history: a run
+      // recorded before they existed has none, so replays start no other children.
+      boolean psiOver = spec.retrain() != null && r.maxPsi() > spec.retrain().maxPsi();
+      boolean flagged = !r.driftFlags().isEmpty();
+      if (!r.skipped() && spec.retrain() != null && (psiOver || flagged)) {
+        enter(
+            "retrain",
+            psiOver
+                ? "drift " + fmt(r.maxPsi()) + " > " + fmt(spec.retrain().maxPsi())
+                : "drift " + String.join("; ", r.driftFlags()));
         retrainId = startRetraining(spec, model, r, workflowId);
         outcome = "scored, retraining started";
       }
@@ -150,10 +158,14 @@ public class BatchScoringWorkflowImpl implements BatchScoringWorkflow {
                   + " quarantined, max PSI "
                   + fmt(r.maxPsi())
                   + (r.maxPsiFeature() == null ? "" : " (" + r.maxPsiFeature() + ")")
+                  + (r.driftFlags().isEmpty()
+                      ? ""
+                      : ", drift flagged: " + String.join("; ", r.driftFlags()))
                   + (retrainId == null
                       ? ""
-                      : "; drift over "
-                          + fmt(spec.retrain().maxPsi())
+                      : (psiOver
+                              ? "; drift over " + fmt(spec.retrain().maxPsi())
+                              : "; drift flagged")
                           + ", started retraining "
                           + retrainId);
       runs.finishPipelineRun(new FinishRunRequest(run, "FINISHED", summary));
@@ -206,10 +218,9 @@ public class BatchScoringWorkflowImpl implements BatchScoringWorkflow {
                         + model.name()
                         + ": scoring "
                         + workflowId
-                        + " saw PSI "
-                        + fmt(r.maxPsi())
-                        + " on "
-                        + r.maxPsiFeature())
+                        + (r.driftFlags().isEmpty()
+                            ? " saw PSI " + fmt(r.maxPsi()) + " on " + r.maxPsiFeature()
+                            : " flagged " + String.join("; ", r.driftFlags())))
                 .build());
     Async.function(child::run, spec.retrain().pipeline());
     // Wait until it has started (so its id is real), not until it ends.

@@ -1,6 +1,7 @@
 package dev.trainyard.workflows.scoring;
 
 import dev.trainyard.workflows.pipeline.Payloads.PipelineRun;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -33,6 +34,8 @@ public final class ScoringPayloads {
    * @param skipped the output was already published and the spec says {@code skip}
    * @param maxPsi the largest per-feature PSI (0 when the model has no training profile)
    * @param maxPsiFeature the feature with that PSI, or null
+   * @param driftFlags features over the spec's {@link ScoringSpec.Drift} limits, in words (e.g.
+   *     {@code income: missing +0.400 > 0.100}); empty when none is
    * @param reportUri the full JSON report (an MLflow artifact of the scoring run); null when
    *     skipped
    */
@@ -46,10 +49,16 @@ public final class ScoringPayloads {
       Map<String, Double> psi,
       double maxPsi,
       String maxPsiFeature,
+      List<String> driftFlags,
       double rowsPerSecond,
       String outputUri,
       String quarantineUri,
       String reportUri) {
+
+    public ScoreBatchResult {
+      // Absent in results recorded before the flags existed: replayed, they start no retraining.
+      driftFlags = driftFlags == null ? List.of() : List.copyOf(driftFlags);
+    }
 
     /** A run that left an already published output alone: nothing scored. */
     public static ScoreBatchResult skipped(String outputUri, String quarantineUri) {
@@ -78,6 +87,7 @@ public final class ScoringPayloads {
       private Map<String, Double> psi = Map.of();
       private double maxPsi;
       private String maxPsiFeature;
+      private List<String> driftFlags = List.of();
       private double rowsPerSecond;
       private String outputUri;
       private String quarantineUri;
@@ -128,6 +138,11 @@ public final class ScoringPayloads {
         return this;
       }
 
+      public Builder optDriftFlags(List<String> driftFlags) {
+        this.driftFlags = Objects.requireNonNull(driftFlags, "driftFlags");
+        return this;
+      }
+
       public Builder setRowsPerSecond(double rowsPerSecond) {
         this.rowsPerSecond = rowsPerSecond;
         return this;
@@ -163,6 +178,7 @@ public final class ScoringPayloads {
             psi,
             maxPsi,
             maxPsiFeature,
+            driftFlags,
             rowsPerSecond,
             outputUri,
             quarantineUri,

@@ -2,6 +2,7 @@ package dev.trainyard.workflows.scoring;
 
 import dev.trainyard.workflows.scoring.ScoringPayloads.ResolvedModel;
 import dev.trainyard.workflows.scoring.ScoringPayloads.ScoreBatchResult;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -11,6 +12,8 @@ import java.util.Objects;
  *
  * @param outcome {@code scored}, {@code skipped} (output already published) or {@code scored,
  *     retraining started}
+ * @param driftFlags features over the spec's drift limits, in words ({@link
+ *     ScoreBatchResult#driftFlags()})
  * @param retrainWorkflowId the retraining pipeline started because of drift, or null
  */
 public record ScoringResult(
@@ -25,9 +28,14 @@ public record ScoringResult(
     long quarantined,
     Map<String, Double> psi,
     double maxPsi,
+    List<String> driftFlags,
     double rowsPerSecond,
     String mlflowRunId,
     String retrainWorkflowId) {
+
+  public ScoringResult {
+    driftFlags = driftFlags == null ? List.of() : List.copyOf(driftFlags);
+  }
 
   public static Builder builder() {
     return new Builder();
@@ -49,6 +57,7 @@ public record ScoringResult(
     private long quarantined;
     private Map<String, Double> psi = Map.of();
     private double maxPsi;
+    private List<String> driftFlags = List.of();
     private double rowsPerSecond;
     private String mlflowRunId;
     private String retrainWorkflowId;
@@ -76,6 +85,7 @@ public record ScoringResult(
       this.quarantined = r.quarantined();
       this.psi = r.psi();
       this.maxPsi = r.maxPsi();
+      this.driftFlags = r.driftFlags();
       this.rowsPerSecond = r.rowsPerSecond();
       return this;
     }
@@ -120,6 +130,11 @@ public record ScoringResult(
       return this;
     }
 
+    public Builder optDriftFlags(List<String> driftFlags) {
+      this.driftFlags = driftFlags;
+      return this;
+    }
+
     public Builder optRowsPerSecond(double rowsPerSecond) {
       this.rowsPerSecond = rowsPerSecond;
       return this;
@@ -156,6 +171,7 @@ public record ScoringResult(
           quarantined,
           psi,
           maxPsi,
+          driftFlags,
           rowsPerSecond,
           mlflowRunId,
           retrainWorkflowId);

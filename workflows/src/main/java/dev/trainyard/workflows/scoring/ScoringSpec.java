@@ -32,6 +32,8 @@ import java.util.regex.Pattern;
  *     once); the string as written, typed by {@link #ifOutputExistsPolicy()}
  * @param date fills {@code {date}} for a run that is not started by a schedule (null: today)
  * @param retrain optional: start a retraining pipeline when the input drifted too far
+ * @param drift optional: how far beyond PSI a batch may drift before it is flagged (null: the
+ *     defaults, see {@link Drift})
  */
 public record ScoringSpec(
     String model,
@@ -45,7 +47,8 @@ public record ScoringSpec(
     Double maxQuarantineFraction,
     String ifOutputExists,
     String date,
-    Retrain retrain) {
+    Retrain retrain,
+    Drift drift) {
 
   /** {@link IfOutputExists#REPLACE}'s spelling. */
   public static final String REPLACE = "replace";
@@ -63,6 +66,17 @@ public record ScoringSpec(
    * run starts {@code pipeline} (a training pipeline spec) and says so in its report.
    */
   public record Retrain(double maxPsi, PipelineSpec pipeline) {}
+
+  /**
+   * Drift that breaks models in practice yet can leave PSI small, flagged per feature in the run's
+   * report, metrics and CLI line; a flagged run also starts {@link #retrain()} when there is one.
+   *
+   * @param maxMissingChange the largest rise of a feature's missing-value fraction over training's,
+   *     absolute (null: 0.1, i.e. 10 percentage points)
+   * @param maxUnseenShare the largest share of a categorical feature's values that training never
+   *     saw (null: 0.05)
+   */
+  public record Drift(Double maxMissingChange, Double maxUnseenShare) {}
 
   public ScoringSpec {
     keys = keys == null ? List.of() : List.copyOf(keys);
@@ -90,6 +104,7 @@ public record ScoringSpec(
     private String ifOutputExists;
     private String date;
     private Retrain retrain;
+    private Drift drift;
 
     private Builder() {}
 
@@ -159,6 +174,11 @@ public record ScoringSpec(
       return this;
     }
 
+    public Builder optDrift(Drift drift) {
+      this.drift = drift;
+      return this;
+    }
+
     public ScoringSpec build() {
       return new ScoringSpec(
           model,
@@ -172,13 +192,14 @@ public record ScoringSpec(
           maxQuarantineFraction,
           ifOutputExists,
           date,
-          retrain);
+          retrain,
+          drift);
     }
   }
 
   public static ScoringSpec of(String model, String input, String output) {
     return new ScoringSpec(
-        model, input, null, output, null, List.of(), null, null, null, null, null, null);
+        model, input, null, output, null, List.of(), null, null, null, null, null, null, null);
   }
 
   public ScoringSpec withKeys(List<String> k) {
@@ -194,7 +215,8 @@ public record ScoringSpec(
         maxQuarantineFraction,
         ifOutputExists,
         date,
-        retrain);
+        retrain,
+        drift);
   }
 
   public ScoringSpec withIfOutputExists(String policy) {
@@ -210,7 +232,8 @@ public record ScoringSpec(
         maxQuarantineFraction,
         policy,
         date,
-        retrain);
+        retrain,
+        drift);
   }
 
   public ScoringSpec withDate(String d) {
@@ -226,7 +249,8 @@ public record ScoringSpec(
         maxQuarantineFraction,
         ifOutputExists,
         d,
-        retrain);
+        retrain,
+        drift);
   }
 
   public ScoringSpec withRetrain(Retrain r) {
@@ -242,7 +266,8 @@ public record ScoringSpec(
         maxQuarantineFraction,
         ifOutputExists,
         date,
-        r);
+        r,
+        drift);
   }
 
   public ScoringSpec withOptions(
@@ -259,7 +284,8 @@ public record ScoringSpec(
         maxQuarantine,
         ifOutputExists,
         date,
-        retrain);
+        retrain,
+        drift);
   }
 
   /**
@@ -315,6 +341,10 @@ public record ScoringSpec(
       } catch (RuntimeException e) {
         p.add("date: '" + date + "' is not a date like 2026-11-24");
       }
+    }
+    if (drift != null) {
+      share(p, "drift.maxMissingChange", drift.maxMissingChange());
+      share(p, "drift.maxUnseenShare", drift.maxUnseenShare());
     }
     if (retrain != null) {
       if (!(retrain.maxPsi() > 0)) {
@@ -469,6 +499,12 @@ public record ScoringSpec(
     }
   }
 
+  private static void share(List<String> p, String field, Double value) {
+    if (value != null && !(value >= 0 && value <= 1)) {
+      p.add(field + ": must be a share within [0, 1], got " + value);
+    }
+  }
+
   /** True when a URI names {@code {date}}: the run needs a date to know what to score. */
   public boolean templated() {
     return (input + output + quarantine).contains("{date}");
@@ -502,7 +538,8 @@ public record ScoringSpec(
         maxQuarantineFraction != null ? maxQuarantineFraction : DEFAULT_MAX_QUARANTINE,
         ifOutputExists != null ? ifOutputExists : IfOutputExists.REPLACE.wire(),
         d,
-        retrain);
+        retrain,
+        drift);
   }
 
   static String defaultQuarantine(String output) {

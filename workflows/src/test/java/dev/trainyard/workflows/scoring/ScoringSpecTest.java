@@ -58,7 +58,8 @@ class ScoringSpecTest {
             1.5,
             "append",
             "yesterday",
-            new ScoringSpec.Retrain(0, null));
+            new ScoringSpec.Retrain(0, null),
+            new ScoringSpec.Drift(-0.1, 2.0));
 
     List<String> problems = spec.problems();
     for (String expected :
@@ -76,7 +77,9 @@ class ScoringSpecTest {
             "ifOutputExists: 'append' is not one of replace, skip",
             "date: 'yesterday' is not a date like 2026-11-24",
             "retrain.maxPsi: must be positive, got 0.0",
-            "retrain.pipeline: is required (the training pipeline spec to run)")) {
+            "retrain.pipeline: is required (the training pipeline spec to run)",
+            "drift.maxMissingChange: must be a share within [0, 1], got -0.1",
+            "drift.maxUnseenShare: must be a share within [0, 1], got 2.0")) {
       assertTrue(problems.contains(expected), "missing: " + expected + " in " + problems);
     }
     assertTrue(
