@@ -11,6 +11,7 @@ import dev.trainyard.activities.runtime.SparkJobs;
 import dev.trainyard.registry.Metric;
 import dev.trainyard.registry.MlflowException;
 import dev.trainyard.spark.drift.DriftLimits;
+import dev.trainyard.spark.drift.DriftReportHtml;
 import dev.trainyard.spark.io.DataInputException;
 import dev.trainyard.spark.io.DatasetFingerprint;
 import dev.trainyard.spark.io.DatasetInput;
@@ -112,11 +113,22 @@ public class ScoringDataActivitiesImpl implements ScoringActivities.Data {
           maxFeature = e.getKey();
         }
       }
-      List<String> driftFlags =
-          driftLimits(spec).violations(report.missingChange(), report.unseenShare()).stream()
-              .map(DriftLimits.Violation::describe)
-              .toList();
+      DriftLimits limits = driftLimits(spec);
+      List<DriftLimits.Violation> violations =
+          limits.violations(report.missingChange(), report.unseenShare());
+      List<String> driftFlags = violations.stream().map(DriftLimits.Violation::describe).toList();
       String reportUri = logReport(ctx, run, report, maxPsi, driftFlags);
+      logDriftHtml(
+          ctx,
+          run,
+          DriftReportHtml.render(
+              model.ref() + " on " + spec.input(),
+              report.psi(),
+              report.missingChange(),
+              report.unseenShare(),
+              limits,
+              spec.retrain() == null ? null : spec.retrain().maxPsi(),
+              violations));
       env.mlflow()
           .tracking()
           .logInputs(
@@ -168,6 +180,16 @@ public class ScoringDataActivitiesImpl implements ScoringActivities.Data {
       // message the history can hold.
       throw Failures.retryable(e);
     }
+  }
+
+  /** The drift report as {@code scoring/drift-report.html} on the run (MLflow shows it inline). */
+  private void logDriftHtml(ActivityExecutionContext ctx, PipelineRun run, String html)
+      throws IOException {
+    Path dir =
+        Files.createDirectories(
+            env.workDir().resolve(ctx.getInfo().getWorkflowId()).resolve("score"));
+    Path file = Files.writeString(dir.resolve("drift-report.html"), html);
+    env.mlflow().artifacts().upload(run.artifactUri(), file, "scoring/drift-report.html");
   }
 
   /** The spec's drift limits, the defaults where it leaves them out. */

@@ -224,6 +224,28 @@ class BatchScoringIT {
     assertThat(run.data().metrics().get("missing_change_age").value())
         .isCloseTo(expected, org.assertj.core.api.Assertions.within(1e-9));
     assertEquals(1.0, run.data().metrics().get("drift_flags").value());
+    // The HTML drift report on the run (through MLflow's artifact API): the flagged feature with
+    // its number, highlighted, and nothing fetched from elsewhere.
+    Path html =
+        mlflow
+            .artifacts()
+            .download(
+                run.info().artifactUri(),
+                "scoring/drift-report.html",
+                dir.resolve("drift-" + UUID.randomUUID() + ".html"));
+    String page = Files.readString(html);
+    org.w3c.dom.Document doc =
+        javax.xml.parsers.DocumentBuilderFactory.newInstance()
+            .newDocumentBuilder()
+            .parse(html.toFile());
+    assertEquals(
+        "age",
+        javax.xml.xpath.XPathFactory.newInstance()
+            .newXPath()
+            .evaluate("//tr[@class='flagged']/td[1]", doc));
+    assertThat(page)
+        .contains(String.format(java.util.Locale.ROOT, "age: missing +%.3f &gt; 0.100", expected))
+        .doesNotContainPattern("(?i)(src|href)\\s*=|url\\(|@import");
     assertEquals("scored, retraining started", r.outcome());
     assertNotNull(r.retrainWorkflowId());
     assertThat(run.tag("trainyard.outcome").orElseThrow())
