@@ -20,6 +20,7 @@ import dev.trainyard.spark.io.Fingerprints;
 import dev.trainyard.spark.io.SparkSessions;
 import dev.trainyard.spark.validation.DataProfile;
 import dev.trainyard.spark.validation.ValidationReport;
+import dev.trainyard.spark.validation.ValidationReportHtml;
 import dev.trainyard.spark.validation.ValidationRules;
 import dev.trainyard.workflows.pipeline.Payloads.BuildFeaturesRequest;
 import dev.trainyard.workflows.pipeline.Payloads.FeaturesResult;
@@ -124,10 +125,15 @@ public class DataActivitiesImpl implements PipelineActivities.Data {
       Path reportFile = Files.writeString(dir.resolve("report.json"), report.toJson());
       Path summaryFile = Files.writeString(dir.resolve("summary.txt"), report.summary());
       Path profileFile = Files.writeString(dir.resolve("profile.json"), report.profile().toJson());
+      Path htmlFile =
+          Files.writeString(
+              dir.resolve("report.html"),
+              ValidationReportHtml.render(input.uri(), report, championProfile));
       String root = r.run().artifactUri();
       env.mlflow().artifacts().upload(root, reportFile, "validation/report.json");
       env.mlflow().artifacts().upload(root, summaryFile, "validation/summary.txt");
       env.mlflow().artifacts().upload(root, profileFile, "validation/profile.json");
+      env.mlflow().artifacts().upload(root, htmlFile, "validation/report.html");
       env.mlflow()
           .tracking()
           .setTags(

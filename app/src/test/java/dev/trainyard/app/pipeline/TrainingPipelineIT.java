@@ -147,6 +147,30 @@ class TrainingPipelineIT {
     assertThat(files).anyMatch(f -> f.startsWith("model/feature-pipeline/"));
     // The champion version's run is the pipeline's run: its plots are the version's plots.
     assertEquals(run.runId(), champion.runId());
+    // On the champion's run through MLflow's REST API: the validation report as one self-contained
+    // HTML page that parses, and the datasets of each split.
+    assertThat(files).contains("validation/report.html");
+    Path html =
+        mlflow
+            .artifacts()
+            .download(
+                run.info().artifactUri(),
+                "validation/report.html",
+                Files.createTempDirectory("report").resolve("report.html"));
+    String page = Files.readString(html);
+    org.w3c.dom.Document doc =
+        javax.xml.parsers.DocumentBuilderFactory.newInstance()
+            .newDocumentBuilder()
+            .parse(html.toFile());
+    assertEquals(
+        "passed",
+        javax.xml.xpath.XPathFactory.newInstance().newXPath().evaluate("//span[@class='ok']", doc));
+    assertThat(page)
+        .contains("monthly_charges")
+        .doesNotContainPattern("(?i)(src|href)\\s*=|url\\(|@import");
+    assertThat(mlflow.tracking().getDatasetInputs(run.runId()))
+        .extracting(d -> d.context().orElseThrow())
+        .containsExactlyInAnyOrder("training", "validation", "test");
     assertThat(run.data().tags()).containsKey("trainyard.lineage.train");
 
     PipelineResult second = run(spec);

@@ -38,10 +38,7 @@ public final class DriftReportHtml {
         .append("<meta charset=\"utf-8\"/><title>Drift: ")
         .append(escape(title))
         .append("</title><style>")
-        .append("body{font-family:sans-serif;margin:1.5em;color:#222}")
-        .append("table{border-collapse:collapse}td,th{padding:.3em .7em;border-bottom:1px solid")
-        .append(" #ddd;text-align:left}tr.flagged{background:#fde8e8}td.bad{color:#b00;")
-        .append("font-weight:bold}.ok{color:#070}svg{vertical-align:middle}")
+        .append(STYLE)
         .append("</style></head><body><h1>Drift: ")
         .append(escape(title))
         .append("</h1>");
@@ -100,8 +97,18 @@ public final class DriftReportHtml {
         .append("</td>");
   }
 
-  /** A 100-px bar of {@code value} on a scale of twice the limit (or 1), the limit as a line. */
-  private static String bar(double value, Double limit, boolean bad) {
+  /** The pages' shared inline style sheet. */
+  public static final String STYLE =
+      "body{font-family:sans-serif;margin:1.5em;color:#222}"
+          + "table{border-collapse:collapse}td,th{padding:.3em .7em;border-bottom:1px solid"
+          + " #ddd;text-align:left;vertical-align:top}tr.flagged{background:#fde8e8}td.bad{color:#b00;"
+          + "font-weight:bold}.ok{color:#070}svg{vertical-align:middle}";
+
+  /**
+   * A 100-px bar of {@code value} on a scale of twice the limit (or 1 without one), the limit as a
+   * line in the middle; inline SVG.
+   */
+  public static String bar(double value, Double limit, boolean bad) {
     double scale = limit != null && limit > 0 ? 2 * limit : 1;
     int width = (int) Math.round(Math.max(0, Math.min(1, value / scale)) * 100);
     StringBuilder s =
@@ -119,12 +126,12 @@ public final class DriftReportHtml {
     return s.append("</svg>").toString();
   }
 
-  private static String num(double v) {
+  public static String num(double v) {
     return String.format(Locale.ROOT, "%.4f", v);
   }
 
   /** Text for HTML/XML content and attribute values. */
-  static String escape(String text) {
+  public static String escape(String text) {
     StringBuilder s = new StringBuilder(text.length());
     for (char c : text.toCharArray()) {
       switch (c) {

@@ -14,8 +14,8 @@ import org.w3c.dom.Document;
 import org.w3c.dom.NodeList;
 
 /** The scoring run's HTML drift report: well-formed, self-contained, escaped, flags visible. */
-class DriftReportHtmlTest {
-  static Document parse(String html) throws Exception {
+public class DriftReportHtmlTest {
+  public static Document parse(String html) throws Exception {
     DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
     f.setNamespaceAware(false);
     // The doctype names no DTD; never fetch one.
