@@ -105,6 +105,18 @@ public class BatchScoringWorkflowImpl implements BatchScoringWorkflow {
       throw e;
     }
     search.set(RunSearch.MODEL_VERSION, model.version());
+    // Only a spec that names a shadow resolves one: runs without a shadow (all runs recorded
+    // before shadow scoring existed) keep their command sequence, so no version marker is needed.
+    ResolvedModel shadow = null;
+    if (spec.shadow() != null) {
+      enter("resolve shadow", spec.shadow());
+      try {
+        shadow = registry.resolveModel(spec.shadow());
+      } catch (RuntimeException e) {
+        search.set(RunSearch.OUTCOME, e instanceof CanceledFailure ? "cancelled" : "failed");
+        throw e;
+      }
+    }
     PipelineRun run =
         registry.startScoringRun(
             new StartScoringRunRequest(spec, model, workflowId, Workflow.getInfo().getRunId()));
@@ -124,11 +136,20 @@ public class BatchScoringWorkflowImpl implements BatchScoringWorkflow {
                                   + " → "
                                   + spec.output()))
                       .build())
-              .scoreBatch(new ScoreBatchRequest(spec, model, run));
+              .scoreBatch(new ScoreBatchRequest(spec, model, run, shadow));
       latest.put("rows_in", (double) r.rowsIn());
       latest.put("scored", (double) r.scored());
       latest.put("quarantined", (double) r.quarantined());
       latest.put("max_psi", r.maxPsi());
+      if (r.shadow() != null) {
+        if (r.shadow().agreement() != null) {
+          latest.put("shadow_agreement", r.shadow().agreement());
+        }
+        if (r.shadow().meanAbsDifference() != null) {
+          latest.put("shadow_mean_abs_difference", r.shadow().meanAbsDifference());
+        }
+        latest.put("shadow_prediction_psi", r.shadow().predictionPsi());
+      }
 
       String outcome = r.skipped() ? "skipped" : "scored";
       String retrainId = null;
@@ -150,6 +171,9 @@ public class BatchScoringWorkflowImpl implements BatchScoringWorkflow {
                   + " quarantined, max PSI "
                   + fmt(r.maxPsi())
                   + (r.maxPsiFeature() == null ? "" : " (" + r.maxPsiFeature() + ")")
+                  + (r.shadow() == null
+                      ? ""
+                      : "; shadow " + r.shadow().model() + ": " + r.shadow().describe())
                   + (retrainId == null
                       ? ""
                       : "; drift over "

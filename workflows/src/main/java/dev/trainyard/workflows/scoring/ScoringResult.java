@@ -12,6 +12,7 @@ import java.util.Objects;
  * @param outcome {@code scored}, {@code skipped} (output already published) or {@code scored,
  *     retraining started}
  * @param retrainWorkflowId the retraining pipeline started because of drift, or null
+ * @param shadow how the shadow model compared with the champion; null without one
  */
 public record ScoringResult(
     String outcome,
@@ -27,7 +28,8 @@ public record ScoringResult(
     double maxPsi,
     double rowsPerSecond,
     String mlflowRunId,
-    String retrainWorkflowId) {
+    String retrainWorkflowId,
+    ScoringPayloads.ShadowSummary shadow) {
 
   public static Builder builder() {
     return new Builder();
@@ -52,6 +54,7 @@ public record ScoringResult(
     private double rowsPerSecond;
     private String mlflowRunId;
     private String retrainWorkflowId;
+    private ScoringPayloads.ShadowSummary shadow;
 
     private Builder() {}
 
@@ -77,6 +80,7 @@ public record ScoringResult(
       this.psi = r.psi();
       this.maxPsi = r.maxPsi();
       this.rowsPerSecond = r.rowsPerSecond();
+      this.shadow = r.shadow();
       return this;
     }
 
@@ -158,7 +162,8 @@ public record ScoringResult(
           maxPsi,
           rowsPerSecond,
           mlflowRunId,
-          retrainWorkflowId);
+          retrainWorkflowId,
+          shadow);
     }
   }
 }

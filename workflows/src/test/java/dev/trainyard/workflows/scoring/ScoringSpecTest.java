@@ -58,7 +58,9 @@ class ScoringSpecTest {
             1.5,
             "append",
             "yesterday",
-            new ScoringSpec.Retrain(0, null));
+            new ScoringSpec.Retrain(0, null),
+            null,
+            null);
 
     List<String> problems = spec.problems();
     for (String expected :
