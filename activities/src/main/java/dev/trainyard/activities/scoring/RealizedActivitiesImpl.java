@@ -82,7 +82,6 @@ public class RealizedActivitiesImpl implements ScoringActivities.Realized {
       env.mlflow().tracking().logMetrics(run.runId(), metrics);
       return new EvaluatedDay(
           r.date(),
-          r.scoresUri(),
           result.model() + "/" + result.version(),
           run.runId(),
           result.scored(),

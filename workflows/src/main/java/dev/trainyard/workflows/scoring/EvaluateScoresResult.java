@@ -24,7 +24,6 @@ public record EvaluateScoresResult(
    */
   public record EvaluatedDay(
       String date,
-      String scoresUri,
       String model,
       String mlflowRunId,
       long scored,

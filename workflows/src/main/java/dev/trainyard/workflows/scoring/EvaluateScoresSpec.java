@@ -20,6 +20,9 @@ import java.util.List;
  * @param dates the scored days to evaluate ({@code yyyy-MM-dd}); empty: the run's day (a schedule's
  *     nominal day, else today, UTC)
  * @param retrain optional: start a retraining pipeline when a day's realized metric crosses a bound
+ * @param labelDelayDays without {@code dates}: evaluate the day this many days before the run's day
+ *     (labels arrive late: a nightly schedule with 3 evaluates the day scored three days earlier);
+ *     null: 0
  */
 public record EvaluateScoresSpec(
     String scores,
@@ -27,7 +30,8 @@ public record EvaluateScoresSpec(
     List<String> keys,
     String label,
     List<String> dates,
-    Retrain retrain) {
+    Retrain retrain,
+    Integer labelDelayDays) {
 
   /**
    * Start {@code pipeline} when {@code metric} (e.g. {@code accuracy}, {@code mae}, {@code rmse})
@@ -47,6 +51,21 @@ public record EvaluateScoresSpec(
   public EvaluateScoresSpec {
     keys = keys == null ? List.of() : List.copyOf(keys);
     dates = dates == null ? List.of() : List.copyOf(dates);
+  }
+
+  /** A spec for the given days (or the run's day when empty), labels without delay. */
+  public static EvaluateScoresSpec of(
+      String scores,
+      String labels,
+      List<String> keys,
+      String label,
+      List<String> dates,
+      Retrain retrain) {
+    return new EvaluateScoresSpec(scores, labels, keys, label, dates, retrain, null);
+  }
+
+  public EvaluateScoresSpec withLabelDelayDays(Integer days) {
+    return new EvaluateScoresSpec(scores, labels, keys, label, dates, retrain, days);
   }
 
   /** Every problem at once, each naming its field; empty when the spec can run. */
@@ -70,6 +89,9 @@ public record EvaluateScoresSpec(
       } catch (RuntimeException e) {
         p.add("dates[" + i + "]: '" + dates.get(i) + "' is not a date like 2026-11-24");
       }
+    }
+    if (labelDelayDays != null && labelDelayDays < 0) {
+      p.add("labelDelayDays: must be 0 or more, got " + labelDelayDays);
     }
     if (retrain != null) {
       if (retrain.metric() == null || retrain.metric().isBlank()) {

@@ -1,6 +1,7 @@
 package dev.trainyard.workflows.scoring;
 
 import dev.trainyard.workflows.TaskQueues;
+import dev.trainyard.workflows.pipeline.PipelineProgress;
 import dev.trainyard.workflows.pipeline.TrainingPipelineWorkflow;
 import dev.trainyard.workflows.scoring.EvaluateScoresResult.EvaluateDayRequest;
 import dev.trainyard.workflows.scoring.EvaluateScoresResult.EvaluatedDay;
@@ -15,8 +16,10 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.slf4j.Logger;
 
 /**
@@ -36,6 +39,16 @@ public class EvaluateScoresWorkflowImpl implements EvaluateScoresWorkflow {
           ScoringActivities.Realized.class,
           ActivityOptions.newBuilder().setTaskQueue(TaskQueues.SPARK).build());
 
+  private String step = "starting";
+  private String detail = "";
+  private final List<String> done = new ArrayList<>();
+  private final Map<String, Double> latest = new LinkedHashMap<>();
+
+  @Override
+  public PipelineProgress progress() {
+    return new PipelineProgress(step, List.copyOf(done), Map.copyOf(latest), detail);
+  }
+
   @Override
   public EvaluateScoresResult evaluate(EvaluateScoresSpec spec) {
     List<String> problems = spec == null ? List.of("the request is empty") : spec.problems();
@@ -47,9 +60,20 @@ public class EvaluateScoresWorkflowImpl implements EvaluateScoresWorkflow {
               + String.join("\n- ", problems),
           "InvalidEvaluateScoresRequest");
     }
-    List<String> dates = spec.dates().isEmpty() ? List.of(runDate()) : spec.dates();
+    List<String> dates =
+        spec.dates().isEmpty()
+            ? List.of(
+                java.time.LocalDate.parse(runDate())
+                    .minusDays(spec.labelDelayDays() == null ? 0 : spec.labelDelayDays())
+                    .toString())
+            : spec.dates();
     List<EvaluatedDay> days = new ArrayList<>();
     for (String date : dates) {
+      if (!step.equals("starting")) {
+        done.add(step);
+      }
+      step = "evaluate " + date;
+      detail = EvaluateScoresSpec.forDay(spec.scores(), date);
       days.add(
           realized.evaluateDay(
               new EvaluateDayRequest(
@@ -59,6 +83,9 @@ public class EvaluateScoresWorkflowImpl implements EvaluateScoresWorkflow {
                   spec.keys(),
                   spec.label())));
     }
+    days.get(days.size() - 1).metrics().forEach((k, v) -> latest.put("realized_" + k, v));
+    done.add(step);
+    step = "done";
     EvaluatedDay crossed = null;
     if (spec.retrain() != null) {
       for (EvaluatedDay d : days) {
