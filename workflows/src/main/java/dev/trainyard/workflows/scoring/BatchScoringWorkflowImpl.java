@@ -6,18 +6,14 @@ import dev.trainyard.workflows.pipeline.Payloads.FinishRunRequest;
 import dev.trainyard.workflows.pipeline.Payloads.PipelineRun;
 import dev.trainyard.workflows.pipeline.PipelineActivities;
 import dev.trainyard.workflows.pipeline.PipelineProgress;
-import dev.trainyard.workflows.pipeline.TrainingPipelineWorkflow;
 import dev.trainyard.workflows.scoring.ScoringPayloads.ResolvedModel;
 import dev.trainyard.workflows.scoring.ScoringPayloads.ScoreBatchRequest;
 import dev.trainyard.workflows.scoring.ScoringPayloads.ScoreBatchResult;
 import dev.trainyard.workflows.scoring.ScoringPayloads.StartScoringRunRequest;
 import io.temporal.activity.ActivityOptions;
-import io.temporal.api.enums.v1.ParentClosePolicy;
 import io.temporal.common.SearchAttributeKey;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
-import io.temporal.workflow.Async;
-import io.temporal.workflow.ChildWorkflowOptions;
 import io.temporal.workflow.Workflow;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -217,27 +213,17 @@ public class BatchScoringWorkflowImpl implements BatchScoringWorkflow {
   /** Starts the retraining pipeline as an independent run: it outlives this scoring run. */
   private String startRetraining(
       ScoringSpec spec, ResolvedModel model, ScoreBatchResult r, String workflowId) {
-    String id = "retrain-" + workflowId;
-    TrainingPipelineWorkflow child =
-        Workflow.newChildWorkflowStub(
-            TrainingPipelineWorkflow.class,
-            ChildWorkflowOptions.newBuilder()
-                .setWorkflowId(id)
-                .setTaskQueue(TaskQueues.CONTROL)
-                .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_ABANDON)
-                .setStaticSummary(
-                    "Retrain "
-                        + model.name()
-                        + ": scoring "
-                        + workflowId
-                        + " saw PSI "
-                        + fmt(r.maxPsi())
-                        + " on "
-                        + r.maxPsiFeature())
-                .build());
-    Async.function(child::run, spec.retrain().pipeline());
-    // Wait until it has started (so its id is real), not until it ends.
-    Workflow.getWorkflowExecution(child).get();
+    String id =
+        Retraining.start(
+            spec.retrain().pipeline(),
+            "Retrain "
+                + model.name()
+                + ": scoring "
+                + workflowId
+                + " saw PSI "
+                + fmt(r.maxPsi())
+                + " on "
+                + r.maxPsiFeature());
     log.info("drift {} on {}: started {}", r.maxPsi(), r.maxPsiFeature(), id);
     return id;
   }

@@ -2,15 +2,11 @@ package dev.trainyard.workflows.scoring;
 
 import dev.trainyard.workflows.TaskQueues;
 import dev.trainyard.workflows.pipeline.PipelineProgress;
-import dev.trainyard.workflows.pipeline.TrainingPipelineWorkflow;
 import dev.trainyard.workflows.scoring.EvaluateScoresResult.EvaluateDayRequest;
 import dev.trainyard.workflows.scoring.EvaluateScoresResult.EvaluatedDay;
 import io.temporal.activity.ActivityOptions;
-import io.temporal.api.enums.v1.ParentClosePolicy;
 import io.temporal.common.SearchAttributeKey;
 import io.temporal.failure.ApplicationFailure;
-import io.temporal.workflow.Async;
-import io.temporal.workflow.ChildWorkflowOptions;
 import io.temporal.workflow.Workflow;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -134,27 +130,17 @@ public class EvaluateScoresWorkflowImpl implements EvaluateScoresWorkflow {
 
   /** Starts the retraining pipeline as an independent run, as the drift trigger does. */
   private String startRetraining(EvaluateScoresSpec spec, EvaluatedDay day) {
-    String id = "retrain-" + Workflow.getInfo().getWorkflowId();
-    TrainingPipelineWorkflow child =
-        Workflow.newChildWorkflowStub(
-            TrainingPipelineWorkflow.class,
-            ChildWorkflowOptions.newBuilder()
-                .setWorkflowId(id)
-                .setTaskQueue(TaskQueues.CONTROL)
-                .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_ABANDON)
-                .setStaticSummary(
-                    "Retrain "
-                        + day.model()
-                        + ": realized "
-                        + spec.retrain().metric()
-                        + " "
-                        + fmt(day.metrics().get(spec.retrain().metric()))
-                        + " on "
-                        + day.date())
-                .build());
-    Async.function(child::run, spec.retrain().pipeline());
-    // Wait until it has started (so its id is real), not until it ends.
-    Workflow.getWorkflowExecution(child).get();
+    String id =
+        Retraining.start(
+            spec.retrain().pipeline(),
+            "Retrain "
+                + day.model()
+                + ": realized "
+                + spec.retrain().metric()
+                + " "
+                + fmt(day.metrics().get(spec.retrain().metric()))
+                + " on "
+                + day.date());
     log.info("realized {} on {}: started {}", spec.retrain().metric(), day.date(), id);
     return id;
   }
