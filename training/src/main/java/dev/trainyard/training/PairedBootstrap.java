@@ -54,6 +54,9 @@ public final class PairedBootstrap {
    * @param lower the interval's lower end (NaN when too few resamples had the metric defined)
    * @param upper the interval's upper end (NaN likewise)
    * @param gains the resampled gains where the metric was defined on both, sorted ascending
+   * @param candidateLower the candidate's own metric: the interval's lower end over the same
+   *     resamples (NaN when undefined in too many); what a threshold with confidence checks
+   * @param candidateUpper its upper end
    */
   public record Difference(
       String metric,
@@ -62,7 +65,9 @@ public final class PairedBootstrap {
       double estimate,
       double lower,
       double upper,
-      double[] gains) {
+      double[] gains,
+      double candidateLower,
+      double candidateUpper) {
 
     /** Whether the whole interval is above {@code threshold} (false when it is undefined). */
     public boolean lowerClears(double threshold) {
@@ -120,6 +125,8 @@ public final class PairedBootstrap {
     int resamples = settings.resamples();
     double[][] gains = new double[k][resamples];
     int[] valid = new int[k];
+    double[][] own = new double[k][resamples];
+    int[] ownValid = new int[k];
     SplittableRandom random = new SplittableRandom(settings.seed());
     int[] weights = new int[m];
     if (m > 0) {
@@ -131,6 +138,9 @@ public final class PairedBootstrap {
         a.metrics(weights, va);
         b.metrics(weights, vb);
         for (int j = 0; j < k; j++) {
+          if (Double.isFinite(va[j])) {
+            own[j][ownValid[j]++] = va[j];
+          }
           double g = gain(names.get(j), va[j], vb[j]);
           if (Double.isFinite(g)) {
             gains[j][valid[j]++] = g;
@@ -146,6 +156,9 @@ public final class PairedBootstrap {
       // An interval from a few defined resamples (say a segment where most draws hold one class)
       // would claim more than it knows.
       boolean enough = valid[j] >= Math.max(MIN_RESAMPLES / 2, resamples / 2);
+      double[] ownSorted = Arrays.copyOf(own[j], ownValid[j]);
+      Arrays.sort(ownSorted);
+      boolean ownEnough = ownValid[j] >= Math.max(MIN_RESAMPLES / 2, resamples / 2);
       out.put(
           names.get(j),
           new Difference(
@@ -155,7 +168,9 @@ public final class PairedBootstrap {
               gain(names.get(j), pointA[j], pointB[j]),
               enough ? quantile(sorted, alpha / 2) : Double.NaN,
               enough ? quantile(sorted, 1 - alpha / 2) : Double.NaN,
-              sorted));
+              sorted,
+              ownEnough ? quantile(ownSorted, alpha / 2) : Double.NaN,
+              ownEnough ? quantile(ownSorted, 1 - alpha / 2) : Double.NaN));
     }
     return new Result(m, out);
   }
@@ -186,7 +201,9 @@ public final class PairedBootstrap {
               gain(names.get(j), va[j], vb[j]),
               Double.NaN,
               Double.NaN,
-              new double[0]));
+              new double[0],
+              Double.NaN,
+              Double.NaN));
     }
     return new Result(subset.length, out);
   }

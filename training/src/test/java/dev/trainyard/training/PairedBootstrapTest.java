@@ -161,6 +161,36 @@ class PairedBootstrapTest {
   }
 
   @Test
+  void theCandidatesOwnIntervalMatchesNormalTheoryForItsMae() {
+    // A threshold with confidence checks the candidate's own metric: MAE's interval over the same
+    // resamples is about mean(|e|) ± 1.96 sd(|e|) / sqrt(n).
+    int n = 4000;
+    Predictions[] p = regressionPair(n, 1.0, 1.3);
+    PairedBootstrap.Difference mae =
+        PairedBootstrap.compare(p[0], p[1], new PairedBootstrap.Settings(4000, 0.95, 3))
+            .differences()
+            .get("mae");
+    double mean = 0;
+    double[] e = new double[n];
+    for (int i = 0; i < n; i++) {
+      e[i] = Math.abs(p[0].values()[i] - p[0].labels()[i]);
+      mean += e[i] / n;
+    }
+    double var = 0;
+    for (double x : e) {
+      var += (x - mean) * (x - mean) / (n - 1);
+    }
+    double se = Math.sqrt(var / n);
+    assertEquals(mean, mae.candidate(), 1e-6);
+    assertTrue(mae.candidateLower() < mean && mean < mae.candidateUpper());
+    assertEquals(
+        1.96 * se,
+        (mae.candidateUpper() - mae.candidateLower()) / 2,
+        0.1 * 1.96 * se,
+        "half width vs normal theory");
+  }
+
+  @Test
   void theSameSeedGivesTheSameAnswerAndAnotherSeedNearlyTheSame() {
     Predictions[] p = binaryPair(1500, 0.5, 0.7);
     var first = PairedBootstrap.compare(p[0], p[1], SETTINGS).differences().get("roc_auc");

@@ -84,6 +84,8 @@ public record ActivityTuning(
     put(perType, ScoringActivities.Registry.class, registry);
     put(perType, PipelineActivities.Data.class, data);
     put(perType, ScoringActivities.Data.class, scoring);
+    // Realized performance is a join and an aggregation on Spark: a scoring-sized step.
+    put(perType, ScoringActivities.Realized.class, scoring);
     put(perType, PipelineActivities.Training.class, training);
     return WorkflowImplementationOptions.newBuilder()
         .setDefaultActivityOptions(registry.options(retry))

@@ -11,6 +11,7 @@ import dev.trainyard.training.Evaluation;
 import dev.trainyard.training.PairedBootstrap;
 import dev.trainyard.training.Predictions;
 import dev.trainyard.workflows.pipeline.Gate;
+import dev.trainyard.workflows.pipeline.Payloads;
 import dev.trainyard.workflows.pipeline.Payloads.CompareRequest;
 import dev.trainyard.workflows.pipeline.Payloads.Comparison;
 import dev.trainyard.workflows.pipeline.Payloads.Difference;
@@ -207,12 +208,18 @@ final class ChampionComparison {
 
     Map<String, Difference> differences = new LinkedHashMap<>();
     Map<String, Double> championMetrics = new LinkedHashMap<>();
+    Map<String, Payloads.Interval> candidateIntervals = new LinkedHashMap<>();
     overall
         .differences()
         .forEach(
             (m, d) -> {
               differences.put(m, difference(d));
               championMetrics.put(m, d.champion());
+              if (withConfidence) {
+                candidateIntervals.put(
+                    m,
+                    new Payloads.Interval(finite(d.candidateLower()), finite(d.candidateUpper())));
+              }
             });
 
     String reportUri = r.run().artifactUri() + "/" + REPORT;
@@ -278,6 +285,7 @@ final class ChampionComparison {
             .optSegments(segments, below)
             .optReportUri(reportUri)
             .optBootstrapSeconds(seconds)
+            .optCandidateIntervals(candidateIntervals)
             .build();
     return new Outcome(comparison, candidate.rows(), pairedRows);
   }

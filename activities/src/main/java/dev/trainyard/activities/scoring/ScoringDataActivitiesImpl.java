@@ -20,12 +20,15 @@ import dev.trainyard.spark.io.SparkSessions;
 import dev.trainyard.spark.scoring.ScoringJob;
 import dev.trainyard.spark.scoring.ScoringReport;
 import dev.trainyard.spark.scoring.ScoringRequest;
+import dev.trainyard.spark.scoring.ShadowComparison;
+import dev.trainyard.spark.scoring.ShadowModel;
 import dev.trainyard.workflows.pipeline.Payloads.PipelineRun;
 import dev.trainyard.workflows.scoring.IfOutputExists;
 import dev.trainyard.workflows.scoring.ScoringActivities;
 import dev.trainyard.workflows.scoring.ScoringPayloads.ResolvedModel;
 import dev.trainyard.workflows.scoring.ScoringPayloads.ScoreBatchRequest;
 import dev.trainyard.workflows.scoring.ScoringPayloads.ScoreBatchResult;
+import dev.trainyard.workflows.scoring.ScoringPayloads.ShadowSummary;
 import dev.trainyard.workflows.scoring.ScoringSpec;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
@@ -78,9 +81,14 @@ public class ScoringDataActivitiesImpl implements ScoringActivities.Data {
         return ScoreBatchResult.skipped(spec.output(), spec.quarantine());
       }
       Path modelDir;
+      Path shadowDir = null;
+      ResolvedModel shadow = r.shadow();
       // Heartbeats while a large model downloads, so the attempt is not taken for lost.
       try (Heartbeat hb = Heartbeat.every(ctx, 1)) {
         modelDir = models.fetch(model.name(), model.version(), model.source());
+        if (shadow != null) {
+          shadowDir = models.fetch(shadow.name(), shadow.version(), shadow.source());
+        }
       }
       ScoringReport report =
           jobs.score(
@@ -98,6 +106,14 @@ public class ScoringDataActivitiesImpl implements ScoringActivities.Data {
                   .optPartitions(spec.partitions())
                   .optMaxQuarantineFraction(spec.maxQuarantineFraction())
                   .optWorkflowRunId(ctx.getInfo().getRunId())
+                  .optShadow(
+                      shadow == null
+                          ? null
+                          : new ShadowModel(
+                              shadowDir.toString(),
+                              shadow.name(),
+                              shadow.version(),
+                              spec.shadowOutput()))
                   .build());
       env.metrics()
           .rowsScored(model.name(), report.rowsIn(), report.scored(), report.quarantined());
@@ -142,9 +158,7 @@ public class ScoringDataActivitiesImpl implements ScoringActivities.Data {
           List.of(
               new LineageRecord.Dataset(spec.input(), fp.sha256(), report.rowsIn()),
               new LineageRecord.Dataset("models:/" + model.ref(), null, null)),
-          List.of(
-              new LineageRecord.Dataset(spec.output(), null, report.scored()),
-              new LineageRecord.Dataset(spec.quarantine(), null, report.quarantined())),
+          outputs(spec, report),
           Map.of(
               "model",
               model.ref(),
@@ -168,6 +182,7 @@ public class ScoringDataActivitiesImpl implements ScoringActivities.Data {
           .setOutputUri(spec.output())
           .setQuarantineUri(spec.quarantine())
           .optReportUri(reportUri)
+          .optShadow(summary(report.shadow()))
           .build();
     } catch (DataInputException e) {
       throw Failures.badInput("BadInputData", e.getMessage());
@@ -200,6 +215,29 @@ public class ScoringDataActivitiesImpl implements ScoringActivities.Data {
         : DriftLimits.of(d.maxMissingChange(), d.maxUnseenShare());
   }
 
+  /** The published outputs, the side-by-side shadow output among them when there is one. */
+  private static List<LineageRecord.Dataset> outputs(ScoringSpec spec, ScoringReport report) {
+    List<LineageRecord.Dataset> out = new ArrayList<>();
+    out.add(new LineageRecord.Dataset(spec.output(), null, report.scored()));
+    out.add(new LineageRecord.Dataset(spec.quarantine(), null, report.quarantined()));
+    if (report.shadow() != null) {
+      out.add(new LineageRecord.Dataset(spec.shadowOutput(), null, report.shadow().rows()));
+    }
+    return out;
+  }
+
+  private static ShadowSummary summary(ShadowComparison c) {
+    return c == null
+        ? null
+        : new ShadowSummary(
+            c.modelName() + "/" + c.modelVersion(),
+            c.outputUri(),
+            c.rows(),
+            c.agreement(),
+            c.meanAbsDifference(),
+            c.predictionPsi());
+  }
+
   private String logReport(
       ActivityExecutionContext ctx,
       PipelineRun run,
@@ -226,6 +264,20 @@ public class ScoringDataActivitiesImpl implements ScoringActivities.Data {
     values.put("drift_flags", (double) driftFlags.size());
     report.predictionDistribution().forEach((k, v) -> values.put("prediction_" + k, v));
     report.quarantineReasons().forEach((k, v) -> values.put("quarantined_" + k, (double) v));
+    ShadowComparison shadow = report.shadow();
+    if (shadow != null) {
+      env.mlflow()
+          .tracking()
+          .setTag(
+              run.runId(), "trainyard.shadow", shadow.modelName() + "/" + shadow.modelVersion());
+      if (shadow.agreement() != null) {
+        values.put("shadow_agreement", shadow.agreement());
+      }
+      if (shadow.meanAbsDifference() != null) {
+        values.put("shadow_mean_abs_difference", shadow.meanAbsDifference());
+      }
+      values.put("shadow_prediction_psi", shadow.predictionPsi());
+    }
     values.forEach((k, v) -> metrics.add(Metric.of(k.replaceAll("[^A-Za-z0-9_./ -]", "_"), v, 0)));
     env.mlflow().tracking().logMetrics(run.runId(), metrics);
     if (!driftFlags.isEmpty()) {

@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       WorkerCommand.class,
       TrainCommand.class,
       ScoreCommand.class,
+      EvaluateScoresCommand.class,
       ScheduleCommands.class,
       RunCommands.Watch.class,
       RunCommands.Approve.class,

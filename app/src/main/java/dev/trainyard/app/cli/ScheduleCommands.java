@@ -5,6 +5,8 @@ import dev.trainyard.workflows.TaskQueues;
 import dev.trainyard.workflows.pipeline.PipelineSpec;
 import dev.trainyard.workflows.pipeline.TrainingPipelineWorkflow;
 import dev.trainyard.workflows.scoring.BatchScoringWorkflow;
+import dev.trainyard.workflows.scoring.EvaluateScoresSpec;
+import dev.trainyard.workflows.scoring.EvaluateScoresWorkflow;
 import dev.trainyard.workflows.scoring.ScoringSpec;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -119,7 +121,8 @@ public final class ScheduleCommands implements Runnable {
       name = "create",
       mixinStandardHelpOptions = true,
       description = {
-        "Create a schedule that retrains (--pipeline) or scores (--model/--input/--output).",
+        "Create a schedule that retrains (--pipeline), scores (--model/--input/--output) or",
+        "evaluates realized performance (--evaluate-scores/--labels/--label/--keys).",
         "Scoring URIs may contain {date}: each run fills in its own nominal day (UTC), so a",
         "backfill scores each missing day once (published days are skipped unless",
         "--if-output-exists replace)."
@@ -184,6 +187,52 @@ public final class ScheduleCommands implements Runnable {
     Double retrainMaxPsi;
 
     @Option(
+        names = "--evaluate-scores",
+        paramLabel = "URI",
+        description =
+            "Realized performance: the published scores to evaluate each run (with {date}),"
+                + " with --labels, --label, --keys; see `trainyard evaluate-scores --help`.")
+    String evaluateScores;
+
+    @Option(
+        names = "--labels",
+        paramLabel = "URI",
+        description = "Realized performance: the labels (with {date}).")
+    String labels;
+
+    @Option(
+        names = "--label",
+        paramLabel = "COLUMN",
+        description = "Realized performance: the labels' column holding the true value.")
+    String label;
+
+    @Option(
+        names = "--label-delay-days",
+        paramLabel = "N",
+        description =
+            "Realized performance: evaluate the day N days before each run's day (labels"
+                + " arrive late; default 0).")
+    Integer labelDelayDays;
+
+    @Option(
+        names = "--retrain-metric",
+        paramLabel = "NAME",
+        description = "Realized performance: the metric to watch (accuracy; mae, rmse).")
+    String retrainMetric;
+
+    @Option(
+        names = "--retrain-min",
+        paramLabel = "VALUE",
+        description = "Realized performance: retrain when the metric is below this.")
+    Double retrainMin;
+
+    @Option(
+        names = "--retrain-max",
+        paramLabel = "VALUE",
+        description = "Realized performance: retrain when the metric is above this.")
+    Double retrainMax;
+
+    @Option(
         names = "--overlap",
         paramLabel = "POLICY",
         defaultValue = "skip",
@@ -208,12 +257,65 @@ public final class ScheduleCommands implements Runnable {
     @Override
     public Integer call() throws Exception {
       boolean scores = scoring.model != null || scoring.input != null || scoring.output != null;
+      if (evaluateScores != null) {
+        if (scores || pipeline != null) {
+          System.err.println(
+              "error: --evaluate-scores schedules realized performance only; leave out --pipeline,"
+                  + " --model, --input and --output.");
+          return 2;
+        }
+        return createEvaluation();
+      }
       if (scores == (pipeline != null)) {
         System.err.println(
             "error: say what the schedule runs: --pipeline FILE (retraining) or --model, --input"
                 + " and --output (scoring), not both.");
         return 2;
       }
+      return create(null, null);
+    }
+
+    private Integer createEvaluation() throws Exception {
+      EvaluateScoresSpec.Retrain retrain =
+          retrainPipeline == null
+              ? null
+              : new EvaluateScoresSpec.Retrain(
+                  retrainMetric == null ? "accuracy" : retrainMetric,
+                  retrainMin,
+                  retrainMax,
+                  PipelineSpecFile.load(retrainPipeline));
+      EvaluateScoresSpec spec =
+          EvaluateScoresSpec.of(
+                  Uris.absolute(evaluateScores),
+                  Uris.absolute(labels),
+                  scoring.keys,
+                  label,
+                  List.of(),
+                  retrain)
+              .withLabelDelayDays(labelDelayDays);
+      List<String> problems = spec.problems();
+      if (!problems.isEmpty()) {
+        System.err.println(
+            "error: the evaluate-scores request has "
+                + problems.size()
+                + " problem(s):\n- "
+                + String.join("\n- ", problems.stream().map(Uris::asOption).toList()));
+        return 2;
+      }
+      return create(
+          ScheduleActionStartWorkflow.newBuilder()
+              .setWorkflowType(EvaluateScoresWorkflow.class)
+              .setArguments(spec)
+              .setOptions(
+                  WorkflowOptions.newBuilder()
+                      .setWorkflowId("evaluate-" + id)
+                      .setTaskQueue(TaskQueues.CONTROL)
+                      .build())
+              .build(),
+          "realized performance");
+    }
+
+    private Integer create(ScheduleActionStartWorkflow given, String givenKind) throws Exception {
       ScheduleOverlapPolicy policy = overlap(overlap);
       Duration catchup = duration("--catchup-window", catchupWindow);
       ScheduleSpec.Builder specBuilder = ScheduleSpec.newBuilder().setTimeZoneName(timeZone);
@@ -229,7 +331,10 @@ public final class ScheduleCommands implements Runnable {
 
       ScheduleActionStartWorkflow action;
       String kind;
-      if (pipeline != null) {
+      if (given != null) {
+        action = given;
+        kind = givenKind;
+      } else if (pipeline != null) {
         PipelineSpec spec = PipelineSpecFile.load(pipeline);
         kind = "retraining";
         action =

@@ -93,6 +93,24 @@ public final class ScoreCommand implements Callable<Integer> {
                 + " parent/_quarantine/NAME).")
     String quarantine;
 
+    @Option(
+        names = "--shadow",
+        paramLabel = "NAME@ALIAS|NAME/VERSION",
+        description =
+            "A second model scored on the same rows in the same pass, e.g."
+                + " churn-classifier@challenger: its predictions are published next to the"
+                + " champion's (--shadow-output) and compared with them (agreement or mean"
+                + " absolute difference, prediction PSI); the output stays as without it.")
+    String shadow;
+
+    @Option(
+        names = "--shadow-output",
+        paramLabel = "URI",
+        description =
+            "Where both models' predictions are published side by side (default: the"
+                + " output's parent/_shadow/NAME).")
+    String shadowOutput;
+
     @Option(names = "--batch-size", paramLabel = "N", description = "Rows per predict call.")
     Integer batchSize;
 
@@ -121,6 +139,8 @@ public final class ScoreCommand implements Callable<Integer> {
           .optBatchSize(batchSize)
           .optPartitions(partitions)
           .optMaxQuarantineFraction(maxQuarantine)
+          .optShadow(shadow)
+          .optShadowOutput(Uris.absolute(shadowOutput))
           .build();
     }
   }
@@ -183,6 +203,10 @@ public final class ScoreCommand implements Callable<Integer> {
               + (r.driftFlags().isEmpty() ? "" : "; FLAGGED " + String.join("; ", r.driftFlags())));
       System.out.println(
           String.format(Locale.ROOT, "throughput:  %,.0f rows/s", r.rowsPerSecond()));
+      if (r.shadow() != null) {
+        System.out.println("shadow:      " + r.shadow().model() + ": " + r.shadow().describe());
+        System.out.println("             side by side at " + r.shadow().outputUri());
+      }
     }
     System.out.println("MLflow run:  " + r.mlflowRunId());
     if (r.retrainWorkflowId() != null) {

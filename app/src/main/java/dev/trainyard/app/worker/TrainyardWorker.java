@@ -8,6 +8,7 @@ import dev.trainyard.activities.runtime.ActivityEnvironment;
 import dev.trainyard.activities.runtime.SparkJobs;
 import dev.trainyard.activities.runtime.StepMetricsInterceptor;
 import dev.trainyard.activities.runtime.TrainyardMetrics;
+import dev.trainyard.activities.scoring.RealizedActivitiesImpl;
 import dev.trainyard.activities.scoring.ScoringDataActivitiesImpl;
 import dev.trainyard.activities.scoring.ScoringRegistryActivitiesImpl;
 import dev.trainyard.app.config.Clients;
@@ -27,6 +28,8 @@ import dev.trainyard.workflows.pipeline.TrainingPipelineWorkflow;
 import dev.trainyard.workflows.pipeline.TrainingPipelineWorkflowImpl;
 import dev.trainyard.workflows.scoring.BatchScoringWorkflow;
 import dev.trainyard.workflows.scoring.BatchScoringWorkflowImpl;
+import dev.trainyard.workflows.scoring.EvaluateScoresWorkflow;
+import dev.trainyard.workflows.scoring.EvaluateScoresWorkflowImpl;
 import io.temporal.client.WorkflowClient;
 import io.temporal.serviceclient.OperatorServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubs;
@@ -140,12 +143,18 @@ public final class TrainyardWorker implements AutoCloseable {
                 BatchScoringWorkflow.class,
                 () -> new BatchScoringWorkflowImpl(searchable),
                 settings.activities().implementationOptions());
+            worker.registerWorkflowImplementationFactory(
+                EvaluateScoresWorkflow.class,
+                EvaluateScoresWorkflowImpl::new,
+                settings.activities().implementationOptions());
             worker.registerActivitiesImplementations(
                 new RegistryActivitiesImpl(env), new ScoringRegistryActivitiesImpl(mlflow));
           }
           case TaskQueues.SPARK ->
               worker.registerActivitiesImplementations(
-                  new DataActivitiesImpl(env, spark), new ScoringDataActivitiesImpl(env, spark));
+                  new DataActivitiesImpl(env, spark),
+                  new ScoringDataActivitiesImpl(env, spark),
+                  new RealizedActivitiesImpl(env));
           case TaskQueues.TRAIN ->
               worker.registerActivitiesImplementations(new TrainingActivitiesImpl(env, client));
           default -> throw new IllegalArgumentException("unknown task queue " + queue);

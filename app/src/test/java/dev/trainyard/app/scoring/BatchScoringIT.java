@@ -173,6 +173,58 @@ class BatchScoringIT {
   }
 
   @Test
+  void aShadowScoresTheSameRowsAndIsReportedNextToTheChampion() throws Exception {
+    String output = out("shadow");
+    // The champion's own version as its shadow: the known answer is full agreement, no drift.
+    ScoringSpec spec =
+        ScoringSpec.builder()
+            .setModel(model + "@champion")
+            .setInput(batch.toString())
+            .setOutput(output)
+            .optKeys(List.of("customer_id"))
+            .optShadow(model + "/1")
+            .build();
+    ScoringResult r = score(spec);
+
+    assertEquals("scored", r.outcome());
+    assertNotNull(r.shadow());
+    assertEquals(model + "/1", r.shadow().model());
+    assertEquals(r.scored(), r.shadow().rows());
+    assertEquals(1.0, r.shadow().agreement());
+    assertEquals(0.0, r.shadow().predictionPsi(), 1e-9);
+    // The champion's output is as without a shadow; the side-by-side one is hidden next to it.
+    String sideBySide =
+        Path.of(output)
+            .getParent()
+            .resolve("_shadow")
+            .resolve(Path.of(output).getFileName())
+            .toUri()
+            .toString()
+            .replaceAll("/+$", "");
+    assertEquals(sideBySide, r.shadow().outputUri());
+    Dataset<Row> champion = spark.read().parquet(output);
+    assertThat(champion.columns())
+        .containsExactly(
+            "customer_id",
+            "prediction",
+            "probabilities",
+            "model_name",
+            "model_version",
+            "scoring_run_id");
+    Dataset<Row> both = spark.read().parquet(r.shadow().outputUri());
+    assertEquals(r.scored(), both.count());
+    assertEquals(0, both.where(col("prediction").notEqual(col("shadow_prediction"))).count());
+    assertEquals(r.scored(), both.join(champion.select("customer_id"), "customer_id").count());
+
+    Run run = mlflow.tracking().getRun(r.mlflowRunId());
+    assertEquals(1.0, run.data().metrics().get("shadow_agreement").value());
+    assertEquals(0.0, run.data().metrics().get("shadow_prediction_psi").value(), 1e-9);
+    assertThat(run.tag("trainyard.shadow")).contains(model + "/1");
+    assertThat(run.tag("trainyard.outcome").orElseThrow())
+        .contains("shadow " + model + "/1: agreement 1.0000");
+  }
+
+  @Test
   void unseenCategoriesAreScoredNotRejected() throws Exception {
     String input =
         write(

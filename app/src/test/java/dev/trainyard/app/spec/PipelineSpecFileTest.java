@@ -44,6 +44,24 @@ class PipelineSpecFileTest {
   }
 
   @Test
+  void aThresholdWithConfidenceReadsAndSurvivesJsonAndAPlainOneStaysAsItWas() throws IOException {
+    String gate = "gate:\n  thresholds: {roc_auc: {min: 0.7}}";
+    PipelineSpec confident =
+        PipelineSpecFile.load(
+            write(
+                "confident.yaml",
+                VALID.replace(
+                    gate, "gate:\n  thresholds: {roc_auc: {min: 0.7, withConfidence: true}}")));
+    assertTrue(confident.gate().thresholds().get("roc_auc").confident());
+    assertEquals(
+        confident,
+        PipelineSpecFile.load(write("confident.json", PipelineSpecFile.toJson(confident))));
+    PipelineSpec plain = PipelineSpecFile.load(write("plain.yaml", VALID));
+    assertEquals(false, plain.gate().thresholds().get("roc_auc").confident());
+    assertThat(PipelineSpecFile.toJson(plain)).doesNotContain("withConfidence");
+  }
+
+  @Test
   void gateConfidenceReadsAsANumberOrOffAndSurvivesJson() throws IOException {
     String gate = "gate:\n  thresholds: {roc_auc: {min: 0.7}}";
     PipelineSpec off =

@@ -282,6 +282,29 @@ public final class Outputs {
     }
   }
 
+  /**
+   * Who published {@code outputUri}, as its {@code _trainyard.json} says; null when it has none
+   * (not published by Trainyard, or not published at all).
+   */
+  public static PublishMarker marker(SparkSession spark, String outputUri) {
+    Path out = new Path(outputUri);
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    try {
+      FileSystem fs = out.getFileSystem(conf);
+      Path file = new Path(out, PublishMarker.NAME);
+      return fs.exists(file) ? PublishMarker.read(fs, file) : null;
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "cannot read "
+              + PublishMarker.NAME
+              + " of "
+              + outputUri
+              + ": "
+              + S3Access.cause(outputUri, e, conf),
+          e);
+    }
+  }
+
   /** True when {@code outputUri} holds a published output (its {@code _SUCCESS} marker). */
   public static boolean isPublished(SparkSession spark, String outputUri) {
     Path out = new Path(outputUri);

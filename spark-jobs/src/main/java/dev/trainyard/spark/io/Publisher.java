@@ -16,6 +16,9 @@ public record Publisher(
   public static final String QUARANTINE = "quarantine";
   public static final String FEATURES = "features";
 
+  /** A shadow scoring run's side-by-side output: the champion's and the shadow's predictions. */
+  public static final String SHADOW = "shadow-scores";
+
   public Publisher {
     if (kind == null || kind.isBlank()) {
       throw new IllegalArgumentException("publisher: kind is required");

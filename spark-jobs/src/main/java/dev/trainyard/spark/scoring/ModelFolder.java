@@ -22,8 +22,13 @@ record ModelFolder(
     Path dir, Path djl, String pipelineUri, FeatureManifest manifest, DataProfile profile) {
 
   static ModelFolder open(ScoringRequest request) {
-    Path dir = localPath(request.modelDir());
-    String what = "model '" + request.modelName() + "' version " + request.modelVersion();
+    return open(request.modelDir(), request.modelName(), request.modelVersion());
+  }
+
+  /** The folder of {@code modelName}'s {@code modelVersion} (the champion's or a shadow's). */
+  static ModelFolder open(String modelDir, String modelName, String modelVersion) {
+    Path dir = localPath(modelDir);
+    String what = "model '" + modelName + "' version " + modelVersion;
     if (!Files.isDirectory(dir)) {
       throw new IllegalArgumentException(
           "model folder " + dir + " of " + what + " does not exist: download the version first");

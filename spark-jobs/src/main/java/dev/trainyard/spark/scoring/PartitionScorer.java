@@ -39,7 +39,9 @@ import org.apache.spark.util.TaskCompletionListener;
  * numeric features as double (null when missing); the categorical features (string, integer or
  * boolean); and, when no {@link CompiledFeatures} is given, the pipeline's feature vector. Output:
  * the keys, the prediction (the class's label value, or a double for regression), the probabilities
- * ({@code array<double>}, null for regression), model name, version and run id.
+ * ({@code array<double>}, null for regression), model name, version and run id; with a {@link
+ * Shadow}, then the shadow's prediction, probabilities, model name and version (shadow scoring: the
+ * same rows, the same pass, a second model).
  */
 final class PartitionScorer implements FlatMapFunction<Iterator<InternalRow>, InternalRow> {
   private static final long serialVersionUID = 1L;
@@ -55,6 +57,21 @@ final class PartitionScorer implements FlatMapFunction<Iterator<InternalRow>, In
   private final CompiledFeatures features;
   private final UTF8String[] constants;
   private final ScoringTotals.Accumulator totals;
+  private final Shadow shadow;
+
+  /** Per categorical feature and code: the shadow's one-hot slot; null without a shadow. */
+  private final int[][] shadowSlots;
+
+  /**
+   * The second model of a shadow scoring run: it needs compiled features (its own fitted pipeline
+   * over the same raw columns).
+   *
+   * @param model as {@link PartitionScorer}'s {@code model}
+   * @param labels class values by index; null for regression
+   * @param constants the shadow's model name and version, written on every row
+   */
+  record Shadow(String model, CompiledFeatures features, String[] labels, String[] constants)
+      implements java.io.Serializable {}
 
   /** A row's category, looked up once, indexes its one-hot slot and its drift bin. */
   private final CategoryCodes codes;
@@ -84,6 +101,41 @@ final class PartitionScorer implements FlatMapFunction<Iterator<InternalRow>, In
       CompiledFeatures features,
       String[] constants,
       ScoringTotals.Accumulator totals) {
+    this(
+        model,
+        shipped,
+        batchSize,
+        keyTypes,
+        checks,
+        numeric,
+        categoryTypes,
+        labels,
+        features,
+        constants,
+        totals,
+        null);
+  }
+
+  /**
+   * @param shadow a second model to score every scored row with, or null; requires {@code features}
+   */
+  PartitionScorer(
+      String model,
+      boolean shipped,
+      int batchSize,
+      DataType[] keyTypes,
+      int checks,
+      int numeric,
+      DataType[] categoryTypes,
+      String[] labels,
+      CompiledFeatures features,
+      String[] constants,
+      ScoringTotals.Accumulator totals,
+      Shadow shadow) {
+    if (shadow != null && features == null) {
+      throw new IllegalArgumentException("a shadow model needs the champion's compiled features");
+    }
+    this.shadow = shadow;
     this.model = model;
     this.shipped = shipped;
     this.batchSize = batchSize;
@@ -105,14 +157,21 @@ final class PartitionScorer implements FlatMapFunction<Iterator<InternalRow>, In
       if (drift != null && drift.categories(j) != null) {
         values.addAll(drift.categories(j));
       }
+      if (shadow != null) {
+        values.addAll(shadow.features().labels(j));
+      }
       known.add(values);
     }
     this.codes = new CategoryCodes(known);
     this.slots = new int[categoryTypes.length][];
     this.bins = new int[categoryTypes.length][];
+    this.shadowSlots = shadow == null ? null : new int[categoryTypes.length][];
     for (int j = 0; j < categoryTypes.length; j++) {
       if (features != null) {
         slots[j] = codes.table(j, features.labels(j), -1, -1);
+      }
+      if (shadow != null) {
+        shadowSlots[j] = codes.table(j, shadow.features().labels(j), -1, -1);
       }
       if (drift != null && drift.categories(j) != null) {
         bins[j] = codes.table(j, drift.categories(j), DriftBins.MISSING, DriftBins.OTHER);
@@ -147,6 +206,12 @@ final class PartitionScorer implements FlatMapFunction<Iterator<InternalRow>, In
     private final int[] rowBins = new int[categoryTypes.length];
     private final float[][] batch = new float[batchSize][];
     private final Object[][] keys = new Object[batchSize][];
+    private final int[] rowShadowSlots = new int[categoryTypes.length];
+    private final float[][] shadowBatch = new float[shadow == null ? 0 : batchSize][];
+    private final UTF8String[] shadowLabels =
+        shadow == null || shadow.labels() == null ? null : utf8(shadow.labels());
+    private final UTF8String[] shadowConstants = shadow == null ? null : utf8(shadow.constants());
+    private SavedModel shadowLoaded;
     private final VectorUDT vectors = features == null ? new VectorUDT() : null;
     private SavedModel loaded;
     private boolean done;
@@ -156,6 +221,9 @@ final class PartitionScorer implements FlatMapFunction<Iterator<InternalRow>, In
       for (int i = 0; i < batchSize; i++) {
         batch[i] = features == null ? null : new float[features.width()];
         keys[i] = new Object[keyTypes.length];
+        if (shadow != null) {
+          shadowBatch[i] = new float[shadow.features().width()];
+        }
       }
     }
 
@@ -205,11 +273,14 @@ final class PartitionScorer implements FlatMapFunction<Iterator<InternalRow>, In
           numbers[j] = row.isNullAt(first + j) ? Double.NaN : row.getDouble(first + j);
         }
         for (int j = 0; j < categoryTypes.length; j++) {
-          if (slots[j] == null && bins[j] == null) {
+          if (slots[j] == null && bins[j] == null && shadow == null) {
             continue;
           }
           int code =
               codes.code(j, InputData.categoryText(row, first + numeric + j, categoryTypes[j]));
+          if (shadow != null) {
+            rowShadowSlots[j] = shadowSlots[j][code];
+          }
           rowSlots[j] = slots[j] == null ? -1 : slots[j][code];
           rowBins[j] = bins[j] == null ? DriftBins.MISSING : bins[j][code];
         }
@@ -218,6 +289,9 @@ final class PartitionScorer implements FlatMapFunction<Iterator<InternalRow>, In
         }
         if (features != null) {
           features.fill(numbers, rowSlots, batch[n]);
+          if (shadow != null) {
+            shadow.features().fill(numbers, rowShadowSlots, shadowBatch[n]);
+          }
         } else {
           double[] values =
               vectors
@@ -238,8 +312,12 @@ final class PartitionScorer implements FlatMapFunction<Iterator<InternalRow>, In
         return;
       }
       float[][] predictions = model().predict(n == batchSize ? batch : Arrays.copyOf(batch, n));
+      float[][] shadowPredictions =
+          shadow == null
+              ? null
+              : shadowModel().predict(n == batchSize ? shadowBatch : Arrays.copyOf(shadowBatch, n));
       for (int i = 0; i < n; i++) {
-        Object[] out = new Object[keyTypes.length + 5];
+        Object[] out = new Object[keyTypes.length + (shadow == null ? 5 : 9)];
         System.arraycopy(keys[i], 0, out, 0, keyTypes.length);
         float[] p = predictions[i];
         int at = keyTypes.length;
@@ -261,9 +339,42 @@ final class PartitionScorer implements FlatMapFunction<Iterator<InternalRow>, In
           partition.classes[best]++;
         }
         System.arraycopy(constants, 0, out, at + 2, constants.length);
+        if (shadow != null) {
+          int s = at + 2 + constants.length;
+          predicted(shadowPredictions[i], shadowLabels, out, s);
+          System.arraycopy(shadowConstants, 0, out, s + 2, shadowConstants.length);
+        }
         partition.scored++;
         ready.add(new GenericInternalRow(out));
       }
+    }
+
+    /** The shadow's prediction and probabilities into {@code out[at]}, {@code out[at + 1]}. */
+    private static void predicted(float[] p, UTF8String[] classes, Object[] out, int at) {
+      if (classes == null) {
+        out[at] = (double) p[0];
+        out[at + 1] = null;
+        return;
+      }
+      int best = 0;
+      double[] probabilities = new double[p.length];
+      for (int c = 0; c < p.length; c++) {
+        probabilities[c] = p[c];
+        if (p[c] > p[best]) {
+          best = c;
+        }
+      }
+      out[at] = classes[best];
+      out[at + 1] = UnsafeArrayData.fromPrimitiveArray(probabilities);
+    }
+
+    private SavedModel shadowModel() {
+      if (shadowLoaded == null) {
+        shadowLoaded =
+            SavedModel.load(
+                shipped ? Path.of(SparkFiles.get(shadow.model())) : Path.of(shadow.model()));
+      }
+      return shadowLoaded;
     }
 
     /** Key {@code k} of {@code row}, copied out of Spark's (reused) row buffer. */
@@ -295,6 +406,10 @@ final class PartitionScorer implements FlatMapFunction<Iterator<InternalRow>, In
       if (loaded != null) {
         loaded.close();
         loaded = null;
+      }
+      if (shadowLoaded != null) {
+        shadowLoaded.close();
+        shadowLoaded = null;
       }
     }
   }

@@ -80,6 +80,13 @@ import org.apache.spark.sql.types.StructType;
  * its stages travel inside the query plan. The model is also loaded once on the driver, to check
  * that its task, width and classes match {@code features.json}.
  *
+ * <p>Shadow scoring ({@link ScoringRequest#shadow()}): the scoring function runs a second model on
+ * every scored row of the same pass (its own compiled pipeline over the same raw columns). The rows
+ * with both predictions are published first, as the shadow output ({@link ShadowComparison}'s
+ * columns after the champion's); the champion's output is then written from that published Parquet
+ * (a column-pruned read, the models do not run again), so it is exactly what a run without a shadow
+ * publishes. {@link ShadowComparison} summarizes how the two agree.
+ *
  * <p>PyTorch: every task runs its own model, so give PyTorch one intra-op thread per task ({@code
  * -Dai.djl.pytorch.num_threads=1}, before the engine starts); the tests do.
  */
@@ -141,20 +148,46 @@ public final class ScoringJob {
     Outputs.checkApart(spark, request.quarantineUri(), "quarantine", request.outputUri(), "output");
     Outputs.checkReplaceable(spark, request.outputUri(), Publisher.SCORES);
     Outputs.checkReplaceable(spark, request.quarantineUri(), Publisher.QUARANTINE);
+    ShadowModel shadow = request.shadow();
+    if (shadow != null) {
+      Outputs.checkWritable(spark, shadow.outputUri(), "shadow output");
+      Outputs.checkApart(spark, shadow.outputUri(), "shadow output", input, "input");
+      Outputs.checkApart(spark, shadow.outputUri(), "shadow output", request.outputUri(), "output");
+      Outputs.checkApart(
+          spark, shadow.outputUri(), "shadow output", request.quarantineUri(), "quarantine");
+      Outputs.checkReplaceable(spark, shadow.outputUri(), Publisher.SHADOW);
+    }
     Outputs.claim(spark, request.outputUri(), control);
     Outputs.claim(spark, request.quarantineUri(), control);
+    if (shadow != null) {
+      Outputs.claim(spark, shadow.outputUri(), control);
+    }
     ModelFolder model = ModelFolder.open(request);
     FeatureManifest manifest = model.manifest();
+    ModelFolder shadowFolder =
+        shadow == null
+            ? null
+            : ModelFolder.open(shadow.modelDir(), shadow.modelName(), shadow.modelVersion());
+    if (shadowFolder != null) {
+      requireSameInputs(request, manifest, shadowFolder.manifest());
+    }
     Dataset<Row> raw = InputData.read(spark, request.input());
     StructType schema = raw.schema();
     InputChecks.checkColumns(schema, request, manifest);
     List<InputChecks.Check> checks = InputChecks.checks(schema, request, manifest);
     String modelLocation = model.djl().toString();
+    String shadowLocation = shadowFolder == null ? null : shadowFolder.djl().toString();
     if (shipModel) {
       Path archive = ModelFolder.zip(model.djl());
       spark.sparkContext().addArchive(archive.toString());
       modelLocation = archive.getFileName().toString();
+      if (shadowFolder != null) {
+        Path shadowArchive = ModelFolder.zip(shadowFolder.djl());
+        spark.sparkContext().addArchive(shadowArchive.toString());
+        shadowLocation = shadowArchive.getFileName().toString();
+      }
     }
+    String shadowModel = shadowLocation;
     // One read of the input: the scoring function counts rows, failed checks, drift bins and
     // predictions while the output is written (ScoringTotals, through an accumulator). Nothing is
     // cached, so memory does not grow with the input (rows stream through each task).
@@ -171,23 +204,61 @@ public final class ScoringJob {
     String location = modelLocation;
 
     InputChecks.Counts[] counts = new InputChecks.Counts[1];
+    ShadowComparison[] comparison = new ShadowComparison[1];
     Outputs.publish(
         spark,
         request.outputUri(),
         request.publisher(Publisher.SCORES),
         control,
         staging -> {
-          InputData.action(
-              request.input(),
-              () -> {
-                scored(spark, raw, checks, request, model, location, shipModel, totals)
-                    .write()
-                    .parquet(staging);
-                return null;
-              });
-          // Checked before the output is moved into place: over the limit, nothing is published.
-          counts[0] = InputChecks.Counts.of(totals.value(), checks);
-          counts[0].requireWithinLimit(request);
+          if (shadow == null) {
+            InputData.action(
+                request.input(),
+                () -> {
+                  scored(spark, raw, checks, request, model, location, shipModel, totals, null)
+                      .write()
+                      .parquet(staging);
+                  return null;
+                });
+            // Checked before the output is moved into place: over the limit, nothing is published.
+            counts[0] = InputChecks.Counts.of(totals.value(), checks);
+            counts[0].requireWithinLimit(request);
+          } else {
+            // Both models in one pass, published side by side; over the quarantine limit, neither
+            // output is published.
+            PartitionScorer.Shadow second =
+                shadowOf(spark, shadow, shadowFolder, shadowModel, regression);
+            Outputs.publish(
+                spark,
+                shadow.outputUri(),
+                request.publisher(Publisher.SHADOW),
+                control,
+                sideBySide -> {
+                  InputData.action(
+                      request.input(),
+                      () -> {
+                        scored(
+                                spark, raw, checks, request, model, location, shipModel, totals,
+                                second)
+                            .write()
+                            .parquet(sideBySide);
+                        return null;
+                      });
+                  counts[0] = InputChecks.Counts.of(totals.value(), checks);
+                  counts[0].requireWithinLimit(request);
+                });
+            Dataset<Row> published = spark.read().parquet(shadow.outputUri());
+            comparison[0] =
+                ShadowComparison.of(published, regression ? null : manifest.labels(), shadow);
+            List<Column> champion = new ArrayList<>();
+            for (String key : request.keyColumns()) {
+              champion.add(col(InputData.quoted(key)));
+            }
+            for (String c : OUTPUT_COLUMNS) {
+              champion.add(col(c));
+            }
+            published.select(champion.toArray(Column[]::new)).write().parquet(staging);
+          }
           // The quarantine is published before the output, so a reader who sees the output
           // finds its quarantine too. Only a run with quarantined rows reads the input again.
           Outputs.publish(
@@ -219,7 +290,79 @@ public final class ScoringJob {
         .setSeconds(seconds)
         .setOutputUri(request.outputUri())
         .setModelVersion(request.modelVersion())
+        .optShadow(comparison[0])
         .build();
+  }
+
+  /**
+   * A shadow scores the champion's rows through the champion's checks and raw columns, so it must
+   * take the same inputs and predict the same kind of thing.
+   */
+  private static void requireSameInputs(
+      ScoringRequest request, FeatureManifest champion, FeatureManifest shadow) {
+    List<String> problems = new ArrayList<>();
+    if (champion.kind() != shadow.kind()) {
+      problems.add("it is " + shadow.task() + ", the champion " + champion.task());
+    } else if (champion.kind() != TrainingTask.Kind.REGRESSION
+        && !champion.labels().equals(shadow.labels())) {
+      problems.add(
+          "it predicts the classes " + shadow.labels() + ", the champion " + champion.labels());
+    }
+    if (!champion.numeric().equals(shadow.numeric())) {
+      problems.add(
+          "its numeric features are "
+              + shadow.numeric()
+              + ", the champion's "
+              + champion.numeric());
+    }
+    if (!champion.categorical().equals(shadow.categorical())) {
+      problems.add(
+          "its categorical features are "
+              + shadow.categorical()
+              + ", the champion's "
+              + champion.categorical());
+    }
+    if (!problems.isEmpty()) {
+      ShadowModel s = request.shadow();
+      throw new DataInputException(
+          "cannot score '"
+              + s.modelName()
+              + "' version "
+              + s.modelVersion()
+              + " as a shadow of '"
+              + request.modelName()
+              + "' version "
+              + request.modelVersion()
+              + ": "
+              + String.join("; ", problems)
+              + ". A shadow scores the champion's rows with the same input columns; choose a"
+              + " version trained on the same features");
+    }
+  }
+
+  /** The shadow's part of the scoring function: its compiled pipeline, classes and names. */
+  private static PartitionScorer.Shadow shadowOf(
+      SparkSession spark,
+      ShadowModel shadow,
+      ModelFolder folder,
+      String location,
+      boolean regression) {
+    CompiledFeatures compiled =
+        CompiledFeatures.compile(
+            PipelineStages.load(spark, folder.pipelineUri()), folder.manifest());
+    if (compiled == null) {
+      throw new DataInputException(
+          "shadow scoring needs the shadow's feature pipeline in the feature job's shape, and '"
+              + shadow.modelName()
+              + "' version "
+              + shadow.modelVersion()
+              + " has another; choose a version trained by this Trainyard");
+    }
+    return new PartitionScorer.Shadow(
+        location,
+        compiled,
+        regression ? null : folder.manifest().labels().toArray(String[]::new),
+        new String[] {shadow.modelName(), shadow.modelVersion()});
   }
 
   /** The quarantine's columns: the input's and {@code reason}. */
@@ -247,11 +390,21 @@ public final class ScoringJob {
       ModelFolder model,
       String modelLocation,
       boolean shipped,
-      ScoringTotals.Accumulator totals) {
+      ScoringTotals.Accumulator totals,
+      PartitionScorer.Shadow shadow) {
     FeatureManifest manifest = model.manifest();
     StructType schema = raw.schema();
     CompiledFeatures compiled =
         CompiledFeatures.compile(PipelineStages.load(spark, model.pipelineUri()), manifest);
+    if (shadow != null && compiled == null) {
+      throw new DataInputException(
+          "shadow scoring needs the champion's feature pipeline in the feature job's shape, and '"
+              + request.modelName()
+              + "' version "
+              + request.modelVersion()
+              + " has another (a pipeline saved by another version of Trainyard?); score"
+              + " without a shadow, or retrain it");
+    }
     List<Column> checked = new ArrayList<>();
     for (int i = 0; i < checks.size(); i++) {
       checked.add(checks.get(i).failed().as(FeatureJob.WORK + "check" + i));
@@ -300,6 +453,22 @@ public final class ScoringJob {
     for (String constant : List.of(MODEL_NAME, MODEL_VERSION, SCORING_RUN_ID)) {
       fields.add(DataTypes.createStructField(constant, DataTypes.StringType, false));
     }
+    if (shadow != null) {
+      fields.add(
+          DataTypes.createStructField(
+              ShadowComparison.SHADOW_PREDICTION,
+              regression ? DataTypes.DoubleType : DataTypes.StringType,
+              false));
+      fields.add(
+          DataTypes.createStructField(
+              ShadowComparison.SHADOW_PROBABILITIES,
+              new ArrayType(DataTypes.DoubleType, false),
+              true));
+      for (String constant :
+          List.of(ShadowComparison.SHADOW_MODEL_NAME, ShadowComparison.SHADOW_MODEL_VERSION)) {
+        fields.add(DataTypes.createStructField(constant, DataTypes.StringType, false));
+      }
+    }
     PartitionScorer scorer =
         new PartitionScorer(
             modelLocation,
@@ -314,7 +483,8 @@ public final class ScoringJob {
             regression ? null : manifest.labels().toArray(String[]::new),
             compiled,
             new String[] {request.modelName(), request.modelVersion(), request.scoringRunId()},
-            totals);
+            totals,
+            shadow);
     // Internal rows in and out of the scoring function: see PartitionScorer.
     RDD<InternalRow> output = rows.queryExecution().toRdd().toJavaRDD().mapPartitions(scorer).rdd();
     return ((org.apache.spark.sql.classic.SparkSession) spark)

@@ -28,6 +28,8 @@ import java.util.Objects;
  * @param rowsPerSecond {@code rowsIn / seconds}
  * @param outputUri where the output was published
  * @param modelVersion the model version that scored
+ * @param shadow how the shadow model's predictions compare with the champion's; null without a
+ *     shadow
  */
 public record ScoringReport(
     long rowsIn,
@@ -41,7 +43,8 @@ public record ScoringReport(
     double seconds,
     double rowsPerSecond,
     String outputUri,
-    String modelVersion) {
+    String modelVersion,
+    ShadowComparison shadow) {
 
   public ScoringReport {
     quarantineReasons = copy(quarantineReasons);
@@ -83,8 +86,14 @@ public record ScoringReport(
     private double seconds;
     private String outputUri;
     private String modelVersion;
+    private ShadowComparison shadow;
 
     private Builder() {}
+
+    public Builder optShadow(ShadowComparison shadow) {
+      this.shadow = shadow;
+      return this;
+    }
 
     public Builder setRowsIn(long rowsIn) {
       this.rowsIn = rowsIn;
@@ -160,7 +169,8 @@ public record ScoringReport(
           seconds,
           seconds > 0 ? rowsIn / seconds : 0,
           outputUri,
-          modelVersion);
+          modelVersion,
+          shadow);
     }
   }
 }

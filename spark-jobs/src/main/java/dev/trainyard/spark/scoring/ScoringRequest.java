@@ -30,6 +30,8 @@ import java.util.Set;
  * @param maxQuarantineFraction the largest share of quarantined rows (0..1) that still publishes
  * @param workflowRunId the workflow run that scores (recorded in the outputs' {@code
  *     _trainyard.json}), or null (a job started outside Temporal)
+ * @param shadow a second model scored in the same pass, whose predictions are published next to the
+ *     champion's ({@link ShadowModel}); null: none
  * @see #builder()
  */
 public record ScoringRequest(
@@ -44,7 +46,8 @@ public record ScoringRequest(
     int batchSize,
     Integer partitions,
     double maxQuarantineFraction,
-    String workflowRunId) {
+    String workflowRunId,
+    ShadowModel shadow) {
 
   public static final int DEFAULT_BATCH_SIZE = 1024;
 
@@ -99,6 +102,11 @@ public record ScoringRequest(
     if (outputUri.equals(quarantineUri)) {
       throw new IllegalArgumentException("outputUri and quarantineUri are the same: " + outputUri);
     }
+    if (shadow != null
+        && (shadow.outputUri().equals(outputUri) || shadow.outputUri().equals(quarantineUri))) {
+      throw new IllegalArgumentException(
+          "the shadow output " + shadow.outputUri() + " is the output or the quarantine");
+    }
   }
 
   public static Builder builder() {
@@ -124,8 +132,14 @@ public record ScoringRequest(
     private Integer partitions;
     private double maxQuarantineFraction = DEFAULT_MAX_QUARANTINE_FRACTION;
     private String workflowRunId;
+    private ShadowModel shadow;
 
     private Builder() {}
+
+    public Builder optShadow(ShadowModel shadow) {
+      this.shadow = shadow;
+      return this;
+    }
 
     public Builder setInput(DatasetInput input) {
       this.input = input;
@@ -204,7 +218,8 @@ public record ScoringRequest(
           batchSize,
           partitions,
           maxQuarantineFraction,
-          workflowRunId);
+          workflowRunId,
+          shadow);
     }
   }
 }

@@ -43,6 +43,15 @@ public final class Gate {
         reasons.add(t.getKey() + " was not computed");
         continue;
       }
+      Payloads.Interval interval =
+          b.confident() && comparison != null && comparison.confidence() != null
+              ? comparison.candidateIntervals().get(t.getKey())
+              : null;
+      if (interval != null) {
+        pass &= clearsWithConfidence(t.getKey(), v, b, interval, comparison.confidence(), reasons);
+        continue;
+      }
+      String point = b.confident() ? " (point value: no paired interval without a champion)" : "";
       if (b.min() != null && v < b.min()) {
         pass = false;
         reasons.add(t.getKey() + " " + fmt(v) + " < min " + fmt(b.min()));
@@ -50,7 +59,7 @@ public final class Gate {
         pass = false;
         reasons.add(t.getKey() + " " + fmt(v) + " > max " + fmt(b.max()));
       } else {
-        reasons.add(t.getKey() + " " + fmt(v) + " within bounds");
+        reasons.add(t.getKey() + " " + fmt(v) + " within bounds" + point);
       }
     }
     PipelineSpec.Improvement imp = gate.minImprovement();
@@ -85,6 +94,64 @@ public final class Gate {
       }
     }
     return new GateDecision(pass, gate.manual() && pass, reasons);
+  }
+
+  /**
+   * A threshold with confidence: the whole interval must lie on the right side, e.g. "roc_auc
+   * 0.9100 [0.9000, 0.9200] at 95 %: lower bound clears min 0.8900".
+   */
+  private static boolean clearsWithConfidence(
+      String m,
+      double v,
+      PipelineSpec.Bound b,
+      Payloads.Interval i,
+      double confidence,
+      List<String> reasons) {
+    String head =
+        m
+            + " "
+            + fmt(v)
+            + " ["
+            + fmt(i.lower())
+            + ", "
+            + fmt(i.upper())
+            + "] at "
+            + percent(confidence)
+            + ": ";
+    if (i.lower() == null || i.upper() == null) {
+      reasons.add(head + "no interval (" + m + " undefined in most resamples): not promoted");
+      return false;
+    }
+    boolean ok = true;
+    List<String> parts = new ArrayList<>();
+    if (b.min() != null) {
+      if (i.lower() >= b.min()) {
+        parts.add("lower bound clears min " + fmt(b.min()));
+      } else {
+        ok = false;
+        parts.add(
+            "lower bound "
+                + fmt(i.lower())
+                + " is below min "
+                + fmt(b.min())
+                + (v >= b.min() ? " (the point value alone would pass: within noise)" : ""));
+      }
+    }
+    if (b.max() != null) {
+      if (i.upper() <= b.max()) {
+        parts.add("upper bound clears max " + fmt(b.max()));
+      } else {
+        ok = false;
+        parts.add(
+            "upper bound "
+                + fmt(i.upper())
+                + " is above max "
+                + fmt(b.max())
+                + (v <= b.max() ? " (the point value alone would pass: within noise)" : ""));
+      }
+    }
+    reasons.add(head + String.join("; ", parts) + (ok ? "" : ": not promoted"));
+    return ok;
   }
 
   private static double needed(PipelineSpec.Improvement imp, double championValue) {

@@ -217,6 +217,9 @@ public final class Payloads {
     }
   }
 
+  /** A bootstrap interval of one value; its ends are null when undefined. */
+  public record Interval(Double lower, Double upper) {}
+
   /**
    * One segment value the gate compared the models on (it had at least {@code gate.minRows} test
    * rows).
@@ -238,6 +241,9 @@ public final class Payloads {
    * @param segmentsBelowMinRows segment values left out for having fewer rows
    * @param reportUri the evaluation report (JSON) on the MLflow run
    * @param bootstrapSeconds time the bootstrap took (overall and segments), for the cost record
+   * @param candidateIntervals per metric: the interval of the candidate's own value over the same
+   *     resamples (what a threshold {@code withConfidence} checks); empty when confidence is off or
+   *     from runs that predate it
    */
   public record Comparison(
       Map<String, Double> championMetrics,
@@ -249,7 +255,12 @@ public final class Payloads {
       List<SegmentComparison> segments,
       int segmentsBelowMinRows,
       String reportUri,
-      double bootstrapSeconds) {
+      double bootstrapSeconds,
+      Map<String, Interval> candidateIntervals) {
+
+    public Comparison {
+      candidateIntervals = candidateIntervals == null ? Map.of() : Map.copyOf(candidateIntervals);
+    }
 
     public static Builder builder() {
       return new Builder();
@@ -267,8 +278,14 @@ public final class Payloads {
       private int segmentsBelowMinRows;
       private String reportUri;
       private double bootstrapSeconds;
+      private Map<String, Interval> candidateIntervals = Map.of();
 
       private Builder() {}
+
+      public Builder optCandidateIntervals(Map<String, Interval> candidateIntervals) {
+        this.candidateIntervals = candidateIntervals;
+        return this;
+      }
 
       public Builder setChampionMetrics(Map<String, Double> championMetrics) {
         this.championMetrics = championMetrics;
@@ -333,7 +350,8 @@ public final class Payloads {
             segments,
             segmentsBelowMinRows,
             reportUri,
-            bootstrapSeconds);
+            bootstrapSeconds,
+            candidateIntervals);
       }
     }
   }

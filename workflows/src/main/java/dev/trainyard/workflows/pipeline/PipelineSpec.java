@@ -528,7 +528,27 @@ public record PipelineSpec(
     }
   }
 
-  public record Bound(Double min, Double max) {}
+  /**
+   * A threshold on the candidate's test metric.
+   *
+   * @param withConfidence true: the bootstrap interval's bound must clear it (the lower end for
+   *     {@code min}, the upper for {@code max}), not just the point value; needs a champion to pair
+   *     with (without one, the point value decides and the reason says so); null: false
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Bound(Double min, Double max, Boolean withConfidence) {
+    @com.fasterxml.jackson.annotation.JsonCreator
+    public Bound {}
+
+    /** A point threshold. */
+    public Bound(Double min, Double max) {
+      this(min, max, null);
+    }
+
+    public boolean confident() {
+      return Boolean.TRUE.equals(withConfidence);
+    }
+  }
 
   /** {@code absolute} (e.g. 0.01 AUC) or {@code relative} (e.g. 0.02 = 2%) on {@code metric}. */
   @JsonInclude(JsonInclude.Include.NON_NULL)

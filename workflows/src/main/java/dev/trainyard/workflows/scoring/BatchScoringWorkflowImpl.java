@@ -6,18 +6,14 @@ import dev.trainyard.workflows.pipeline.Payloads.FinishRunRequest;
 import dev.trainyard.workflows.pipeline.Payloads.PipelineRun;
 import dev.trainyard.workflows.pipeline.PipelineActivities;
 import dev.trainyard.workflows.pipeline.PipelineProgress;
-import dev.trainyard.workflows.pipeline.TrainingPipelineWorkflow;
 import dev.trainyard.workflows.scoring.ScoringPayloads.ResolvedModel;
 import dev.trainyard.workflows.scoring.ScoringPayloads.ScoreBatchRequest;
 import dev.trainyard.workflows.scoring.ScoringPayloads.ScoreBatchResult;
 import dev.trainyard.workflows.scoring.ScoringPayloads.StartScoringRunRequest;
 import io.temporal.activity.ActivityOptions;
-import io.temporal.api.enums.v1.ParentClosePolicy;
 import io.temporal.common.SearchAttributeKey;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
-import io.temporal.workflow.Async;
-import io.temporal.workflow.ChildWorkflowOptions;
 import io.temporal.workflow.Workflow;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -105,6 +101,18 @@ public class BatchScoringWorkflowImpl implements BatchScoringWorkflow {
       throw e;
     }
     search.set(RunSearch.MODEL_VERSION, model.version());
+    // Only a spec that names a shadow resolves one: runs without a shadow (all runs recorded
+    // before shadow scoring existed) keep their command sequence, so no version marker is needed.
+    ResolvedModel shadow = null;
+    if (spec.shadow() != null) {
+      enter("resolve shadow", spec.shadow());
+      try {
+        shadow = registry.resolveModel(spec.shadow());
+      } catch (RuntimeException e) {
+        search.set(RunSearch.OUTCOME, e instanceof CanceledFailure ? "cancelled" : "failed");
+        throw e;
+      }
+    }
     PipelineRun run =
         registry.startScoringRun(
             new StartScoringRunRequest(spec, model, workflowId, Workflow.getInfo().getRunId()));
@@ -124,11 +132,20 @@ public class BatchScoringWorkflowImpl implements BatchScoringWorkflow {
                                   + " → "
                                   + spec.output()))
                       .build())
-              .scoreBatch(new ScoreBatchRequest(spec, model, run));
+              .scoreBatch(new ScoreBatchRequest(spec, model, run, shadow));
       latest.put("rows_in", (double) r.rowsIn());
       latest.put("scored", (double) r.scored());
       latest.put("quarantined", (double) r.quarantined());
       latest.put("max_psi", r.maxPsi());
+      if (r.shadow() != null) {
+        if (r.shadow().agreement() != null) {
+          latest.put("shadow_agreement", r.shadow().agreement());
+        }
+        if (r.shadow().meanAbsDifference() != null) {
+          latest.put("shadow_mean_abs_difference", r.shadow().meanAbsDifference());
+        }
+        latest.put("shadow_prediction_psi", r.shadow().predictionPsi());
+      }
 
       String outcome = r.skipped() ? "skipped" : "scored";
       String retrainId = null;
@@ -161,6 +178,9 @@ public class BatchScoringWorkflowImpl implements BatchScoringWorkflow {
                   + (r.driftFlags().isEmpty()
                       ? ""
                       : ", drift flagged: " + String.join("; ", r.driftFlags()))
+                  + (r.shadow() == null
+                      ? ""
+                      : "; shadow " + r.shadow().model() + ": " + r.shadow().describe())
                   + (retrainId == null
                       ? ""
                       : (psiOver
@@ -205,26 +225,16 @@ public class BatchScoringWorkflowImpl implements BatchScoringWorkflow {
   /** Starts the retraining pipeline as an independent run: it outlives this scoring run. */
   private String startRetraining(
       ScoringSpec spec, ResolvedModel model, ScoreBatchResult r, String workflowId) {
-    String id = "retrain-" + workflowId;
-    TrainingPipelineWorkflow child =
-        Workflow.newChildWorkflowStub(
-            TrainingPipelineWorkflow.class,
-            ChildWorkflowOptions.newBuilder()
-                .setWorkflowId(id)
-                .setTaskQueue(TaskQueues.CONTROL)
-                .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_ABANDON)
-                .setStaticSummary(
-                    "Retrain "
-                        + model.name()
-                        + ": scoring "
-                        + workflowId
-                        + (r.driftFlags().isEmpty()
-                            ? " saw PSI " + fmt(r.maxPsi()) + " on " + r.maxPsiFeature()
-                            : " flagged " + String.join("; ", r.driftFlags())))
-                .build());
-    Async.function(child::run, spec.retrain().pipeline());
-    // Wait until it has started (so its id is real), not until it ends.
-    Workflow.getWorkflowExecution(child).get();
+    String id =
+        Retraining.start(
+            spec.retrain().pipeline(),
+            "Retrain "
+                + model.name()
+                + ": scoring "
+                + workflowId
+                + (r.driftFlags().isEmpty()
+                    ? " saw PSI " + fmt(r.maxPsi()) + " on " + r.maxPsiFeature()
+                    : " flagged " + String.join("; ", r.driftFlags())));
     log.info("drift {} on {}: started {}", r.maxPsi(), r.maxPsiFeature(), id);
     return id;
   }

@@ -26,4 +26,13 @@ public final class ScoringActivities {
   public interface Data {
     ScoreBatchResult scoreBatch(ScoreBatchRequest request);
   }
+
+  /**
+   * Realized performance of one scored day, on {@code trainyard-spark}: joins its labels, computes
+   * the metrics and logs them to the day's scoring run.
+   */
+  @ActivityInterface
+  public interface Realized {
+    EvaluateScoresResult.EvaluatedDay evaluateDay(EvaluateScoresResult.EvaluateDayRequest request);
+  }
 }

@@ -25,7 +25,45 @@ public final class ScoringPayloads {
   public record StartScoringRunRequest(
       ScoringSpec spec, ResolvedModel model, String workflowId, String workflowRunId) {}
 
-  public record ScoreBatchRequest(ScoringSpec spec, ResolvedModel model, PipelineRun run) {}
+  /**
+   * @param shadow the shadow version, pinned like the model; null when the spec names none
+   */
+  public record ScoreBatchRequest(
+      ScoringSpec spec, ResolvedModel model, PipelineRun run, ResolvedModel shadow) {
+    public ScoreBatchRequest(ScoringSpec spec, ResolvedModel model, PipelineRun run) {
+      this(spec, model, run, null);
+    }
+  }
+
+  /**
+   * How a shadow model's predictions compared with the champion's on the same rows.
+   *
+   * @param model the shadow, {@code NAME/VERSION}
+   * @param outputUri where both predictions were published side by side
+   * @param agreement classification: share of rows with the same predicted class; null for
+   *     regression
+   * @param meanAbsDifference regression: mean |champion − shadow|; null for classification
+   * @param predictionPsi PSI of the shadow's prediction distribution against the champion's
+   */
+  public record ShadowSummary(
+      String model,
+      String outputUri,
+      long rows,
+      Double agreement,
+      Double meanAbsDifference,
+      double predictionPsi) {
+
+    /** "agreement 0.9650" or "mean absolute difference 1.2300", then the prediction PSI. */
+    public String describe() {
+      return (agreement != null
+              ? String.format(java.util.Locale.ROOT, "agreement %.4f", agreement)
+              : String.format(
+                  java.util.Locale.ROOT,
+                  "mean absolute difference %.4f",
+                  meanAbsDifference == null ? Double.NaN : meanAbsDifference))
+          + String.format(java.util.Locale.ROOT, ", prediction PSI %.4f", predictionPsi);
+    }
+  }
 
   /**
    * What one scoring step did. Build one with {@link #builder()} (or {@link #skipped}): thirteen
@@ -38,6 +76,7 @@ public final class ScoringPayloads {
    *     {@code income: missing +0.400 > 0.100}); empty when none is
    * @param reportUri the full JSON report (an MLflow artifact of the scoring run); null when
    *     skipped
+   * @param shadow the shadow comparison; null without a shadow (or when skipped)
    */
   public record ScoreBatchResult(
       boolean skipped,
@@ -53,7 +92,8 @@ public final class ScoringPayloads {
       double rowsPerSecond,
       String outputUri,
       String quarantineUri,
-      String reportUri) {
+      String reportUri,
+      ShadowSummary shadow) {
 
     public ScoreBatchResult {
       // Absent in results recorded before the flags existed: replayed, they start no retraining.
@@ -92,8 +132,14 @@ public final class ScoringPayloads {
       private String outputUri;
       private String quarantineUri;
       private String reportUri;
+      private ShadowSummary shadow;
 
       private Builder() {}
+
+      public Builder optShadow(ShadowSummary shadow) {
+        this.shadow = shadow;
+        return this;
+      }
 
       public Builder setSkipped(boolean skipped) {
         this.skipped = skipped;
@@ -182,7 +228,8 @@ public final class ScoringPayloads {
             rowsPerSecond,
             outputUri,
             quarantineUri,
-            reportUri);
+            reportUri,
+            shadow);
       }
     }
   }

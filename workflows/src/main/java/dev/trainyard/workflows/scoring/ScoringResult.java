@@ -15,6 +15,7 @@ import java.util.Objects;
  * @param driftFlags features over the spec's drift limits, in words ({@link
  *     ScoreBatchResult#driftFlags()})
  * @param retrainWorkflowId the retraining pipeline started because of drift, or null
+ * @param shadow how the shadow model compared with the champion; null without one
  */
 public record ScoringResult(
     String outcome,
@@ -31,7 +32,8 @@ public record ScoringResult(
     List<String> driftFlags,
     double rowsPerSecond,
     String mlflowRunId,
-    String retrainWorkflowId) {
+    String retrainWorkflowId,
+    ScoringPayloads.ShadowSummary shadow) {
 
   public ScoringResult {
     driftFlags = driftFlags == null ? List.of() : List.copyOf(driftFlags);
@@ -61,6 +63,7 @@ public record ScoringResult(
     private double rowsPerSecond;
     private String mlflowRunId;
     private String retrainWorkflowId;
+    private ScoringPayloads.ShadowSummary shadow;
 
     private Builder() {}
 
@@ -87,6 +90,7 @@ public record ScoringResult(
       this.maxPsi = r.maxPsi();
       this.driftFlags = r.driftFlags();
       this.rowsPerSecond = r.rowsPerSecond();
+      this.shadow = r.shadow();
       return this;
     }
 
@@ -174,7 +178,8 @@ public record ScoringResult(
           driftFlags,
           rowsPerSecond,
           mlflowRunId,
-          retrainWorkflowId);
+          retrainWorkflowId,
+          shadow);
     }
   }
 }

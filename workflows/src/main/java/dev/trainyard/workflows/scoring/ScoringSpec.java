@@ -34,6 +34,12 @@ import java.util.regex.Pattern;
  * @param retrain optional: start a retraining pipeline when the input drifted too far
  * @param drift optional: how far beyond PSI a batch may drift before it is flagged (null: the
  *     defaults, see {@link Drift})
+ * @param shadow optional: a second model ({@code NAME@ALIAS} or {@code NAME/VERSION}, e.g. {@code
+ *     churn@challenger}) scored on the same rows in the same pass; its predictions are published
+ *     next to the champion's at {@link #shadowOutput()} and compared with them
+ * @param shadowOutput where the side-by-side predictions go; null: {@code <output's
+ *     parent>/_shadow/<output's name>} (hidden from readers of the output's parent, like the
+ *     quarantine)
  */
 public record ScoringSpec(
     String model,
@@ -48,7 +54,9 @@ public record ScoringSpec(
     String ifOutputExists,
     String date,
     Retrain retrain,
-    Drift drift) {
+    Drift drift,
+    String shadow,
+    String shadowOutput) {
 
   /** {@link IfOutputExists#REPLACE}'s spelling. */
   public static final String REPLACE = "replace";
@@ -105,6 +113,19 @@ public record ScoringSpec(
     private String date;
     private Retrain retrain;
     private Drift drift;
+    private String shadow;
+    private String shadowOutput;
+
+    /** A model to score next to {@code model} ({@code NAME@ALIAS} or {@code NAME/VERSION}). */
+    public Builder optShadow(String shadow) {
+      this.shadow = shadow;
+      return this;
+    }
+
+    public Builder optShadowOutput(String shadowOutput) {
+      this.shadowOutput = shadowOutput;
+      return this;
+    }
 
     private Builder() {}
 
@@ -193,13 +214,16 @@ public record ScoringSpec(
           ifOutputExists,
           date,
           retrain,
-          drift);
+          drift,
+          shadow,
+          shadowOutput);
     }
   }
 
   public static ScoringSpec of(String model, String input, String output) {
     return new ScoringSpec(
-        model, input, null, output, null, List.of(), null, null, null, null, null, null, null);
+        model, input, null, output, null, List.of(), null, null, null, null, null, null, null,
+        null, null);
   }
 
   public ScoringSpec withKeys(List<String> k) {
@@ -216,7 +240,9 @@ public record ScoringSpec(
         ifOutputExists,
         date,
         retrain,
-        drift);
+        drift,
+        shadow,
+        shadowOutput);
   }
 
   public ScoringSpec withIfOutputExists(String policy) {
@@ -233,7 +259,9 @@ public record ScoringSpec(
         policy,
         date,
         retrain,
-        drift);
+        drift,
+        shadow,
+        shadowOutput);
   }
 
   public ScoringSpec withDate(String d) {
@@ -250,7 +278,9 @@ public record ScoringSpec(
         ifOutputExists,
         d,
         retrain,
-        drift);
+        drift,
+        shadow,
+        shadowOutput);
   }
 
   public ScoringSpec withRetrain(Retrain r) {
@@ -267,7 +297,9 @@ public record ScoringSpec(
         ifOutputExists,
         date,
         r,
-        drift);
+        drift,
+        shadow,
+        shadowOutput);
   }
 
   public ScoringSpec withOptions(
@@ -285,7 +317,9 @@ public record ScoringSpec(
         ifOutputExists,
         date,
         retrain,
-        drift);
+        drift,
+        shadow,
+        shadowOutput);
   }
 
   /**
@@ -309,6 +343,27 @@ public record ScoringSpec(
     uri(p, "input", input, true);
     uri(p, "output", output, true);
     uri(p, "quarantine", quarantine, false);
+    if (shadow != null) {
+      try {
+        ModelRef.parse(shadow);
+        if (shadow.equals(model)) {
+          p.add("shadow: is the model itself (" + model + "); name another version or alias");
+        }
+      } catch (IllegalArgumentException e) {
+        p.add("shadow: " + e.getMessage());
+      }
+      uri(p, "shadowOutput", shadowOutput, false);
+      Location so = location(shadowOutput);
+      if (so != null) {
+        if (so.equals(location(output)) || so.equals(location(quarantine))) {
+          p.add("shadowOutput: is the output or the quarantine; leave it out or choose another");
+        } else {
+          published(p, "shadowOutput", so, location(input));
+        }
+      }
+    } else if (shadowOutput != null) {
+      p.add("shadowOutput: is set without a shadow model; name one with shadow");
+    }
     locations(p);
     if (format != null && !format.equals("parquet") && !format.equals("csv")) {
       p.add("format: '" + format + "' is not supported; use parquet or csv");
@@ -507,7 +562,7 @@ public record ScoringSpec(
 
   /** True when a URI names {@code {date}}: the run needs a date to know what to score. */
   public boolean templated() {
-    return (input + output + quarantine).contains("{date}");
+    return (input + output + quarantine + shadowOutput).contains("{date}");
   }
 
   /**
@@ -539,7 +594,18 @@ public record ScoringSpec(
         ifOutputExists != null ? ifOutputExists : IfOutputExists.REPLACE.wire(),
         d,
         retrain,
-        drift);
+        drift,
+        shadow,
+        shadow == null
+            ? null
+            : shadowOutput != null
+                ? uriOf(shadowOutput.replace("{date}", d)).replaceAll("/+$", "")
+                : defaultShadowOutput(out));
+  }
+
+  static String defaultShadowOutput(String output) {
+    int slash = output.lastIndexOf('/');
+    return output.substring(0, slash) + "/_shadow" + output.substring(slash);
   }
 
   static String defaultQuarantine(String output) {

@@ -204,6 +204,58 @@ class GateTest {
     assertEquals("off", Confidence.OFF.wire());
   }
 
+  private static GateDecision thresholdWithConfidence(double lower, double upper) {
+    var g =
+        gate(
+            Map.of("roc_auc", new PipelineSpec.Bound(0.90, null, true)),
+            new PipelineSpec.Improvement("roc_auc", null, null),
+            false);
+    Payloads.Comparison c =
+        Payloads.Comparison.builder()
+            .setChampionMetrics(Map.of("roc_auc", 0.80))
+            .optConfidence(0.95)
+            .optResamples(1000)
+            .setRows(5000)
+            .setDifferences(
+                Map.of("roc_auc", new Payloads.Difference(0.91, 0.80, 0.11, 0.10, 0.12)))
+            .setMetric("roc_auc")
+            .optCandidateIntervals(Map.of("roc_auc", new Payloads.Interval(lower, upper)))
+            .build();
+    return Gate.decide(g, Map.of("roc_auc", 0.91), Map.of("roc_auc", 0.80), c);
+  }
+
+  @Test
+  void aThresholdWithConfidenceNeedsTheWholeIntervalAboveIt() {
+    GateDecision clear = thresholdWithConfidence(0.905, 0.915);
+    assertTrue(clear.passed());
+    assertEquals(
+        "roc_auc 0.9100 [0.9050, 0.9150] at 95 %: lower bound clears min 0.9000",
+        clear.reasons().get(0));
+
+    GateDecision noise = thresholdWithConfidence(0.88, 0.94);
+    assertFalse(noise.passed());
+    assertEquals(
+        "roc_auc 0.9100 [0.8800, 0.9400] at 95 %: lower bound 0.8800 is below min 0.9000 (the"
+            + " point value alone would pass: within noise): not promoted",
+        noise.reasons().get(0));
+  }
+
+  @Test
+  void aThresholdWithConfidenceAndNoChampionFallsBackToThePointValueAndSaysSo() {
+    GateDecision d =
+        Gate.decide(
+            gate(
+                Map.of("roc_auc", new PipelineSpec.Bound(0.9, null, true)),
+                AUC_STRICTLY_BETTER,
+                false),
+            Map.of("roc_auc", 0.91),
+            null);
+    assertTrue(d.passed());
+    assertEquals(
+        "roc_auc 0.9100 within bounds (point value: no paired interval without a champion)",
+        d.reasons().get(0));
+  }
+
   @Test
   void manualGatesAskForApprovalOnlyWhenTheRulesPass() {
     var g = gate(Map.of("roc_auc", new PipelineSpec.Bound(0.7, null)), AUC_STRICTLY_BETTER, true);

@@ -59,7 +59,9 @@ class ScoringSpecTest {
             "append",
             "yesterday",
             new ScoringSpec.Retrain(0, null),
-            new ScoringSpec.Drift(-0.1, 2.0));
+            new ScoringSpec.Drift(-0.1, 2.0),
+            null,
+            null);
 
     List<String> problems = spec.problems();
     for (String expected :
