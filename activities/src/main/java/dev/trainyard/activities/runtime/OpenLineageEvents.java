@@ -4,8 +4,11 @@ import io.openlineage.client.Clients;
 import io.openlineage.client.OpenLineage;
 import io.openlineage.client.OpenLineage.RunEvent.EventType;
 import io.openlineage.client.OpenLineageClient;
+import io.openlineage.client.transports.ApiKeyTokenProvider;
 import io.openlineage.client.transports.FileConfig;
 import io.openlineage.client.transports.FileTransport;
+import io.openlineage.client.transports.HttpConfig;
+import io.openlineage.client.transports.HttpTransport;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -89,7 +92,27 @@ public final class OpenLineageEvents implements AutoCloseable {
       return OFF;
     }
     try {
-      return new OpenLineageEvents(Clients.newClient(), codeVersion);
+      boolean clientConfigured =
+          notBlank(env.get("OPENLINEAGE_CONFIG"))
+              || env.keySet().stream().anyMatch(k -> k.startsWith("OPENLINEAGE__"))
+              || !notBlank(env.get("OPENLINEAGE_URL"));
+      if (clientConfigured) {
+        // The Java client's own lookup: OPENLINEAGE_CONFIG, openlineage.yml, OPENLINEAGE__* vars.
+        return new OpenLineageEvents(Clients.newClient(), codeVersion);
+      }
+      // OPENLINEAGE_URL alone, as the Python client and Airflow read it (the Java client doesn't).
+      HttpConfig http = new HttpConfig();
+      http.setUrl(URI.create(env.get("OPENLINEAGE_URL")));
+      if (notBlank(env.get("OPENLINEAGE_ENDPOINT"))) {
+        http.setEndpoint(env.get("OPENLINEAGE_ENDPOINT"));
+      }
+      if (notBlank(env.get("OPENLINEAGE_API_KEY"))) {
+        ApiKeyTokenProvider auth = new ApiKeyTokenProvider();
+        auth.setApiKey(env.get("OPENLINEAGE_API_KEY"));
+        http.setAuth(auth);
+      }
+      return new OpenLineageEvents(
+          OpenLineageClient.builder().transport(new HttpTransport(http)).build(), codeVersion);
     } catch (RuntimeException e) {
       LOG.warn(
           "OpenLineage is configured but its client could not start; no events: {}", e.toString());
@@ -142,7 +165,7 @@ public final class OpenLineageEvents implements AutoCloseable {
   }
 
   public void start(Step step, Instant at) {
-    emit(step, EventType.START, at, List.of(), List.of(), null);
+    emit(step, EventType.START, at, List.of(), List.of(), Map.of(), null);
   }
 
   public void complete(
@@ -150,7 +173,19 @@ public final class OpenLineageEvents implements AutoCloseable {
       Instant at,
       List<LineageRecord.Dataset> inputs,
       List<LineageRecord.Dataset> outputs) {
-    emit(step, EventType.COMPLETE, at, inputs, outputs, null);
+    complete(step, at, inputs, outputs, Map.of());
+  }
+
+  /**
+   * @param schemas column → type of the datasets whose schema the step knows, by URI
+   */
+  public void complete(
+      Step step,
+      Instant at,
+      List<LineageRecord.Dataset> inputs,
+      List<LineageRecord.Dataset> outputs,
+      Map<String, Map<String, String>> schemas) {
+    emit(step, EventType.COMPLETE, at, inputs, outputs, schemas, null);
   }
 
   public void fail(
@@ -158,8 +193,9 @@ public final class OpenLineageEvents implements AutoCloseable {
       Instant at,
       List<LineageRecord.Dataset> inputs,
       List<LineageRecord.Dataset> outputs,
+      Map<String, Map<String, String>> schemas,
       Throwable error) {
-    emit(step, EventType.FAIL, at, inputs, outputs, error);
+    emit(step, EventType.FAIL, at, inputs, outputs, schemas, error);
   }
 
   private void emit(
@@ -168,12 +204,13 @@ public final class OpenLineageEvents implements AutoCloseable {
       Instant at,
       List<LineageRecord.Dataset> inputs,
       List<LineageRecord.Dataset> outputs,
+      Map<String, Map<String, String>> schemas,
       Throwable error) {
     if (client == null) {
       return;
     }
     try {
-      client.emit(event(step, type, at, inputs, outputs, error));
+      client.emit(event(step, type, at, inputs, outputs, schemas, error));
     } catch (RuntimeException e) {
       // Lineage is a side channel: a down collector must not stop training or scoring.
       LOG.warn("OpenLineage {} event of {} not sent: {}", type, step.jobName(), e.toString());
@@ -186,6 +223,7 @@ public final class OpenLineageEvents implements AutoCloseable {
       Instant at,
       List<LineageRecord.Dataset> inputs,
       List<LineageRecord.Dataset> outputs,
+      Map<String, Map<String, String>> schemas,
       Throwable error) {
     OpenLineage.RunFacetsBuilder runFacets =
         ol.newRunFacetsBuilder()
@@ -211,7 +249,7 @@ public final class OpenLineageEvents implements AutoCloseable {
           ol.newInputDatasetBuilder()
               .namespace(n.namespace())
               .name(n.name())
-              .facets(datasetFacets(d))
+              .facets(datasetFacets(d, schemas.get(d.uri())))
               .inputFacets(
                   d.rows() == null
                       ? null
@@ -230,7 +268,7 @@ public final class OpenLineageEvents implements AutoCloseable {
           ol.newOutputDatasetBuilder()
               .namespace(n.namespace())
               .name(n.name())
-              .facets(datasetFacets(d))
+              .facets(datasetFacets(d, schemas.get(d.uri())))
               .outputFacets(
                   d.rows() == null
                       ? null
@@ -252,13 +290,23 @@ public final class OpenLineageEvents implements AutoCloseable {
         .build();
   }
 
-  private OpenLineage.DatasetFacets datasetFacets(LineageRecord.Dataset d) {
-    if (d.fingerprint() == null) {
+  private OpenLineage.DatasetFacets datasetFacets(
+      LineageRecord.Dataset d, Map<String, String> schema) {
+    if (d.fingerprint() == null && schema == null) {
       return null;
     }
-    return ol.newDatasetFacetsBuilder()
-        .put("trainyard_contentDigest", new ContentDigestFacet("sha256", d.fingerprint()))
-        .build();
+    OpenLineage.DatasetFacetsBuilder facets = ol.newDatasetFacetsBuilder();
+    if (schema != null) {
+      List<OpenLineage.SchemaDatasetFacetFields> fields = new ArrayList<>();
+      schema.forEach(
+          (column, type) ->
+              fields.add(ol.newSchemaDatasetFacetFieldsBuilder().name(column).type(type).build()));
+      facets.schema(ol.newSchemaDatasetFacet(fields));
+    }
+    if (d.fingerprint() != null) {
+      facets.put("trainyard_contentDigest", new ContentDigestFacet("sha256", d.fingerprint()));
+    }
+    return facets.build();
   }
 
   /**
@@ -298,6 +346,13 @@ public final class OpenLineageEvents implements AutoCloseable {
    */
   public record DatasetName(String namespace, String name) {
     public static DatasetName of(String uri) {
+      // A folder dataset (Parquet) is the same dataset with or without its trailing slash.
+      DatasetName n = parse(uri);
+      String name = n.name().length() > 1 ? n.name().replaceAll("/+$", "") : n.name();
+      return new DatasetName(n.namespace(), name);
+    }
+
+    private static DatasetName parse(String uri) {
       if (uri.startsWith("models:/")) {
         return new DatasetName("mlflow", uri.substring("models:/".length()));
       }

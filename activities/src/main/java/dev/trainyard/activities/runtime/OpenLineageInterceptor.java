@@ -7,7 +7,10 @@ import io.temporal.common.interceptors.ActivityInboundCallsInterceptorBase;
 import io.temporal.common.interceptors.WorkerInterceptorBase;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Emits every step's OpenLineage START before it runs and COMPLETE or FAIL after, from one place
@@ -26,7 +29,9 @@ public final class OpenLineageInterceptor extends WorkerInterceptorBase {
 
   /** What the running step read and wrote, as its lineage record says. */
   private record Datasets(
-      List<LineageRecord.Dataset> inputs, List<LineageRecord.Dataset> outputs) {}
+      List<LineageRecord.Dataset> inputs,
+      List<LineageRecord.Dataset> outputs,
+      Map<String, Map<String, String>> schemas) {}
 
   /** Called by {@link LineageRecorder}: the step's datasets for its COMPLETE (or FAIL) event. */
   static void collect(List<LineageRecord.Dataset> inputs, List<LineageRecord.Dataset> outputs) {
@@ -34,6 +39,14 @@ public final class OpenLineageInterceptor extends WorkerInterceptorBase {
     if (d != null) {
       d.inputs().addAll(inputs);
       d.outputs().addAll(outputs);
+    }
+  }
+
+  /** Called where a step learns a dataset's schema: column → type, for the dataset's facet. */
+  static void schema(String uri, Map<String, String> columns) {
+    Datasets d = CURRENT.get();
+    if (d != null) {
+      d.schemas().put(uri, java.util.Collections.unmodifiableMap(new LinkedHashMap<>(columns)));
     }
   }
 
@@ -60,15 +73,17 @@ public final class OpenLineageInterceptor extends WorkerInterceptorBase {
                 info.getRunId(),
                 info.getActivityType(),
                 info.getActivityId());
-        Datasets datasets = new Datasets(new ArrayList<>(), new ArrayList<>());
+        Datasets datasets = new Datasets(new ArrayList<>(), new ArrayList<>(), new HashMap<>());
         events.start(step, Instant.now());
         CURRENT.set(datasets);
         try {
           ActivityOutput out = super.execute(input);
-          events.complete(step, Instant.now(), datasets.inputs(), datasets.outputs());
+          events.complete(
+              step, Instant.now(), datasets.inputs(), datasets.outputs(), datasets.schemas());
           return out;
         } catch (RuntimeException | Error e) {
-          events.fail(step, Instant.now(), datasets.inputs(), datasets.outputs(), e);
+          events.fail(
+              step, Instant.now(), datasets.inputs(), datasets.outputs(), datasets.schemas(), e);
           throw e;
         } finally {
           CURRENT.remove();

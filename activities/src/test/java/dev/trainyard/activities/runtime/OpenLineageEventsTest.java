@@ -22,12 +22,17 @@ class OpenLineageEventsTest {
         new DatasetName("s3://lake", "features/churn/train"),
         DatasetName.of("s3://lake/features/churn/train"));
     assertEquals(new DatasetName("s3://lake", "a/b"), DatasetName.of("s3a://lake/a/b"));
-    assertEquals(new DatasetName("file", "/data/churn.parquet"), DatasetName.of("/data/churn.parquet"));
     assertEquals(
-        new DatasetName("file", "/data/churn.parquet"), DatasetName.of("file:///data/churn.parquet"));
+        new DatasetName("file", "/data/churn.parquet"), DatasetName.of("/data/churn.parquet"));
+    assertEquals(
+        new DatasetName("file", "/data/churn.parquet"),
+        DatasetName.of("file:///data/churn.parquet"));
     assertEquals(
         new DatasetName("file", "/data/churn.parquet"), DatasetName.of("file:/data/churn.parquet"));
     assertEquals(new DatasetName("mlflow", "churn/3"), DatasetName.of("models:/churn/3"));
+    assertEquals(
+        new DatasetName("file", "/data/churn.parquet"),
+        DatasetName.of("file:/data/churn.parquet/"));
   }
 
   @Test
@@ -94,5 +99,12 @@ class OpenLineageEventsTest {
                     "1")
                 .enabled())
         .isFalse();
+    // OPENLINEAGE_URL alone: HTTP to a collector that is not there; a send only logs a warning.
+    try (OpenLineageEvents http =
+        OpenLineageEvents.fromEnvironment(
+            java.util.Map.of("OPENLINEAGE_URL", "http://127.0.0.1:9"), "1")) {
+      assertThat(http.enabled()).isTrue();
+      http.start(new Step("W", "w", "r", "A", "1"), Instant.now());
+    }
   }
 }

@@ -232,7 +232,11 @@ final class ModelCommands {
           });
       List<String> runIds = runs.stream().filter(r -> r != null).map(Run::runId).toList();
       List<String> experiments =
-          runs.stream().filter(r -> r != null).map(r -> r.info().experimentId()).distinct().toList();
+          runs.stream()
+              .filter(r -> r != null)
+              .map(r -> r.info().experimentId())
+              .distinct()
+              .toList();
       System.out.println(
           "\nMLflow compare: "
               + ctx.stack().mlflowTrackingUri().toString().replaceAll("/+$", "")

@@ -219,7 +219,9 @@ class RegistrySafetyIT {
         .doesNotContainPattern("champion\\s+\\S+\\s+->\\s+2");
   }
 
-  /** {@code champion,challenger}: the aliases pointing at {@code version}, as the CLI lists them. */
+  /**
+   * {@code champion,challenger}: the aliases pointing at {@code version}, as the CLI lists them.
+   */
   private String aliasesOf(String model, String version) {
     return String.join(
         ",",

@@ -102,6 +102,8 @@ final class OpenLineageChecks {
     assertThat(validated.at("/facets/trainyard_contentDigest/_schemaURL").asText())
         .startsWith("https://");
     assertThat(validated.at("/inputFacets/inputStatistics/rowCount").asLong()).isPositive();
+    assertThat(validated.at("/facets/schema/fields").size()).isPositive();
+    assertThat(validated.at("/facets/schema/fields/0/name").asText()).isNotBlank();
 
     assertThat(names(train, "inputs")).isNotEmpty().isSubsetOf(names(features, "outputs"));
     for (JsonNode out : features.get("outputs")) {
