@@ -74,6 +74,8 @@ public final class LineageRecorder {
             Instant.now(),
             cacheHit,
             new LineageRecord.Worker(workerIdentity(), info.getActivityTaskQueue()));
+    // The same datasets go out as the step's OpenLineage COMPLETE event, if it is on.
+    OpenLineageInterceptor.collect(inputs, outputs);
     try {
       Path dir = Files.createDirectories(scratch.resolve("lineage-" + step));
       Path file = dir.resolve(step + ".json");

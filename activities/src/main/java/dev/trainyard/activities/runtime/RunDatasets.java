@@ -27,6 +27,7 @@ public final class RunDatasets {
   public static RunDataset training(
       PipelineSpec spec, String uri, String sha256, ValidationReport report) {
     RunDataset.Builder b = base(uri, sha256, report.rows(), "training");
+    Map<String, String> columns = new java.util.LinkedHashMap<>();
     for (Map.Entry<String, ValidationReport.ColumnStats> c : report.columns().entrySet()) {
       String kind = c.getValue().kind();
       String type =
@@ -36,7 +37,10 @@ public final class RunDatasets {
             default -> "string";
           };
       b.optColumn(c.getKey(), type);
+      columns.put(c.getKey(), type);
     }
+    // The same schema goes on the dataset in the step's OpenLineage events.
+    OpenLineageInterceptor.schema(uri, columns);
     return b.build();
   }
 

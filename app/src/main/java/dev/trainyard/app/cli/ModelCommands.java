@@ -14,7 +14,9 @@ import dev.trainyard.registry.Run;
 import dev.trainyard.stack.StackException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -57,7 +59,9 @@ final class ModelCommands {
   @Command(
       name = "models",
       mixinStandardHelpOptions = true,
-      description = "List a registered model's versions with their aliases and test metrics.")
+      description =
+          "List a registered model's versions with their aliases and test metrics, their alias"
+              + " moves (--history), or compare versions side by side (--compare V1 V2 ...).")
   static final class ListVersions implements Callable<Integer> {
     @Mixin Context ctx;
 
@@ -71,11 +75,25 @@ final class ModelCommands {
                 + " version to which, by whom and why.")
     boolean history;
 
+    @Option(
+        names = "--compare",
+        arity = "2..*",
+        paramLabel = "VERSION",
+        description =
+            "Show these versions side by side: aliases, test metrics, params, dataset digest,"
+                + " features, gate reasons; rows that differ are marked *. Prints the MLflow"
+                + " compare-runs link. E.g. --compare 3 4.")
+    List<String> compare;
+
     @Override
     public Integer call() {
       try (MlflowClient mlflow = Clients.mlflow(ctx.config())) {
         if (history) {
           printHistory(mlflow);
+          return 0;
+        }
+        if (compare != null) {
+          printComparison(mlflow);
           return 0;
         }
         List<ModelVersion> versions;
@@ -123,6 +141,132 @@ final class ModelCommands {
                 + name);
       }
       return 0;
+    }
+
+    /** The versions in {@link #compare} side by side, one column each, and the MLflow link. */
+    private void printComparison(MlflowClient mlflow) {
+      Map<String, String> aliases;
+      List<ModelVersion> all;
+      try {
+        aliases = mlflow.registry().getRegisteredModel(name).aliases();
+        all = mlflow.registry().listModelVersions(name);
+      } catch (ResourceNotFoundException e) {
+        throw noSuchModel(ctx, name);
+      }
+      List<ModelVersion> versions = new ArrayList<>();
+      for (String wanted : compare) {
+        versions.add(
+            all.stream()
+                .filter(v -> v.version().equals(wanted))
+                .findFirst()
+                .orElseThrow(
+                    () ->
+                        new StackException(
+                            "Model "
+                                + name
+                                + " has no version '"
+                                + wanted
+                                + "' (it has "
+                                + String.join(
+                                    ", ",
+                                    all.stream()
+                                        .map(ModelVersion::version)
+                                        .sorted(Comparator.comparingInt(Integer::parseInt))
+                                        .toList())
+                                + ").",
+                            "List them with `./trainyard models " + name + "`.")));
+      }
+      List<Run> runs = new ArrayList<>();
+      for (ModelVersion v : versions) {
+        runs.add(v.runId() == null ? null : mlflow.tracking().getRun(v.runId()));
+      }
+      // Row label -> one value per version, in the order given.
+      Map<String, List<String>> rows = new LinkedHashMap<>();
+      for (int i = 0; i < versions.size(); i++) {
+        ModelVersion v = versions.get(i);
+        Run run = runs.get(i);
+        int col = i;
+        cell(rows, "aliases", col, aliasesOf(aliases, v.version()));
+        cell(rows, "created", col, v.creationTime().toString().substring(0, 19));
+        cell(rows, "run", col, v.runId());
+        cell(rows, "dataset sha256", col, v.tags().get("trainyard.dataset_sha256"));
+        cell(rows, "features", col, v.tags().get("trainyard.features"));
+        cell(rows, "device", col, v.tags().get("trainyard.device"));
+        cell(rows, "gate", col, v.tags().get("trainyard.gate"));
+        new TreeMap<>(v.tags())
+            .forEach(
+                (k, val) -> {
+                  if (k.startsWith("test_")) {
+                    cell(rows, "metric " + k, col, val);
+                  }
+                });
+        if (run != null) {
+          new TreeMap<>(run.data().params())
+              .forEach((k, val) -> cell(rows, "param " + k, col, val));
+        }
+      }
+      int width = 14;
+      for (String label : rows.keySet()) {
+        width = Math.max(width, label.length() + 2);
+      }
+      String format = "%-" + width + "s";
+      StringBuilder header = new StringBuilder(String.format(format, "  VERSION"));
+      for (ModelVersion v : versions) {
+        header.append(String.format(" %-24s", v.version()));
+      }
+      System.out.println(header.toString().stripTrailing());
+      rows.forEach(
+          (label, values) -> {
+            List<String> cells = new ArrayList<>();
+            for (int i = 0; i < versions.size(); i++) {
+              String val = i < values.size() && values.get(i) != null ? values.get(i) : "-";
+              cells.add(val);
+            }
+            boolean differ = cells.stream().distinct().count() > 1;
+            StringBuilder line =
+                new StringBuilder(String.format(format, (differ ? "* " : "  ") + label));
+            for (String c : cells) {
+              line.append(String.format(" %-24s", c));
+            }
+            System.out.println(line.toString().stripTrailing());
+          });
+      List<String> runIds = runs.stream().filter(r -> r != null).map(Run::runId).toList();
+      List<String> experiments =
+          runs.stream()
+              .filter(r -> r != null)
+              .map(r -> r.info().experimentId())
+              .distinct()
+              .toList();
+      System.out.println(
+          "\nMLflow compare: "
+              + ctx.stack().mlflowTrackingUri().toString().replaceAll("/+$", "")
+              + "/#/compare-runs?runs="
+              + jsonList(runIds)
+              + "&experiments="
+              + jsonList(experiments));
+    }
+
+    private static void cell(Map<String, List<String>> rows, String label, int col, String value) {
+      List<String> values = rows.computeIfAbsent(label, k -> new ArrayList<>());
+      while (values.size() < col) {
+        values.add(null);
+      }
+      values.add(value);
+    }
+
+    private static String aliasesOf(Map<String, String> aliases, String version) {
+      return String.join(
+          ",",
+          aliases.entrySet().stream()
+              .filter(a -> a.getValue().equals(version))
+              .map(Map.Entry::getKey)
+              .sorted()
+              .toList());
+    }
+
+    /** {@code ["a","b"]}: how MLflow's UI writes run and experiment ids in its compare URL. */
+    private static String jsonList(List<String> ids) {
+      return "[" + String.join(",", ids.stream().map(id -> "\"" + id + "\"").toList()) + "]";
     }
 
     private void printHistory(MlflowClient mlflow) {

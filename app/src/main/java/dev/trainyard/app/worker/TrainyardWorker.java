@@ -5,6 +5,8 @@ import dev.trainyard.activities.pipeline.DataActivitiesImpl;
 import dev.trainyard.activities.pipeline.RegistryActivitiesImpl;
 import dev.trainyard.activities.pipeline.TrainingActivitiesImpl;
 import dev.trainyard.activities.runtime.ActivityEnvironment;
+import dev.trainyard.activities.runtime.OpenLineageEvents;
+import dev.trainyard.activities.runtime.OpenLineageInterceptor;
 import dev.trainyard.activities.runtime.SparkJobs;
 import dev.trainyard.activities.runtime.StepMetricsInterceptor;
 import dev.trainyard.activities.runtime.TrainyardMetrics;
@@ -62,6 +64,7 @@ public final class TrainyardWorker implements AutoCloseable {
   private final WorkerConcurrency concurrency;
   private final String searchAttributeWarning;
   private final WorkerMetrics metrics;
+  private final OpenLineageEvents lineageEvents;
 
   /** A worker on {@code stack} with the built-in defaults for everything else. */
   public TrainyardWorker(StackConfig stack, List<String> queues) {
@@ -69,15 +72,29 @@ public final class TrainyardWorker implements AutoCloseable {
   }
 
   public TrainyardWorker(TrainyardConfig settings, List<String> queues) {
+    // OpenLineage reads its own settings (OPENLINEAGE_URL, OPENLINEAGE_CONFIG, openlineage.yml),
+    // as every integration does; off when none is set.
+    this(settings, queues, OpenLineageEvents.fromEnvironment(System.getenv(), Version.current()));
+  }
+
+  /** A worker that sends its steps' OpenLineage events to {@code lineageEvents}. */
+  public TrainyardWorker(
+      TrainyardConfig settings, List<String> queues, OpenLineageEvents lineageEvents) {
     // Bound before connecting, so a port in use stops the worker at once with its message.
     this(
         settings,
         queues,
-        settings.metrics().enabled() ? WorkerMetrics.open(settings.metrics()) : null);
+        settings.metrics().enabled() ? WorkerMetrics.open(settings.metrics()) : null,
+        lineageEvents);
   }
 
-  private TrainyardWorker(TrainyardConfig settings, List<String> queues, WorkerMetrics metrics) {
+  private TrainyardWorker(
+      TrainyardConfig settings,
+      List<String> queues,
+      WorkerMetrics metrics,
+      OpenLineageEvents lineageEvents) {
     this.metrics = metrics;
+    this.lineageEvents = lineageEvents;
     try {
       StackConfig config = settings.stack();
       this.queues = List.copyOf(queues);
@@ -112,12 +129,15 @@ public final class TrainyardWorker implements AutoCloseable {
               ? checkSearchAttributes(service, config.temporal().namespace())
               : null;
       boolean searchable = searchAttributeWarning == null;
-      // Every step's duration and outcome, timed around the activity (workflows record nothing).
+      // Every step's duration and outcome, timed around the activity (workflows record nothing),
+      // and its OpenLineage START / COMPLETE / FAIL events.
       this.factory =
           WorkerFactory.newInstance(
               client,
               WorkerFactoryOptions.newBuilder()
-                  .setWorkerInterceptors(new StepMetricsInterceptor(env.metrics()))
+                  .setWorkerInterceptors(
+                      new StepMetricsInterceptor(env.metrics()),
+                      new OpenLineageInterceptor(lineageEvents))
                   .build());
       for (String queue : this.queues) {
         Worker worker =
@@ -268,6 +288,7 @@ public final class TrainyardWorker implements AutoCloseable {
     if (metrics != null) {
       metrics.close();
     }
+    lineageEvents.close();
     return clean;
   }
 

@@ -138,6 +138,31 @@ class RegistrySafetyIT {
       assertThat(Files.readString(mlmodel)).contains("run_id: " + r.mlflowRunId());
     }
 
+    // The two versions side by side, and MLflow's compare-runs link to their runs.
+    Cli.Result compared = Cli.run(cliEnv, "models", model, "--compare", "1", "2");
+    assertEquals(0, compared.exitCode(), compared.stderr());
+    ModelVersion v1 = mlflow.registry().getModelVersion(model, "1");
+    String experiment = mlflow.tracking().getRun(first.mlflowRunId()).info().experimentId();
+    assertThat(compared.stdout())
+        .containsPattern("VERSION\\s+1\\s+2")
+        .containsPattern("\\* run\\s+" + first.mlflowRunId() + "\\s+" + second.mlflowRunId())
+        .containsPattern("  dataset sha256\\s+" + v1.tags().get("trainyard.dataset_sha256"))
+        .containsPattern("metric test_roc_auc\\s+0\\.\\d+\\s+0\\.\\d+")
+        .containsPattern("param [a-z_]+\\s+\\S+\\s+\\S+")
+        .containsPattern("gate\\s+")
+        .containsPattern("aliases\\s+" + aliasesOf(model, "1") + "\\s+" + aliasesOf(model, "2"))
+        .contains(
+            "/#/compare-runs?runs=[\""
+                + first.mlflowRunId()
+                + "\",\""
+                + second.mlflowRunId()
+                + "\"]&experiments=[\""
+                + experiment
+                + "\"]");
+    Cli.Result noSuch = Cli.run(cliEnv, "models", model, "--compare", "1", "9");
+    assertEquals(1, noSuch.exitCode(), noSuch.stdout());
+    assertThat(noSuch.stderr()).contains("has no version '9'").contains("it has 1, 2");
+
     // The first run's promotion is in the champion's history, with who moved it.
     Cli.Result history = Cli.run(cliEnv, "models", model, "--history");
     assertEquals(0, history.exitCode(), history.stderr());
@@ -192,6 +217,19 @@ class RegistrySafetyIT {
         .containsPattern("champion\\s+-\\s+->\\s+" + other + "\\s+" + user)
         .containsPattern("challenger\\s+-\\s+->\\s+2\\s+workflow " + id)
         .doesNotContainPattern("champion\\s+\\S+\\s+->\\s+2");
+  }
+
+  /**
+   * {@code champion,challenger}: the aliases pointing at {@code version}, as the CLI lists them.
+   */
+  private String aliasesOf(String model, String version) {
+    return String.join(
+        ",",
+        mlflow.registry().getRegisteredModel(model).aliases().entrySet().stream()
+            .filter(a -> a.getValue().equals(version))
+            .map(Map.Entry::getKey)
+            .sorted()
+            .toList());
   }
 
   /** A version registered by hand from its own MLflow run, as another team's tool would. */

@@ -2,8 +2,10 @@ package dev.trainyard.app.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.trainyard.activities.runtime.OpenLineageEvents;
 import dev.trainyard.app.config.TrainyardConfig;
 import dev.trainyard.app.config.TrainyardConfig.MetricsEndpoint;
 import dev.trainyard.app.demo.ChurnData;
@@ -22,6 +24,7 @@ import dev.trainyard.workflows.scoring.BatchScoringWorkflow;
 import dev.trainyard.workflows.scoring.ScoringResult;
 import dev.trainyard.workflows.scoring.ScoringSpec;
 import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import java.net.URI;
@@ -50,7 +53,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * real Temporal dev server and MLflow, while this test scrapes {@code /metrics} over HTTP as
  * Prometheus would: during the run, and after it for Trainyard's series (rows validated equal to
  * the dataset's rows, a duration per step, training throughput, rows scored) and the Temporal
- * SDK's.
+ * SDK's. The same run's OpenLineage events (file transport) validate against the OpenLineage schema
+ * and chain dataset → features → model → scores; a scoring run of a missing batch reports FAIL.
  */
 @ExtendWith({TemporalExtension.class, MlflowExtension.class})
 class WorkerMetricsIT {
@@ -69,7 +73,12 @@ class WorkerMetricsIT {
     Path dir = Files.createDirectories(stack.stateDir().resolve("metrics"));
     String model = "metrics-" + UUID.randomUUID().toString().substring(0, 8);
 
-    try (TrainyardWorker worker = new TrainyardWorker(config, TaskQueues.ALL)) {
+    // The steps' OpenLineage events, through the client's file transport (one JSON per line).
+    Path lineageEvents = dir.resolve("openlineage/events.jsonl");
+    Files.createDirectories(lineageEvents.getParent());
+    try (TrainyardWorker worker =
+        new TrainyardWorker(
+            config, TaskQueues.ALL, OpenLineageEvents.toFile(lineageEvents, "it-version"))) {
       worker.start();
       String url = worker.metricsUrl();
       assertThat(url).startsWith("http://127.0.0.1:").endsWith("/metrics");
@@ -253,6 +262,34 @@ class WorkerMetricsIT {
       assertThat(temporalNames).anyMatch(n -> n.startsWith("temporal_workflow_"));
       assertThat(temporalNames).anyMatch(n -> n.startsWith("temporal_request"));
       assertThat(names(withSdk)).anyMatch(n -> n.startsWith("jvm_memory_used"));
+
+      // A scoring run of a batch that is not there: its failing step reports FAIL.
+      String failingId = "it-metrics-bad-score-" + UUID.randomUUID();
+      assertThrows(
+          WorkflowFailedException.class,
+          () ->
+              worker
+                  .client()
+                  .newWorkflowStub(
+                      BatchScoringWorkflow.class,
+                      WorkflowOptions.newBuilder()
+                          .setTaskQueue(TaskQueues.CONTROL)
+                          .setWorkflowId(failingId)
+                          .build())
+                  .score(
+                      ScoringSpec.of(
+                          model + "/1",
+                          dir.resolve("no-such-batch.parquet").toString(),
+                          dir.resolve("scored-bad").toString())));
+
+      OpenLineageChecks.assertEvents(
+          Files.readAllLines(lineageEvents),
+          new OpenLineageChecks.Expect(
+              WorkflowStub.fromTyped(pipeline).getExecution().getWorkflowId(),
+              training.toString(),
+              model + "/1",
+              dir.resolve("scored").toString(),
+              failingId));
     }
   }
 
