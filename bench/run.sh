@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs Trainyard's benchmarks and writes bench/results/latest.json (see bench/README.md).
 #
-#   bench/run.sh [--quick] [--only training|pipeline|scoring] [--no-build]
+#   bench/run.sh [--quick] [--only training|pipeline|scoring|gpu] [--no-build]
 #
 # --quick: small sizes (training 50k rows x 32, 2 rounds; pipeline 50k rows; scoring 300k rows,
 # 1 round), a smoke run of ~4 min.
@@ -29,10 +29,12 @@ done
 
 if [ "$mode" = quick ]; then
   train_args=(--rows 50000 --features 32 --rounds 2)
+  gpu_args=(--rows 50000 --large-rows 16384 --rounds 1 --steps 5)
   pipeline_rows=50000
   scoring_args=(--rows 300000 --train-rows 50000 --rounds 1)
 else
   train_args=(--rows 200000 --features 32 --rounds 7)
+  gpu_args=(--rows 200000 --large-rows 65536 --rounds 3 --steps 20)
   pipeline_rows=1000000
   scoring_args=(--rows 5000000 --train-rows 200000 --rounds 3 --warmup-rows 300000)
 fi
@@ -85,6 +87,16 @@ if [ "$only" = all ] || [ "$only" = training ]; then
   "$java_bin" -Xmx2g "${threads[@]}" ${BENCH_JAVA_OPTS:-} -cp "$cp" \
     dev.trainyard.training.StreamingVsInMemoryBench "${train_args[@]}" \
     --data "$state/bench/data" --out "$parts/training.json"
+fi
+
+if [ "$only" = all ] || [ "$only" = gpu ]; then
+  # Runs everywhere: without a GPU it prints "no GPU: GPU figures skipped" and reports the CPU
+  # figures. PyTorch's thread count is set per run inside (1 thread, then all cores).
+  echo "== GPU training: Trainer on GPU vs CPU, demo and large model ($mode) ==" >&2
+  # shellcheck disable=SC2086
+  "$java_bin" -Xmx4g ${BENCH_JAVA_OPTS:-} -cp "$cp" \
+    dev.trainyard.training.GpuTrainingBench "${gpu_args[@]}" \
+    --data "$state/bench/data" --work "$state/bench/gpu-work" --out "$parts/gpu.json"
 fi
 
 if [ "$only" = all ] || [ "$only" = pipeline ]; then

@@ -53,7 +53,7 @@ public final class Report {
     report.put("commit", args.get("commit", "unknown"));
     report.put("mode", args.get("mode", "full"));
     report.put("machine", Machine.describe());
-    for (String name : List.of("training", "pipeline", "scoring")) {
+    for (String name : List.of("training", "pipeline", "scoring", "gpu")) {
       Path part = parts.resolve(name + ".json");
       if (Files.exists(part)) {
         JsonNode o = JsonFiles.read(part);

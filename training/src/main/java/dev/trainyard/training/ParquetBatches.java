@@ -78,6 +78,11 @@ public final class ParquetBatches implements AutoCloseable {
     return new ParquetBatches(dataFiles(dir), task, batchSize, null, 0);
   }
 
+  /** Every row of these files once, in the given order. */
+  static ParquetBatches inOrder(List<Path> files, TrainingTask task, int batchSize) {
+    return new ParquetBatches(List.copyOf(files), task, batchSize, null, 0);
+  }
+
   /** Every row once, in an order fixed by (seed, epoch): for one training epoch. */
   public static ParquetBatches shuffled(
       java.nio.file.Path dir, TrainingTask task, int batchSize, long seed, int epoch) {
@@ -98,6 +103,72 @@ public final class ParquetBatches implements AutoCloseable {
       files.set(j, files.set(i, files.get(j)));
     }
     return new ParquetBatches(files, task, batchSize, random, Math.max(1, bufferRows));
+  }
+
+  /**
+   * The row order of {@link #shuffled(java.nio.file.Path, TrainingTask, int, long, int, int)},
+   * computed from the files' row counts alone: row {@code i} is the {@code i}-th row of the data
+   * read file by file in name order. The same (seed, epoch, batch size, buffer) gives exactly the
+   * rows, in the same order and batches, that the streamed pass returns; {@link ResidentData}
+   * gathers its batches on the device with it. Mirrors {@link #next()}'s draws step for step.
+   *
+   * @param rowsPerFile rows of each data file, in file-name order
+   */
+  static int[] shuffledOrder(
+      long[] rowsPerFile, int batchSize, long seed, int epoch, int bufferRows) {
+    SplittableRandom random = new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * epoch));
+    int files = rowsPerFile.length;
+    long[] firstRow = new long[files];
+    long total = 0;
+    for (int f = 0; f < files; f++) {
+      firstRow[f] = total;
+      total += rowsPerFile[f];
+    }
+    if (total > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(total + " rows do not fit one device-resident split");
+    }
+    int[] fileOrder = new int[files];
+    for (int f = 0; f < files; f++) {
+      fileOrder[f] = f;
+    }
+    for (int i = files - 1; i > 0; i--) {
+      int j = random.nextInt(i + 1);
+      int swap = fileOrder[i];
+      fileOrder[i] = fileOrder[j];
+      fileOrder[j] = swap;
+    }
+    int[] stream = new int[(int) total]; // the rows in the order the streamed pass reads them
+    int at = 0;
+    for (int f : fileOrder) {
+      for (long r = 0; r < rowsPerFile[f]; r++) {
+        stream[at++] = (int) (firstRow[f] + r);
+      }
+    }
+    int capacity = Math.max(1, bufferRows);
+    int[] buffer = new int[capacity];
+    int[] order = new int[(int) total];
+    int read = 0;
+    int out = 0;
+    int buffered = 0;
+    int start = Math.min(capacity, Math.max(batchSize, SHUFFLE_START_ROWS));
+    while (buffered < start && read < stream.length) {
+      buffer[buffered++] = stream[read++];
+    }
+    while (buffered > 0) {
+      // One call of next(): at most batchSize draws; the batch boundaries do not change the
+      // sequence of draws, so the whole pass is one loop.
+      if (buffered < capacity && read < stream.length) {
+        buffer[buffered++] = stream[read++];
+      }
+      int slot = random.nextInt(buffered);
+      order[out++] = buffer[slot];
+      if (read < stream.length) {
+        buffer[slot] = stream[read++];
+      } else {
+        buffer[slot] = buffer[--buffered];
+      }
+    }
+    return order;
   }
 
   /**

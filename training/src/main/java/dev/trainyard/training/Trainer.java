@@ -6,6 +6,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
@@ -43,13 +44,27 @@ public final class Trainer {
   /** Validation batches are at least this big: no gradients, so larger is just faster. */
   static final int MIN_EVAL_BATCH = 1024;
 
-  private final ModelSpec spec;
+  /** Every this many steps the progress line reads the device's running loss (one host sync). */
+  static final int PROGRESS_EVERY_STEPS = 2000;
+
+  private final ModelSpec requested;
   private final TrainingTask task;
   private BooleanSupplier stopRequested = () -> false;
+  private DeviceOptions deviceOptions = DeviceOptions.defaults();
+
+  /** The spec this run trains with: {@link #requested} adjusted for the chosen device. */
+  private ModelSpec spec;
 
   public Trainer(ModelSpec spec, TrainingTask task) {
+    this.requested = spec;
     this.spec = spec;
     this.task = task;
+  }
+
+  /** GPU batch size, learning-rate scaling, device-resident data and {@code auto}'s probe. */
+  public Trainer withDeviceOptions(DeviceOptions deviceOptions) {
+    this.deviceOptions = deviceOptions;
+    return this;
   }
 
   /**
@@ -78,8 +93,14 @@ public final class Trainer {
     // Fail on missing data before anything is allocated.
     ParquetBatches.dataFiles(trainDir);
     ParquetBatches.dataFiles(validationDir);
-    Device device = Devices.resolve(spec.device());
+    Devices.Decision decision =
+        Devices.decide(requested.device(), d -> probe(d, deviceOptions.probeSteps()));
+    Device device = decision.device();
+    spec = deviceOptions.forDevice(requested, device.isGpu());
     Engine.getEngine(Devices.ENGINE).setRandomSeed((int) (spec.seed() ^ (spec.seed() >>> 32)));
+    // A split that fits the device's share is read once and kept there; else it streams.
+    long residentBytes = ResidentData.deviceBytes(ResidentData.footerRows(trainDir), task);
+    boolean resident = residentBytes <= ResidentData.budget(device, deviceOptions.residentShare());
     Checkpoints checkpoints = new Checkpoints(checkpointDir);
     Optional<Checkpoints.State> resumed = checkpoints.latest();
     resumed.ifPresent(state -> checkCompatible(state, checkpointDir));
@@ -88,10 +109,18 @@ public final class Trainer {
     int firstEpoch = resumed.map(Checkpoints.State::epoch).orElse(0) + 1;
     boolean finished = resumed.map(Checkpoints.State::stoppedEarly).orElse(false);
     try (ReadAhead readAhead = new ReadAhead()) {
-      if (!finished && firstEpoch <= spec.epochs()) {
+      if (!finished && firstEpoch <= spec.epochs() && !resident) {
         readAhead.next = openEpoch(trainDir, firstEpoch);
       }
-      return train(trainDir, validationDir, checkpoints, resumed, device, readAhead, listener);
+      return train(
+          trainDir,
+          validationDir,
+          checkpoints,
+          resumed,
+          decision,
+          resident ? residentBytes : -1,
+          readAhead,
+          listener);
     }
   }
 
@@ -100,16 +129,21 @@ public final class Trainer {
       Path validationDir,
       Checkpoints checkpoints,
       Optional<Checkpoints.State> resumed,
-      Device device,
+      Devices.Decision decision,
+      long residentBytes,
       ReadAhead readAhead,
       EpochListener listener) {
     String primary = task.primaryMetric();
+    Device device = decision.device();
     log.info(
-        "training {} ({} {}) on {} ; {}",
+        "training {} ({} {}, batch {}, lr {}) on {}, data {}; {}",
         task.task(),
         spec.type(),
         spec.hiddenLayers(),
-        device,
+        spec.batchSize(),
+        spec.learningRate(),
+        decision.describe(),
+        residentBytes >= 0 ? "on the device (" + (residentBytes >> 20) + " MiB)" : "streamed",
         resumed.map(s -> "resuming after epoch " + s.epoch()).orElse("fresh start"));
 
     try (Model model = Model.newInstance("trainyard", device, Devices.ENGINE)) {
@@ -145,20 +179,23 @@ public final class Trainer {
           stoppedEarly = state.stoppedEarly();
         }
         int resumedFrom = epoch;
+        if (residentBytes >= 0 && epoch < spec.epochs() && !stoppedEarly) {
+          readAhead.resident = ResidentData.load(trainDir, task, model.getNDManager());
+        }
 
         while (epoch < spec.epochs() && !stoppedEarly) {
           epoch++;
           long start = System.nanoTime();
-          Prefetched batches = readAhead.next;
+          EpochBatches batches = readAhead.next;
           readAhead.next = null;
           if (batches == null) {
-            batches = openEpoch(trainDir, epoch);
+            batches = readAhead.open(this, trainDir, epoch);
           }
-          double[] trainLoss = trainEpoch(trainer, batches, trainDir);
+          double[] trainLoss = trainEpoch(trainer, batches, trainDir, epoch);
           double trainSeconds = (System.nanoTime() - start) / 1e9;
           if (epoch < spec.epochs()) {
             // Read ahead during validation and checkpointing; closed unused on early stopping.
-            readAhead.next = openEpoch(trainDir, epoch + 1);
+            readAhead.next = readAhead.open(this, trainDir, epoch + 1);
           }
           Validation validation = validate(trainer, validationDir);
           Map<String, Double> metrics = validation.metrics();
@@ -250,58 +287,163 @@ public final class Trainer {
             primary,
             device.toString(),
             resumedFrom,
-            stoppedEarly);
+            stoppedEarly,
+            decision.describe());
       }
     }
   }
 
-  /** The next epoch's batches, read ahead; closed unused when training stops first or fails. */
+  /**
+   * The next epoch's batches, read ahead, and the split when it is held on the device; closed
+   * unused when training stops first or fails.
+   */
   private static final class ReadAhead implements AutoCloseable {
-    Prefetched next;
+    EpochBatches next;
+    ResidentData resident;
+
+    EpochBatches open(Trainer trainer, Path trainDir, int epoch) {
+      if (resident != null) {
+        return resident.epoch(
+            trainer.spec.batchSize(),
+            trainer.spec.seed(),
+            epoch,
+            ParquetBatches.shuffleBufferRows(trainer.task, trainer.spec.batchSize()));
+      }
+      return trainer.openEpoch(trainDir, epoch);
+    }
 
     @Override
     public void close() {
       if (next != null) {
         next.close();
       }
+      if (resident != null) {
+        resident.close();
+      }
     }
   }
 
-  private Prefetched openEpoch(Path trainDir, int epoch) {
-    return new Prefetched(
-        ParquetBatches.shuffled(trainDir, task, spec.batchSize(), spec.seed(), epoch),
-        Prefetched.depth(spec.batchSize(), task.numFeatures()));
+  private EpochBatches openEpoch(Path trainDir, int epoch) {
+    return EpochBatches.streamed(
+        new Prefetched(
+            ParquetBatches.shuffled(trainDir, task, spec.batchSize(), spec.seed(), epoch),
+            Prefetched.depth(spec.batchSize(), task.numFeatures())),
+        task);
   }
 
-  /** Trains one pass over {@code batches} and closes them; returns {mean loss, rows, waited s}. */
-  private double[] trainEpoch(ai.djl.training.Trainer trainer, Prefetched batches, Path trainDir) {
-    double lossSum = 0;
+  /**
+   * Trains one pass over {@code batches} and closes them; returns {mean loss, rows, waited s}. The
+   * loss is summed on the device and read once at the end (and every {@link #PROGRESS_EVERY_STEPS}
+   * steps for the progress line): a read per step would stall a GPU's queue on every batch.
+   */
+  private double[] trainEpoch(
+      ai.djl.training.Trainer trainer, EpochBatches batches, Path trainDir, int epoch) {
     long rows = 0;
-    try (batches) {
-      for (FeatureBatch batch = batches.next(); batch != null; batch = batches.next()) {
+    long steps = 0;
+    try (batches;
+        NDManager epochScope = trainer.getManager().newSubManager()) {
+      NDArray lossSum = epochScope.zeros(new Shape(), DataType.FLOAT64);
+      while (true) {
         if (stopRequested.getAsBoolean()) {
           throw new TrainingStoppedException(
               "training stopped on request after " + rows + " rows of this epoch");
         }
         try (NDManager scope = trainer.getManager().newSubManager()) {
-          NDArray features = TabularNetwork.features(scope, batch);
-          NDArray labels = TabularNetwork.labels(scope, batch, task);
+          NDList batch = batches.next(scope);
+          if (batch == null) {
+            break;
+          }
+          NDArray features = batch.get(0);
+          NDArray labels = batch.get(1);
+          long batchRows = features.getShape().get(0);
           try (GradientCollector collector = trainer.newGradientCollector()) {
             NDList outputs = trainer.forward(new NDList(features));
             NDArray loss = trainer.getLoss().evaluate(new NDList(labels), outputs);
             collector.backward(loss);
-            lossSum += loss.getFloat() * (double) batch.rows();
+            lossSum.addi(loss.toType(DataType.FLOAT64, false).mul(batchRows));
           }
           trainer.step();
+          rows += batchRows;
         }
-        rows += batch.rows();
+        if (++steps % PROGRESS_EVERY_STEPS == 0) {
+          log.info(
+              "epoch {}: {} steps, {} rows, mean train loss so far {}",
+              epoch,
+              steps,
+              rows,
+              lossSum.getDouble() / rows);
+        }
+      }
+      if (rows == 0) {
+        throw new TrainingDataException(
+            trainDir + ": the training data has no rows; check the feature job's output");
+      }
+      return new double[] {lossSum.getDouble() / rows, rows, batches.waitedSeconds()};
+    }
+  }
+
+  /**
+   * Training rows/s of this trainer's model on {@code device}: {@code steps} timed steps (after two
+   * untimed ones) on random batches already on the device, at the batch size training would use
+   * there. What {@code auto} compares; weights and data are thrown away.
+   */
+  double probe(Device device, int steps) {
+    ModelSpec onDevice = deviceOptions.forDevice(requested, device.isGpu());
+    int batch = onDevice.batchSize();
+    try (Model model = Model.newInstance("trainyard-probe", device, Devices.ENGINE)) {
+      model.setBlock(TabularNetwork.block(onDevice, task));
+      DefaultTrainingConfig config =
+          new DefaultTrainingConfig(TabularNetwork.loss(task))
+              .optOptimizer(
+                  new ResumableAdam((float) onDevice.learningRate(), model.getNDManager()))
+              .optDevices(new Device[] {device})
+              .optInitializer(new SeededInitializer(onDevice.seed()), Parameter.Type.WEIGHT);
+      try (ai.djl.training.Trainer trainer = model.newTrainer(config)) {
+        trainer.initialize(new Shape(batch, task.numFeatures()));
+        NDManager manager = trainer.getManager();
+        NDArray features = manager.randomNormal(new Shape(batch, task.numFeatures()));
+        NDArray labels =
+            manager
+                .randomInteger(
+                    0, Math.max(2, task.numClasses()), new Shape(batch, 1), DataType.INT64)
+                .toType(
+                    task.task() == TrainingTask.Kind.MULTICLASS ? DataType.INT64 : DataType.FLOAT32,
+                    false);
+        long start = 0;
+        NDArray last = null;
+        for (int i = 0; i < steps + 2; i++) {
+          if (i == 2) {
+            last.getFloat(); // drain the warm-up steps before the clock starts
+            start = System.nanoTime();
+          }
+          try (NDManager scope = manager.newSubManager()) {
+            try (GradientCollector collector = trainer.newGradientCollector()) {
+              NDArray loss =
+                  trainer
+                      .getLoss()
+                      .evaluate(new NDList(labels), trainer.forward(new NDList(features)));
+              collector.backward(loss);
+              if (last != null) {
+                last.close();
+              }
+              last = loss.duplicate();
+              last.attach(manager);
+            }
+            trainer.step();
+          }
+        }
+        last.getFloat(); // waits for the device's queue: the steps are done
+        double seconds = (System.nanoTime() - start) / 1e9;
+        double rowsPerSecond = (double) steps * batch / seconds;
+        log.info(
+            "auto: {} trains {} rows/s (batch {}, {} steps)",
+            device,
+            String.format("%.0f", rowsPerSecond),
+            batch,
+            steps);
+        return rowsPerSecond;
       }
     }
-    if (rows == 0) {
-      throw new TrainingDataException(
-          trainDir + ": the training data has no rows; check the feature job's output");
-    }
-    return new double[] {lossSum / rows, rows, batches.waitedSeconds()};
   }
 
   private record Validation(double loss, Map<String, Double> metrics) {}

@@ -224,6 +224,39 @@ class ParquetBatchesTest {
   }
 
   @Test
+  void shuffledOrderFromRowCountsIsExactlyTheStreamedPassRowForRow() {
+    // The device-resident path gathers batches by this order: it must be the streamed pass's,
+    // batch for batch, or a run would change with the size of the training device's memory.
+    Path dir = FeatureData.of(TASK).rows(6_003).files(4).writeTo(tmp.resolve("data"));
+    List<org.apache.hadoop.fs.Path> files = ParquetBatches.dataFiles(dir);
+    long[] rowsPerFile = new long[files.size()];
+    List<String> inOrder = new ArrayList<>();
+    for (int f = 0; f < files.size(); f++) {
+      try (ParquetBatches b = ParquetBatches.inOrder(List.of(files.get(f)), TASK, 500)) {
+        List<String> rows = rows(b);
+        rowsPerFile[f] = rows.size();
+        inOrder.addAll(rows);
+      }
+    }
+    assertEquals(6_003, inOrder.size());
+    int[][] batchAndBuffer = {{64, 100}, {100, 5_000}, {7, 1}, {4096, 65_536}};
+    for (int[] c : batchAndBuffer) {
+      for (int epoch = 1; epoch <= 2; epoch++) {
+        List<String> streamed;
+        try (ParquetBatches b = ParquetBatches.shuffled(dir, TASK, c[0], 42, epoch, c[1])) {
+          streamed = rows(b);
+        }
+        int[] order = ParquetBatches.shuffledOrder(rowsPerFile, c[0], 42, epoch, c[1]);
+        List<String> gathered = new ArrayList<>();
+        for (int i : order) {
+          gathered.add(inOrder.get(i));
+        }
+        assertEquals(streamed, gathered, "batch " + c[0] + ", buffer " + c[1] + ", epoch " + epoch);
+      }
+    }
+  }
+
+  @Test
   void shuffleBufferIsBounded() {
     long heapBytes = Math.min(64L << 20, Runtime.getRuntime().maxMemory() / 8);
     assertEquals(

@@ -301,4 +301,57 @@ class TrainerTest {
     assertEquals("device: gpu but no GPU visible to PyTorch; use auto or cpu", e.getMessage());
     assertEquals(ai.djl.Device.cpu(), Devices.resolve(ModelSpec.DeviceChoice.AUTO));
   }
+
+  private static final DeviceOptions STREAMED = DeviceOptions.defaults().withResidentShare(0);
+
+  @Test
+  void dataHeldOnTheDeviceTrainsExactlyAsStreamedData() throws Exception {
+    // The CPU device stands in for a GPU: same seed, same batches, same losses, same weights.
+    long bytes = ResidentData.deviceBytes(ResidentData.footerRows(train), BINARY);
+    assertEquals(1200 * (4 * 8 + 8), bytes);
+    assertTrue(bytes <= ResidentData.budget(ai.djl.Device.cpu(), 0.25), "held on the device");
+    assertEquals(0, ResidentData.budget(ai.djl.Device.cpu(), 0), "streamed");
+    Run streamed =
+        run(new Trainer(SPEC, BINARY).withDeviceOptions(STREAMED), tmp.resolve("streamed"));
+    Run resident = run(new Trainer(SPEC, BINARY), tmp.resolve("resident"));
+    assertEquals(metricsOf(streamed), metricsOf(resident));
+    assertArrayEquals(
+        Files.readAllBytes(streamed.epochs().get(3).checkpoint().resolve("parameters.bin")),
+        Files.readAllBytes(resident.epochs().get(3).checkpoint().resolve("parameters.bin")));
+    assertEquals(1200, resident.epochs().get(0).trainRows());
+    assertEquals("cpu: cpu()", resident.result().deviceChoice());
+  }
+
+  @Test
+  void aStreamedRunResumedWithItsDataOnTheDeviceEndsWhereAnUninterruptedOneDoes() {
+    Run uninterrupted =
+        run(new Trainer(SPEC, BINARY).withDeviceOptions(STREAMED), tmp.resolve("straight"));
+    Path checkpoints = tmp.resolve("killed");
+    run(new Trainer(SPEC.withEpochs(2), BINARY).withDeviceOptions(STREAMED), checkpoints);
+    Run resumed = run(new Trainer(SPEC, BINARY), checkpoints);
+    assertEquals(2, resumed.result().resumedFromEpoch());
+    assertEquals(metricsOf(uninterrupted).subList(2, 4), metricsOf(resumed).subList(0, 2));
+    assertEquals(
+        uninterrupted.result().bestValidationMetrics(), resumed.result().bestValidationMetrics());
+  }
+
+  @Test
+  void autoWithoutAGpuTrainsOnTheCpuWithoutProbingAndSaysSo() {
+    Assumptions.assumeTrue(Engine.getEngine("PyTorch").getGpuCount() == 0, "a GPU is present");
+    Run run =
+        run(
+            new Trainer(SPEC.withEpochs(1).withDevice(ModelSpec.DeviceChoice.AUTO), BINARY),
+            tmp.resolve("auto"));
+    assertEquals("cpu()", run.result().device());
+    assertEquals("auto: cpu() (no GPU visible: not probed)", run.result().deviceChoice());
+  }
+
+  @Test
+  void theProbeTimesTheActualModelOnTheCpu() {
+    double rowsPerSecond =
+        new Trainer(SPEC, BINARY)
+            .withDeviceOptions(DeviceOptions.defaults().withProbeSteps(5))
+            .probe(ai.djl.Device.cpu(), 5);
+    assertTrue(rowsPerSecond > 0 && Double.isFinite(rowsPerSecond), "rows/s " + rowsPerSecond);
+  }
 }

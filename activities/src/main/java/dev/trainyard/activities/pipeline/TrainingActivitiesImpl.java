@@ -11,6 +11,7 @@ import dev.trainyard.registry.MlflowException;
 import dev.trainyard.spark.features.FeatureJob;
 import dev.trainyard.spark.features.FeatureManifest;
 import dev.trainyard.spark.io.SparkSessions;
+import dev.trainyard.training.DeviceOptions;
 import dev.trainyard.training.EpochMetrics;
 import dev.trainyard.training.Evaluation;
 import dev.trainyard.training.EvaluationPlots;
@@ -131,6 +132,7 @@ public class TrainingActivitiesImpl implements PipelineActivities.Training {
       TrainingResult result =
           new Trainer(modelSpec(r.spec().model()), task(r.spec(), r.features()))
               .stopWhen(hb::stopRequested)
+              .withDeviceOptions(deviceOptions(r.spec().training()))
               .train(
                   features.resolve("train"),
                   features.resolve("validation"),
@@ -145,6 +147,7 @@ public class TrainingActivitiesImpl implements PipelineActivities.Training {
               r.run().runId(),
               Map.of(
                   "trainyard.device", result.device(),
+                  "trainyard.device_choice", result.deviceChoice(),
                   "trainyard.resumed_from_epoch", Integer.toString(result.resumedFromEpoch()),
                   "trainyard.best_epoch", Integer.toString(result.bestEpoch())));
       lineage.record(
@@ -161,6 +164,7 @@ public class TrainingActivitiesImpl implements PipelineActivities.Training {
           Map.of(
               "model", String.valueOf(r.spec().model()),
               "device", result.device(),
+              "deviceChoice", result.deviceChoice(),
               "resumedFromEpoch", Integer.toString(result.resumedFromEpoch())),
           false);
       return new TrainResult(
@@ -451,5 +455,25 @@ public class TrainingActivitiesImpl implements PipelineActivities.Training {
         .mode("overwrite")
         .parquet(out.toUri().toString());
     return Evaluation.evaluate(model, out);
+  }
+
+  /** The spec's {@code training} section as the trainer's options; defaults where left out. */
+  static DeviceOptions deviceOptions(PipelineSpec.Training t) {
+    DeviceOptions options = DeviceOptions.defaults();
+    if (t == null) {
+      return options;
+    }
+    if (t.gpuBatchSize() != null) {
+      options = options.withGpuBatchSize(t.gpuBatchSize());
+    }
+    if (t.learningRateScaling() != null) {
+      options =
+          options.withLearningRateScaling(
+              DeviceOptions.LearningRateScaling.of(t.learningRateScaling()));
+    }
+    if (t.residentShare() != null) {
+      options = options.withResidentShare(t.residentShare());
+    }
+    return options;
   }
 }

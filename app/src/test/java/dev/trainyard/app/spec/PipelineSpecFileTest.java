@@ -62,6 +62,31 @@ class PipelineSpecFileTest {
   }
 
   @Test
+  void theTrainingSectionSetsTheGpuBatchAndIsCheckedWithItsPath() throws IOException {
+    PipelineSpec gpu =
+        PipelineSpecFile.load(
+            write(
+                "gpu.yaml",
+                VALID
+                    + "\ntraining:\n  gpuBatchSize: 8192\n  learningRateScaling: linear\n"
+                    + "  residentShare: 0.5\n"));
+    assertEquals(new PipelineSpec.Training(8192, "linear", 0.5), gpu.training());
+    assertEquals(gpu, PipelineSpecFile.load(write("gpu.json", PipelineSpecFile.toJson(gpu))));
+
+    Path bad =
+        write(
+            "bad-gpu.yaml",
+            VALID + "\ntraining:\n  gpuBatchSize: 0\n  learningRateScaling: cubic\n");
+    var e =
+        assertThrows(PipelineSpecFile.InvalidSpecException.class, () -> PipelineSpecFile.load(bad));
+    assertEquals(
+        List.of(
+            "training.gpuBatchSize: must be a positive integer, got 0",
+            "training.learningRateScaling: 'cubic' is not one of [linear, none, sqrt]"),
+        e.problems());
+  }
+
+  @Test
   void gateConfidenceReadsAsANumberOrOffAndSurvivesJson() throws IOException {
     String gate = "gate:\n  thresholds: {roc_auc: {min: 0.7}}";
     PipelineSpec off =
@@ -113,7 +138,7 @@ class PipelineSpecFileTest {
 
     assertEquals(
         List.of(
-            "labels: unknown field (known here: name, dataset, label, task, features, validation, split, model, trials, gate, registeredModel)",
+            "labels: unknown field (known here: name, dataset, label, task, features, validation, split, model, trials, gate, registeredModel, training)",
             "features.numeric: must be a list, e.g. [a, b]",
             "model.epochs: must be a whole number, got \"five\""),
         e.problems());

@@ -22,7 +22,8 @@ public record PipelineSpec(
     Model model,
     Trials trials,
     Gate gate,
-    String registeredModel) {
+    String registeredModel,
+    Training training) {
 
   /**
    * {@link #task()} as its enum, for a spec {@link SpecProblems} found nothing wrong with (the
@@ -55,8 +56,14 @@ public record PipelineSpec(
     private Trials trials;
     private Gate gate;
     private String registeredModel;
+    private Training training;
 
     private Builder() {}
+
+    public Builder optTraining(Training training) {
+      this.training = training;
+      return this;
+    }
 
     public Builder setName(String name) {
       this.name = name;
@@ -131,7 +138,8 @@ public record PipelineSpec(
           model,
           trials,
           gate,
-          registeredModel);
+          registeredModel,
+          training);
     }
   }
 
@@ -139,33 +147,114 @@ public record PipelineSpec(
 
   public PipelineSpec withDataset(Dataset d) {
     return new PipelineSpec(
-        name, d, label, task, features, validation, split, model, trials, gate, registeredModel);
+        name,
+        d,
+        label,
+        task,
+        features,
+        validation,
+        split,
+        model,
+        trials,
+        gate,
+        registeredModel,
+        training);
   }
 
   public PipelineSpec withFeatures(Features f) {
     return new PipelineSpec(
-        name, dataset, label, task, f, validation, split, model, trials, gate, registeredModel);
+        name,
+        dataset,
+        label,
+        task,
+        f,
+        validation,
+        split,
+        model,
+        trials,
+        gate,
+        registeredModel,
+        training);
   }
 
   public PipelineSpec withModel(Model m) {
     return new PipelineSpec(
-        name, dataset, label, task, features, validation, split, m, trials, gate, registeredModel);
+        name,
+        dataset,
+        label,
+        task,
+        features,
+        validation,
+        split,
+        m,
+        trials,
+        gate,
+        registeredModel,
+        training);
   }
 
   public PipelineSpec withTrials(Trials t) {
     return new PipelineSpec(
-        name, dataset, label, task, features, validation, split, model, t, gate, registeredModel);
+        name,
+        dataset,
+        label,
+        task,
+        features,
+        validation,
+        split,
+        model,
+        t,
+        gate,
+        registeredModel,
+        training);
   }
 
   public PipelineSpec withGate(Gate g) {
     return new PipelineSpec(
-        name, dataset, label, task, features, validation, split, model, trials, g, registeredModel);
+        name,
+        dataset,
+        label,
+        task,
+        features,
+        validation,
+        split,
+        model,
+        trials,
+        g,
+        registeredModel,
+        training);
   }
 
   public PipelineSpec withRegisteredModel(String m) {
     return new PipelineSpec(
-        name, dataset, label, task, features, validation, split, model, trials, gate, m);
+        name, dataset, label, task, features, validation, split, model, trials, gate, m, training);
   }
+
+  public PipelineSpec withTraining(Training t) {
+    return new PipelineSpec(
+        name,
+        dataset,
+        label,
+        task,
+        features,
+        validation,
+        split,
+        model,
+        trials,
+        gate,
+        registeredModel,
+        t);
+  }
+
+  /**
+   * How training uses its device (all optional; see the training module's {@code DeviceOptions}):
+   * {@code gpuBatchSize} rows per batch when training runs on a GPU (default 4096, or the model's
+   * batch size when larger), {@code learningRateScaling} how the learning rate follows it ({@code
+   * linear}, {@code sqrt} (default) or {@code none}), {@code residentShare} the share of device
+   * memory a training split may take to stay on the device (default 0.25; 0 always streams).
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Training(Integer gpuBatchSize, String learningRateScaling, Double residentShare) {}
 
   /** Where the data is: a Parquet file or folder, or a CSV file, on file:// or s3://. */
   public record Dataset(String uri, String format) {}

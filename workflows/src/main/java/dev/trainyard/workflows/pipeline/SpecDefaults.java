@@ -93,7 +93,8 @@ public final class SpecDefaults {
         model,
         s.trials(),
         gate,
-        s.registeredModel());
+        s.registeredModel(),
+        s.training());
   }
 
   private static List<String> orEmpty(List<String> l) {

@@ -85,6 +85,7 @@ public final class SpecProblems {
     validation(s, p);
     split(s.split(), p);
     model(s.model(), inputs(s), p);
+    training(s.training(), p);
     trials(s.trials(), inputs(s), p);
     gate(s, p);
     if (blank(s.registeredModel())) {
@@ -235,6 +236,32 @@ public final class SpecProblems {
         (f.numeric() == null ? 0 : f.numeric().size())
             + (f.categorical() == null ? 0 : f.categorical().size());
     return Math.max(1, n);
+  }
+
+  static final Set<String> LEARNING_RATE_SCALINGS = Set.of("linear", "sqrt", "none");
+
+  private static void training(PipelineSpec.Training t, List<String> p) {
+    if (t == null) {
+      return;
+    }
+    positive("training.gpuBatchSize", t.gpuBatchSize(), p);
+    atMost("training.gpuBatchSize", t.gpuBatchSize(), MAX_BATCH_SIZE, BATCH_FIX, p);
+    if (t.learningRateScaling() != null
+        && !LEARNING_RATE_SCALINGS.contains(t.learningRateScaling())) {
+      p.add(
+          "training.learningRateScaling: '"
+              + t.learningRateScaling()
+              + "' is not one of "
+              + sorted(LEARNING_RATE_SCALINGS));
+    }
+    if (!notFinite("training.residentShare", t.residentShare(), p)
+        && t.residentShare() != null
+        && (t.residentShare() < 0 || t.residentShare() > 1)) {
+      p.add(
+          "training.residentShare: "
+              + t.residentShare()
+              + " must be between 0 (always stream from Parquet) and 1");
+    }
   }
 
   private static void model(PipelineSpec.Model m, int inputs, List<String> p) {
