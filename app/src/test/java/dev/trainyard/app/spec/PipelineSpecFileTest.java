@@ -130,4 +130,40 @@ class PipelineSpecFileTest {
   private Path write(String name, String text) throws IOException {
     return Files.writeString(dir.resolve(name), text);
   }
+
+  @Test
+  void transformAndTrainingFilterReadFromYamlAndABadStepIsNamedWithItsPosition()
+      throws IOException {
+    String label = "label: churned";
+    PipelineSpec spec =
+        PipelineSpecFile.load(
+            write(
+                "t.yaml",
+                VALID.replace(
+                    label,
+                    label
+                        + "\ntrainingFilter: {where: tenure IS NOT NULL, maxRemovedFraction: 0.2}"
+                        + "\ntransform:\n  - sql: SELECT *, age / tenure AS ratio FROM __THIS__")));
+    assertEquals(
+        List.of(new PipelineSpec.TransformStep("SELECT *, age / tenure AS ratio FROM __THIS__")),
+        spec.transform());
+    assertEquals(new PipelineSpec.TrainingFilter("tenure IS NOT NULL", 0.2), spec.trainingFilter());
+    assertEquals(spec, PipelineSpecFile.load(write("t.json", PipelineSpecFile.toJson(spec))));
+
+    Path bad =
+        write(
+            "bad.yaml",
+            VALID.replace(
+                label,
+                label
+                    + "\ntransform:\n  - sql: SELECT * FROM __THIS__\n"
+                    + "  - sql: DELETE FROM __THIS__"));
+    PipelineSpecFile.InvalidSpecException e =
+        assertThrows(PipelineSpecFile.InvalidSpecException.class, () -> PipelineSpecFile.load(bad));
+    assertThat(e.problems())
+        .containsExactly(
+            "transform step 2 (sql): is not a SELECT … FROM __THIS__ ('DELETE FROM __THIS__'); a"
+                + " sql step reads the rows as __THIS__, e.g. SELECT *, a / b AS ratio FROM"
+                + " __THIS__");
+  }
 }

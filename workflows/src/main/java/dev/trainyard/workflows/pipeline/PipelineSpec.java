@@ -22,7 +22,9 @@ public record PipelineSpec(
     Model model,
     Trials trials,
     Gate gate,
-    String registeredModel) {
+    String registeredModel,
+    List<TransformStep> transform,
+    TrainingFilter trainingFilter) {
 
   /**
    * {@link #task()} as its enum, for a spec {@link SpecProblems} found nothing wrong with (the
@@ -55,6 +57,8 @@ public record PipelineSpec(
     private Trials trials;
     private Gate gate;
     private String registeredModel;
+    private List<TransformStep> transform;
+    private TrainingFilter trainingFilter;
 
     private Builder() {}
 
@@ -119,6 +123,17 @@ public record PipelineSpec(
       return this;
     }
 
+    /** Steps applied to the raw rows, in order, before the features are read. */
+    public Builder optTransform(List<TransformStep> transform) {
+      this.transform = transform;
+      return this;
+    }
+
+    public Builder optTrainingFilter(TrainingFilter trainingFilter) {
+      this.trainingFilter = trainingFilter;
+      return this;
+    }
+
     public PipelineSpec build() {
       return new PipelineSpec(
           name,
@@ -131,41 +146,69 @@ public record PipelineSpec(
           model,
           trials,
           gate,
-          registeredModel);
+          registeredModel,
+          transform,
+          trainingFilter);
     }
   }
 
   // Copies with one part replaced: how callers (the CLI's demo, trials, tests) vary a spec.
 
+  /** A builder holding every part of this spec. */
+  public Builder toBuilder() {
+    return builder()
+        .setName(name)
+        .setDataset(dataset)
+        .setLabel(label)
+        .setTask(task)
+        .setFeatures(features)
+        .optValidation(validation)
+        .optSplit(split)
+        .optModel(model)
+        .optTrials(trials)
+        .optGate(gate)
+        .setRegisteredModel(registeredModel)
+        .optTransform(transform)
+        .optTrainingFilter(trainingFilter);
+  }
+
   public PipelineSpec withDataset(Dataset d) {
-    return new PipelineSpec(
-        name, d, label, task, features, validation, split, model, trials, gate, registeredModel);
+    return toBuilder().setDataset(d).build();
   }
 
   public PipelineSpec withFeatures(Features f) {
-    return new PipelineSpec(
-        name, dataset, label, task, f, validation, split, model, trials, gate, registeredModel);
+    return toBuilder().setFeatures(f).build();
   }
 
   public PipelineSpec withModel(Model m) {
-    return new PipelineSpec(
-        name, dataset, label, task, features, validation, split, m, trials, gate, registeredModel);
+    return toBuilder().optModel(m).build();
   }
 
   public PipelineSpec withTrials(Trials t) {
-    return new PipelineSpec(
-        name, dataset, label, task, features, validation, split, model, t, gate, registeredModel);
+    return toBuilder().optTrials(t).build();
   }
 
   public PipelineSpec withGate(Gate g) {
-    return new PipelineSpec(
-        name, dataset, label, task, features, validation, split, model, trials, g, registeredModel);
+    return toBuilder().optGate(g).build();
   }
 
   public PipelineSpec withRegisteredModel(String m) {
-    return new PipelineSpec(
-        name, dataset, label, task, features, validation, split, model, trials, gate, m);
+    return toBuilder().setRegisteredModel(m).build();
   }
+
+  /**
+   * One step of the spec's {@code transform:} list. Only {@code sql} today: a single Spark SQL
+   * {@code SELECT … FROM __THIS__} over the previous step's rows (the raw rows for the first).
+   */
+  public record TransformStep(String sql) {}
+
+  /**
+   * Which rows train and evaluate: {@code where} is a Spark SQL predicate over the transformed rows
+   * (e.g. {@code arr_delay IS NOT NULL}); scoring does not filter. Validation fails when it removes
+   * every row, or more than {@code maxRemovedFraction} of them (default 0.5).
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record TrainingFilter(String where, Double maxRemovedFraction) {}
 
   /** Where the data is: a Parquet file or folder, or a CSV file, on file:// or s3://. */
   public record Dataset(String uri, String format) {}

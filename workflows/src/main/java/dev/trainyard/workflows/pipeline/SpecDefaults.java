@@ -82,18 +82,14 @@ public final class SpecDefaults {
             .optMinRows(g.minRows() != null ? g.minRows() : DEFAULT_SEGMENT_MIN_ROWS)
             .optMaxRegression(g.maxRegression())
             .build();
-    return new PipelineSpec(
-        s.name(),
-        new PipelineSpec.Dataset(d.uri(), format),
-        s.label(),
-        s.task(),
-        features,
-        validation,
-        split,
-        model,
-        s.trials(),
-        gate,
-        s.registeredModel());
+    return s.toBuilder()
+        .setDataset(new PipelineSpec.Dataset(d.uri(), format))
+        .setFeatures(features)
+        .optValidation(validation)
+        .optSplit(split)
+        .optModel(model)
+        .optGate(gate)
+        .build();
   }
 
   private static List<String> orEmpty(List<String> l) {

@@ -82,6 +82,7 @@ public final class SpecProblems {
       p.add("task: '" + s.task() + "' is not one of " + sorted(TASKS));
     }
     features(s, p);
+    transform(s, p);
     validation(s, p);
     split(s.split(), p);
     model(s.model(), inputs(s), p);
@@ -129,6 +130,55 @@ public final class SpecProblems {
       }
     }
   }
+
+  /**
+   * What can be known without Spark: each sql step is one SELECT over __THIS__. Spark finds the
+   * rest (syntax, unknown functions and columns) when validation applies the steps, naming the step
+   * the same way.
+   */
+  private static void transform(PipelineSpec s, List<String> p) {
+    List<PipelineSpec.TransformStep> steps = s.transform() == null ? List.of() : s.transform();
+    for (int i = 0; i < steps.size(); i++) {
+      String where = "transform step " + (i + 1) + " (sql)";
+      PipelineSpec.TransformStep step = steps.get(i);
+      String sql = step == null || step.sql() == null ? "" : step.sql().trim();
+      if (sql.endsWith(";")) {
+        sql = sql.substring(0, sql.length() - 1);
+      }
+      if (sql.isBlank()) {
+        p.add(where + ": empty; write e.g. sql: SELECT *, a / b AS ratio FROM __THIS__");
+      } else if (sql.contains(";")) {
+        p.add(
+            where + ": holds more than one statement (';'); write a single SELECT … FROM __THIS__");
+      } else if (!SINGLE_SELECT.matcher(sql).matches()) {
+        p.add(
+            where
+                + ": is not a SELECT … FROM __THIS__ ('"
+                + (sql.length() > 60 ? sql.substring(0, 57) + "..." : sql)
+                + "'); a sql step reads the rows as __THIS__, e.g. SELECT *, a / b AS ratio FROM"
+                + " __THIS__");
+      }
+    }
+    PipelineSpec.TrainingFilter f = s.trainingFilter();
+    if (f != null) {
+      if (blank(f.where())) {
+        p.add("trainingFilter.where: missing (a SQL predicate, e.g. arr_delay IS NOT NULL)");
+      } else if (f.where().contains(";")) {
+        p.add("trainingFilter.where: a predicate, not statements (';')");
+      }
+      if (f.maxRemovedFraction() != null
+          && !notFinite("trainingFilter.maxRemovedFraction", f.maxRemovedFraction(), p)
+          && !fraction(f.maxRemovedFraction())) {
+        p.add(
+            "trainingFilter.maxRemovedFraction: "
+                + f.maxRemovedFraction()
+                + " must be between 0 and 1");
+      }
+    }
+  }
+
+  private static final java.util.regex.Pattern SINGLE_SELECT =
+      java.util.regex.Pattern.compile("(?is)\\s*SELECT\\s.+\\sFROM\\s+__THIS__\\b.*");
 
   private static void validation(PipelineSpec s, List<String> p) {
     PipelineSpec.Validation v = s.validation();

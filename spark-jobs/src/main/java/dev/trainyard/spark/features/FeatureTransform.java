@@ -1,0 +1,261 @@
+package dev.trainyard.spark.features;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import dev.trainyard.spark.io.DataInputException;
+import dev.trainyard.spark.io.InputData;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.apache.spark.ml.Transformer;
+import org.apache.spark.ml.feature.SQLTransformer;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * The spec's feature engineering before the feature pipeline: an ordered list of steps applied to
+ * the raw rows, and a filter choosing the rows to train and evaluate on. The steps are saved as the
+ * first stages of the fitted feature pipeline, so batch scoring applies exactly these (the filter
+ * is not: at scoring there is no label to filter on).
+ *
+ * @param steps applied in order; each sees the previous step's output
+ * @param trainingFilter a Spark SQL predicate over the transformed rows (e.g. {@code arr_delay IS
+ *     NOT NULL}); rows where it is not true are left out of training and evaluation; null keeps all
+ * @param maxFilteredFraction the largest share of rows the filter may remove before validation
+ *     fails; null means {@link #DEFAULT_MAX_FILTERED_FRACTION}
+ */
+public record FeatureTransform(
+    List<Step> steps, String trainingFilter, Double maxFilteredFraction) {
+
+  public static final double DEFAULT_MAX_FILTERED_FRACTION = 0.5;
+  public static final FeatureTransform NONE = new FeatureTransform(List.of(), null, null);
+
+  /** The placeholder a {@code sql} step reads from, as in Spark ML's SQLTransformer. */
+  public static final String THIS = "__THIS__";
+
+  private static final Pattern SINGLE_SELECT =
+      Pattern.compile("(?is)\\s*SELECT\\s.+\\sFROM\\s+__THIS__\\b.*");
+
+  public FeatureTransform {
+    steps = List.copyOf(steps == null ? List.of() : steps);
+    trainingFilter =
+        trainingFilter == null || trainingFilter.isBlank() ? null : trainingFilter.trim();
+    maxFilteredFraction =
+        maxFilteredFraction == null ? DEFAULT_MAX_FILTERED_FRACTION : maxFilteredFraction;
+    for (int i = 0; i < steps.size(); i++) {
+      String problem = problem(steps.get(i));
+      if (problem != null) {
+        throw new IllegalArgumentException(where(i, steps.get(i)) + ": " + problem);
+      }
+    }
+  }
+
+  /**
+   * One step. Only {@code sql} today: a single {@code SELECT … FROM __THIS__}.
+   *
+   * @param sql the statement
+   */
+  public record Step(String sql) {
+    @JsonIgnore
+    public String kind() {
+      return "sql";
+    }
+  }
+
+  /**
+   * What is wrong with a step as written, or null. Shared with the spec check, which cannot run
+   * Spark: the statement must be one SELECT over {@code __THIS__}; Spark finds the rest.
+   */
+  public static String problem(Step step) {
+    if (step == null || step.sql() == null || step.sql().isBlank()) {
+      return "the step is empty; write e.g. sql: SELECT *, a / b AS ratio FROM __THIS__";
+    }
+    String sql = step.sql().trim();
+    if (sql.endsWith(";")) {
+      sql = sql.substring(0, sql.length() - 1);
+    }
+    if (sql.contains(";")) {
+      return "holds more than one statement (';'); a sql step is a single SELECT … FROM __THIS__";
+    }
+    if (!SINGLE_SELECT.matcher(sql).matches()) {
+      return "is not a SELECT … FROM __THIS__: '"
+          + abbreviated(sql)
+          + "'. A sql step reads the rows as __THIS__, e.g. SELECT *, a / b AS ratio FROM"
+          + " __THIS__";
+    }
+    return null;
+  }
+
+  /** "transform step 2 (sql)": how messages name a step (1-based, as a user counts). */
+  public static String where(int index, Step step) {
+    return "transform step " + (index + 1) + " (" + (step == null ? "?" : step.kind()) + ")";
+  }
+
+  @JsonIgnore
+  public boolean isEmpty() {
+    return steps.isEmpty() && trainingFilter == null;
+  }
+
+  /** The steps as Spark ML transformers: the first stages of the saved feature pipeline. */
+  public List<Transformer> stages() {
+    List<Transformer> stages = new ArrayList<>();
+    for (Step step : steps) {
+      String sql = step.sql().trim();
+      if (sql.endsWith(";")) {
+        sql = sql.substring(0, sql.length() - 1);
+      }
+      stages.add(new SQLTransformer().setStatement(sql));
+    }
+    return stages;
+  }
+
+  /**
+   * Applies the steps to raw rows, one at a time so that a problem names its step: SQL that does
+   * not parse, an unknown function or column, or an output with two columns of one name. Spark
+   * analyses each statement here, before any data is read.
+   *
+   * @throws DataInputException naming the step, its position and Spark's reason
+   */
+  public Dataset<Row> apply(Dataset<Row> raw, String inputUri) {
+    return apply(stages(), raw, inputUri);
+  }
+
+  /** {@link #apply} with stages loaded from a saved pipeline (scoring). */
+  public Dataset<Row> apply(List<Transformer> stages, Dataset<Row> raw, String inputUri) {
+    Dataset<Row> rows = raw;
+    for (int i = 0; i < stages.size(); i++) {
+      Step step = i < steps.size() ? steps.get(i) : null;
+      try {
+        rows = stages.get(i).transform(rows);
+      } catch (Exception e) {
+        if (e instanceof org.apache.spark.sql.AnalysisException
+            || e instanceof IllegalArgumentException) {
+          throw new DataInputException(
+              where(i, step)
+                  + " fails on "
+                  + inputUri
+                  + ": "
+                  + firstLine(InputData.rootMessage(e))
+                  + (step == null ? "" : ". The statement: " + abbreviated(step.sql())),
+              e);
+        }
+        throw e;
+      }
+      Set<String> seen = new HashSet<>();
+      for (String column : rows.columns()) {
+        if (!seen.add(column.toLowerCase(java.util.Locale.ROOT))) {
+          throw new DataInputException(
+              where(i, step)
+                  + " produces two columns named '"
+                  + column
+                  + "' (a new column with the name of an existing one?): rename it with AS, or"
+                  + " list the columns instead of SELECT *");
+        }
+        if (column.startsWith(FeatureJob.WORK)) {
+          throw new DataInputException(
+              where(i, step)
+                  + " produces column '"
+                  + column
+                  + "'; names starting with "
+                  + FeatureJob.WORK
+                  + " are the pipeline's own: rename it");
+        }
+      }
+    }
+    return rows;
+  }
+
+  /** Every column the spec names must exist once the transform ran; says which step to look at. */
+  public void requireColumns(Dataset<Row> rows, FeatureColumns columns) {
+    if (steps.isEmpty()) {
+      return;
+    }
+    List<String> present = Arrays.asList(rows.columns());
+    List<String> missing = columns.allColumns().stream().filter(c -> !present.contains(c)).toList();
+    if (!missing.isEmpty()) {
+      int last = steps.size() - 1;
+      throw new DataInputException(
+          where(last, steps.get(last))
+              + " leaves out "
+              + missing.stream()
+                  .map(c -> "'" + c + "'")
+                  .collect(java.util.stream.Collectors.joining(", "))
+              + (missing.contains(columns.label()) ? " (the label '" + columns.label() + "')" : "")
+              + ", which the spec names; the transformed rows have "
+              + present
+              + ". Keep the column (SELECT *, … FROM __THIS__) or derive it with AS");
+    }
+  }
+
+  /**
+   * The rows the training filter keeps (all when there is none); a row where the predicate is null
+   * is removed, as in SQL's WHERE.
+   *
+   * @throws DataInputException when the predicate does not parse or names an unknown column
+   */
+  public Dataset<Row> filter(Dataset<Row> transformed, String inputUri) {
+    if (trainingFilter == null) {
+      return transformed;
+    }
+    try {
+      return transformed.where(trainingFilter);
+    } catch (Exception e) {
+      if (e instanceof org.apache.spark.sql.AnalysisException) {
+        throw new DataInputException(
+            "trainingFilter '"
+                + trainingFilter
+                + "' fails on "
+                + inputUri
+                + ": "
+                + firstLine(InputData.rootMessage(e))
+                + ". It is a SQL predicate over the transformed rows, e.g. arr_delay IS NOT NULL",
+            e);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * @throws DataInputException when the training filter removed every one of {@code inputRows}
+   */
+  public void requireRowsLeft(long inputRows, long kept, String inputUri) {
+    if (trainingFilter != null && kept == 0 && inputRows > 0) {
+      throw new DataInputException(
+          "trainingFilter '"
+              + trainingFilter
+              + "' removes all "
+              + inputRows
+              + " rows of "
+              + inputUri
+              + ": nothing is left to train on. Check the predicate (it keeps rows where it is"
+              + " true)");
+    }
+  }
+
+  /** The steps in words, for lineage: "1 sql: SELECT …; 2 sql: …". */
+  public String describe() {
+    List<String> parts = new ArrayList<>();
+    for (int i = 0; i < steps.size(); i++) {
+      parts.add((i + 1) + " " + steps.get(i).kind() + ": " + steps.get(i).sql().trim());
+    }
+    if (trainingFilter != null) {
+      parts.add("trainingFilter: " + trainingFilter);
+    }
+    return String.join("; ", parts);
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "";
+    }
+    int nl = s.indexOf('\n');
+    return (nl < 0 ? s : s.substring(0, nl)).trim();
+  }
+
+  private static String abbreviated(String s) {
+    String one = s.trim().replaceAll("\\s+", " ");
+    return one.length() <= 120 ? one : one.substring(0, 117) + "...";
+  }
+}
