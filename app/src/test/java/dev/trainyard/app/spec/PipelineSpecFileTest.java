@@ -95,7 +95,7 @@ class PipelineSpecFileTest {
 
     assertEquals(
         List.of(
-            "labels: unknown field (known here: name, dataset, label, task, features, validation, split, model, trials, gate, registeredModel)",
+            "labels: unknown field (known here: name, dataset, label, task, features, validation, split, model, trials, gate, registeredModel, transform, trainingFilter)",
             "features.numeric: must be a list, e.g. [a, b]",
             "model.epochs: must be a whole number, got \"five\""),
         e.problems());
