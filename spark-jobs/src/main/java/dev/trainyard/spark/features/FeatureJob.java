@@ -125,7 +125,7 @@ public final class FeatureJob {
       counts.requireUsable(input, columns);
 
       Dataset<Row> train = prepared.where(col(SPLIT).equalTo("train"));
-      PipelineModel pipeline = featurePipeline(columns).fit(train);
+      PipelineModel pipeline = featurePipeline(columns, topValues(train, columns)).fit(train);
 
       List<String> labels = List.of();
       Column label;
@@ -393,7 +393,8 @@ public final class FeatureJob {
    * the numbers, index + one-hot of the categories (unseen values, and nulls, get their own slot),
    * and one assembled {@code features} vector.
    */
-  private static Pipeline featurePipeline(FeatureColumns columns) {
+  private static Pipeline featurePipeline(
+      FeatureColumns columns, java.util.Map<String, List<String>> top) {
     List<PipelineStage> stages = new ArrayList<>();
     List<String> casts = new ArrayList<>();
     for (String n : columns.numeric()) {
@@ -402,7 +403,9 @@ public final class FeatureJob {
     }
     for (String c : columns.categorical()) {
       casts.add(
-          "CAST(" + InputData.quoted(c) + " AS STRING) AS " + InputData.quoted(WORK + "cat_" + c));
+          columns.transform().categoryExpression(c, top.getOrDefault(c, List.of()))
+              + " AS "
+              + InputData.quoted(WORK + "cat_" + c));
     }
     stages.add(
         new SQLTransformer()
@@ -446,6 +449,37 @@ public final class FeatureJob {
             .setInputCols(assembled.toArray(String[]::new))
             .setOutputCol("features"));
     return new Pipeline().setStages(stages.toArray(PipelineStage[]::new));
+  }
+
+  /**
+   * For each {@code topK} column, its K most frequent values in the training split (ties in value
+   * order, so a rerun keeps them): fitted here, then fixed in the saved pipeline.
+   */
+  private static java.util.Map<String, List<String>> topValues(
+      Dataset<Row> train, FeatureColumns columns) {
+    java.util.Map<String, List<String>> top = new java.util.TreeMap<>();
+    columns
+        .transform()
+        .encodings()
+        .forEach(
+            (column, e) -> {
+              if (e.topK() != null && columns.categorical().contains(column)) {
+                Column v = col(InputData.quoted(column)).cast("string");
+                top.put(
+                    column,
+                    train
+                        .where(v.isNotNull())
+                        .groupBy(v.as("v"))
+                        .count()
+                        .orderBy(col("count").desc(), col("v").asc())
+                        .limit(e.topK())
+                        .collectAsList()
+                        .stream()
+                        .map(r -> r.getString(0))
+                        .toList());
+              }
+            });
+    return top;
   }
 
   private static String[] prefixed(String kind, List<String> names) {

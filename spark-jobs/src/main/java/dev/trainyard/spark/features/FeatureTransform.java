@@ -7,7 +7,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.feature.SQLTransformer;
@@ -27,10 +29,30 @@ import org.apache.spark.sql.Row;
  *     fails; null means {@link #DEFAULT_MAX_FILTERED_FRACTION}
  */
 public record FeatureTransform(
-    List<Step> steps, String trainingFilter, Double maxFilteredFraction) {
+    List<Step> steps,
+    String trainingFilter,
+    Double maxFilteredFraction,
+    Map<String, Encoding> encodings) {
 
   public static final double DEFAULT_MAX_FILTERED_FRACTION = 0.5;
   public static final FeatureTransform NONE = new FeatureTransform(List.of(), null, null);
+
+  /** Steps and a filter, every categorical column one-hot encoded. */
+  public FeatureTransform(List<Step> steps, String trainingFilter, Double maxFilteredFraction) {
+    this(steps, trainingFilter, maxFilteredFraction, null);
+  }
+
+  /** Date and time parts a {@code datetime} step can add. */
+  public static final List<String> DATETIME_PARTS =
+      List.of(
+          "hour",
+          "dayofweek",
+          "month",
+          "dayofyear",
+          "hour_cyclic",
+          "dayofweek_cyclic",
+          "month_cyclic",
+          "dayofyear_cyclic");
 
   /** The placeholder a {@code sql} step reads from, as in Spark ML's SQLTransformer. */
   public static final String THIS = "__THIS__";
@@ -44,6 +66,20 @@ public record FeatureTransform(
         trainingFilter == null || trainingFilter.isBlank() ? null : trainingFilter.trim();
     maxFilteredFraction =
         maxFilteredFraction == null ? DEFAULT_MAX_FILTERED_FRACTION : maxFilteredFraction;
+    encodings = encodings == null ? Map.of() : new TreeMap<>(encodings);
+    encodings.forEach(
+        (column, e) -> {
+          if (e == null
+              || (e.hash() == null) == (e.topK() == null)
+              || (e.hash() != null && e.hash() < 2)
+              || (e.topK() != null && e.topK() < 1)) {
+            throw new IllegalArgumentException(
+                "encoding of '"
+                    + column
+                    + "': give exactly one of hash (buckets, at least 2) or topK (at least 1), got "
+                    + e);
+          }
+        });
     for (int i = 0; i < steps.size(); i++) {
       String problem = problem(steps.get(i));
       if (problem != null) {
@@ -53,22 +89,56 @@ public record FeatureTransform(
   }
 
   /**
-   * One step. Only {@code sql} today: a single {@code SELECT … FROM __THIS__}.
-   *
-   * @param sql the statement
+   * One step: either {@code sql}, a single {@code SELECT … FROM __THIS__}, or {@code datetime},
+   * parts of a timestamp column added as new columns.
    */
-  public record Step(String sql) {
+  public record Step(String sql, Datetime datetime) {
+    public Step(String sql) {
+      this(sql, null);
+    }
+
     @JsonIgnore
     public String kind() {
-      return "sql";
+      return sql == null && datetime != null ? "datetime" : "sql";
     }
   }
+
+  /**
+   * A {@code datetime} step: adds {@code COLUMN_PART} for each part (a {@code _cyclic} part adds
+   * {@code COLUMN_PART_sin} and {@code _cos}, so 23h sits next to 0h). A string column is parsed
+   * with {@code pattern} (Spark datetime pattern, e.g. {@code yyyy-MM-dd HH:mm}); a value that does
+   * not parse gives null parts, which validation reports.
+   */
+  public record Datetime(String column, String pattern, List<String> parts) {}
+
+  /**
+   * How a categorical column becomes slots, instead of one-hot of every value: {@code hash} into
+   * that many buckets (for thousands of values), or the {@code topK} most frequent values in the
+   * training split and one {@code __other__} value. Either way the unknown slot is kept.
+   */
+  public record Encoding(Integer hash, Integer topK) {}
+
+  /** The value every category outside a {@code topK} list becomes. */
+  public static final String OTHER = "__other__";
 
   /**
    * What is wrong with a step as written, or null. Shared with the spec check, which cannot run
    * Spark: the statement must be one SELECT over {@code __THIS__}; Spark finds the rest.
    */
   public static String problem(Step step) {
+    if (step != null && step.sql() == null && step.datetime() != null) {
+      Datetime d = step.datetime();
+      if (d.column() == null || d.column().isBlank()) {
+        return "datetime.column is missing (the timestamp, date or string column to take parts of)";
+      }
+      if (d.parts() == null || d.parts().isEmpty() || !DATETIME_PARTS.containsAll(d.parts())) {
+        return "datetime.parts " + d.parts() + " must be some of " + DATETIME_PARTS;
+      }
+      return null;
+    }
+    if (step != null && step.sql() != null && step.datetime() != null) {
+      return "give sql or datetime, not both";
+    }
     if (step == null || step.sql() == null || step.sql().isBlank()) {
       return "the step is empty; write e.g. sql: SELECT *, a / b AS ratio FROM __THIS__";
     }
@@ -95,20 +165,136 @@ public record FeatureTransform(
 
   @JsonIgnore
   public boolean isEmpty() {
-    return steps.isEmpty() && trainingFilter == null;
+    return steps.isEmpty() && trainingFilter == null && encodings.isEmpty();
   }
 
   /** The steps as Spark ML transformers: the first stages of the saved feature pipeline. */
   public List<Transformer> stages() {
     List<Transformer> stages = new ArrayList<>();
     for (Step step : steps) {
-      String sql = step.sql().trim();
-      if (sql.endsWith(";")) {
-        sql = sql.substring(0, sql.length() - 1);
-      }
-      stages.add(new SQLTransformer().setStatement(sql));
+      stages.add(new SQLTransformer().setStatement(statement(step)));
     }
     return stages;
+  }
+
+  /** The SQL a step runs: its own, or the one a datetime step stands for. */
+  static String statement(Step step) {
+    if (step.sql() != null) {
+      String sql = step.sql().trim();
+      return sql.endsWith(";") ? sql.substring(0, sql.length() - 1) : sql;
+    }
+    Datetime d = step.datetime();
+    String c = InputData.quoted(d.column());
+    String ts =
+        d.pattern() == null
+            ? "try_cast(" + c + " AS TIMESTAMP)"
+            : "try_to_timestamp(CAST("
+                + c
+                + " AS STRING), '"
+                + d.pattern().replace("'", "\\'")
+                + "')";
+    List<String> out = new ArrayList<>();
+    for (String part : d.parts()) {
+      String base = part.replace("_cyclic", "");
+      String value = base + "(" + ts + ")";
+      String name = d.column() + "_" + base;
+      if (part.endsWith("_cyclic")) {
+        // Position in the cycle, in [0, 1): hour/24, (weekday-1)/7, (month-1)/12, (day-1)/365.
+        String phase =
+            switch (base) {
+              case "hour" -> value + " / 24.0";
+              case "dayofweek" -> "(" + value + " - 1) / 7.0";
+              case "month" -> "(" + value + " - 1) / 12.0";
+              default -> "(" + value + " - 1) / 365.0";
+            };
+        out.add("sin(2 * pi() * " + phase + ") AS " + InputData.quoted(name + "_sin"));
+        out.add("cos(2 * pi() * " + phase + ") AS " + InputData.quoted(name + "_cos"));
+      } else {
+        out.add("CAST(" + value + " AS DOUBLE) AS " + InputData.quoted(name));
+      }
+    }
+    return "SELECT *, " + String.join(", ", out) + " FROM __THIS__";
+  }
+
+  /**
+   * Datetime steps whose pattern leaves values unparsed in {@code transformed} (rows after every
+   * step, whose source column is still there): "transform step 2 (datetime): 'dep_time' does not
+   * parse with pattern 'p' in 12 of 600 rows", one per such step.
+   */
+  public List<String> unparsed(Dataset<Row> transformed) {
+    List<String> problems = new ArrayList<>();
+    List<String> present = Arrays.asList(transformed.columns());
+    for (int i = 0; i < steps.size(); i++) {
+      Datetime d = steps.get(i).datetime();
+      if (steps.get(i).sql() != null || d == null || !present.contains(d.column())) {
+        continue;
+      }
+      String c = InputData.quoted(d.column());
+      String ts =
+          d.pattern() == null
+              ? "try_cast(" + c + " AS TIMESTAMP)"
+              : "try_to_timestamp(CAST("
+                  + c
+                  + " AS STRING), '"
+                  + d.pattern().replace("'", "\\'")
+                  + "')";
+      Row r =
+          transformed
+              .selectExpr(
+                  "count_if(" + c + " IS NOT NULL AND " + ts + " IS NULL)",
+                  "count(*)",
+                  "first(CASE WHEN " + ts + " IS NULL THEN CAST(" + c + " AS STRING) END, true)")
+              .first();
+      if (r.getLong(0) > 0) {
+        problems.add(
+            where(i, steps.get(i))
+                + ": '"
+                + d.column()
+                + "' does not parse"
+                + (d.pattern() == null ? " as a timestamp" : " with pattern '" + d.pattern() + "'")
+                + " in "
+                + r.getLong(0)
+                + " of "
+                + r.getLong(1)
+                + " rows (e.g. '"
+                + r.getString(2)
+                + "'): fix the pattern (Spark datetime patterns, e.g. yyyy-MM-dd HH:mm)");
+      }
+    }
+    return problems;
+  }
+
+  /**
+   * The expression a categorical column's values take before indexing: the value as a string, its
+   * hash bucket, or the value when among {@code top} and {@link #OTHER} otherwise.
+   */
+  public String categoryExpression(String column, List<String> top) {
+    String v = "CAST(" + InputData.quoted(column) + " AS STRING)";
+    Encoding e = encodings.get(column);
+    if (e == null) {
+      return v;
+    }
+    if (e.hash() != null) {
+      return "CAST(pmod(xxhash64(" + v + "), " + e.hash() + ") AS STRING)";
+    }
+    if (top.isEmpty()) {
+      return "CASE WHEN " + v + " IS NULL THEN NULL ELSE '" + OTHER + "' END";
+    }
+    List<String> quoted = new ArrayList<>();
+    for (String t : top) {
+      quoted.add("'" + t.replace("\\", "\\\\").replace("'", "\\'") + "'");
+    }
+    return "CASE WHEN "
+        + v
+        + " IS NULL THEN NULL WHEN "
+        + v
+        + " IN ("
+        + String.join(", ", quoted)
+        + ") THEN "
+        + v
+        + " ELSE '"
+        + OTHER
+        + "' END";
   }
 
   /**
@@ -138,7 +324,7 @@ public record FeatureTransform(
                   + inputUri
                   + ": "
                   + firstLine(InputData.rootMessage(e))
-                  + (step == null ? "" : ". The statement: " + abbreviated(step.sql())),
+                  + (step == null ? "" : ". The statement: " + abbreviated(statement(step))),
               e);
         }
         throw e;
@@ -238,8 +424,9 @@ public record FeatureTransform(
   public String describe() {
     List<String> parts = new ArrayList<>();
     for (int i = 0; i < steps.size(); i++) {
-      parts.add((i + 1) + " " + steps.get(i).kind() + ": " + steps.get(i).sql().trim());
+      parts.add((i + 1) + " " + steps.get(i).kind() + ": " + statement(steps.get(i)));
     }
+    encodings.forEach((c, e) -> parts.add("encoding " + c + ": " + e));
     if (trainingFilter != null) {
       parts.add("trainingFilter: " + trainingFilter);
     }

@@ -6,7 +6,9 @@ import dev.trainyard.spark.features.FeatureTransform;
 import dev.trainyard.spark.io.DataInputException;
 import dev.trainyard.spark.io.DatasetInput;
 import dev.trainyard.spark.io.InputData;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -59,10 +61,13 @@ public final class DataValidation {
     long kept = transform.trainingFilter() == null ? inputRows : data.count();
     long removed = inputRows - kept;
     transform.requireRowsLeft(inputRows, kept, input.uri());
-    ValidationReport.Violation violation = null;
+    List<ValidationReport.Violation> found = new ArrayList<>();
+    for (String problem : transform.unparsed(data)) {
+      found.add(new ValidationReport.Violation("transform", null, problem));
+    }
     double fraction = inputRows == 0 ? 0 : (double) removed / inputRows;
     if (fraction > transform.maxFilteredFraction()) {
-      violation =
+      found.add(
           new ValidationReport.Violation(
               "training_filter",
               null,
@@ -75,13 +80,13 @@ public final class DataValidation {
                   removed,
                   inputRows,
                   100 * fraction,
-                  100 * transform.maxFilteredFraction()));
+                  100 * transform.maxFilteredFraction())));
     }
     return new ValidationRun(data, schema, input, columns, limits, championProfileOrNull)
         .validate()
         .withTrainingFilter(
             new ValidationReport.TrainingFilter(
                 transform.trainingFilter(), inputRows, removed, transform.steps().size()),
-            violation);
+            found);
   }
 }

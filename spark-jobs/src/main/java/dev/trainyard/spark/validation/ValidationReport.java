@@ -51,11 +51,9 @@ public record ValidationReport(
       String predicate, long inputRows, long removedRows, int transformSteps) {}
 
   /** This report with the filter's counts and any violation it causes. */
-  ValidationReport withTrainingFilter(TrainingFilter filter, Violation violation) {
+  ValidationReport withTrainingFilter(TrainingFilter filter, List<Violation> more) {
     List<Violation> all = new java.util.ArrayList<>(violations);
-    if (violation != null) {
-      all.add(violation);
-    }
+    all.addAll(more);
     return new ValidationReport(all.isEmpty(), rows, all, columns, psi, profile, filter);
   }
 
@@ -70,8 +68,8 @@ public record ValidationReport(
    * One broken rule.
    *
    * @param check which rule: {@code row_count}, {@code null_fraction}, {@code range}, {@code
-   *     allowed_categories}, {@code label_nulls}, {@code label_not_finite}, {@code label_type},
-   *     {@code label_classes} or {@code drift}
+   *     allowed_categories}, {@code training_filter}, {@code transform}, {@code label_nulls},
+   *     {@code label_not_finite}, {@code label_type}, {@code label_classes} or {@code drift}
    * @param column the column concerned, or {@code null} for whole-dataset checks
    * @param message what is wrong, in words a user can act on
    */

@@ -132,4 +132,41 @@ class FeatureTransformTest {
     assertThat(report.rows()).isEqualTo(70);
     assertThat(report.trainingFilter().removedRows()).isEqualTo(230);
   }
+
+  @Test
+  void aDatetimePatternThatDoesNotParseFailsValidation() {
+    FeatureColumns columns =
+        FeatureJobTest.COLUMNS.withTransform(
+            new FeatureTransform(
+                List.of(
+                    new FeatureTransform.Step(
+                        "SELECT *, concat('2024-01-', lpad(CAST(pmod(id, 28) + 1 AS STRING), 2,"
+                            + " '0')) AS day FROM __THIS__"),
+                    new FeatureTransform.Step(
+                        null,
+                        new FeatureTransform.Datetime("day", "dd/MM/yyyy", List.of("month")))),
+                null,
+                null));
+    ValidationReport report = DataValidation.validate(spark, input, columns, null, null);
+    assertThat(report.passed()).isFalse();
+    assertThat(report.violations())
+        .anySatisfy(
+            v ->
+                assertThat(v.message())
+                    .contains(
+                        "transform step 2 (datetime): 'day' does not parse with pattern"
+                            + " 'dd/MM/yyyy' in 300 of 300 rows (e.g. '2024-01-"));
+    assertThatThrownBy(
+            () ->
+                FeatureJobTest.COLUMNS.withTransform(
+                    new FeatureTransform(
+                        List.of(
+                            new FeatureTransform.Step(
+                                null,
+                                new FeatureTransform.Datetime("day", null, List.of("minute")))),
+                        null,
+                        null)))
+        .hasMessageContaining(
+            "transform step 1 (datetime): datetime.parts [minute] must be some of");
+  }
 }

@@ -59,14 +59,19 @@ class TransformScoringTest {
                       + " distance / 100.0 AS distance_h FROM __THIS__"),
               new FeatureTransform.Step(
                   "SELECT *, hour(dep_ts) AS dep_hour, CAST(dayofweek(dep_ts) AS STRING) AS"
-                      + " dep_dow FROM __THIS__")),
+                      + " dep_dow FROM __THIS__"),
+              new FeatureTransform.Step(
+                  null,
+                  new FeatureTransform.Datetime(
+                      "dep_time", "yyyy-MM-dd HH:mm", List.of("month", "hour_cyclic")))),
           "arr_delay IS NOT NULL",
           0.3);
   static final FeatureColumns COLUMNS =
       new FeatureColumns(
           "delayed",
           "binary",
-          List.of("distance_h", "dep_hour"),
+          List.of(
+              "distance_h", "dep_hour", "dep_time_month", "dep_time_hour_sin", "dep_time_hour_cos"),
           List.of("carrier", "dep_dow"),
           List.of("id"),
           TRANSFORM);
@@ -79,6 +84,8 @@ class TransformScoringTest {
         "element_at(array('AA', 'UA', 'DL', 'B6'), CAST(pmod(id, 4) + 1 AS INT)) AS carrier",
         DISTANCE + " AS distance",
         "timestamp_seconds(1700000000 + id * 3731) AS dep_ts",
+        "date_format(timestamp_seconds(1700000000 + id * 3731), 'yyyy-MM-dd HH:mm') AS dep_time",
+        "concat('N', CAST(pmod(id * 13, 97) AS STRING)) AS tailnum",
         "IF(pmod(id, 9) = 0, NULL, " + DISTANCE + " / 40.0 - 20 + pmod(id, 11)) AS arr_delay");
   }
 
@@ -149,6 +156,8 @@ class TransformScoringTest {
         PipelineStages.load(spark, modelDir.resolve("feature-pipeline").toUri().toString());
     assertThat(((SQLTransformer) stages[0]).getStatement()).contains("AS delayed");
     assertThat(((SQLTransformer) stages[1]).getStatement()).contains("hour(dep_ts)");
+    assertThat(((SQLTransformer) stages[2]).getStatement())
+        .contains("try_to_timestamp(CAST(`dep_time` AS STRING), 'yyyy-MM-dd HH:mm')");
     assertThat(manifest.featureNames())
         .startsWith("distance_h", "dep_hour")
         .contains("carrier=AA", "dep_dow=1", "dep_dow=__unknown__");
@@ -162,8 +171,9 @@ class TransformScoringTest {
     assertThat(report.rows()).isEqualTo(533);
     assertThat(report.trainingFilter().inputRows()).isEqualTo(600);
     assertThat(report.trainingFilter().removedRows()).isEqualTo(67);
-    assertThat(report.trainingFilter().transformSteps()).isEqualTo(2);
-    assertThat(report.columns()).containsKeys("distance_h", "dep_hour", "dep_dow", "delayed");
+    assertThat(report.trainingFilter().transformSteps()).isEqualTo(3);
+    assertThat(report.columns())
+        .containsKeys("distance_h", "dep_hour", "dep_dow", "delayed", "dep_time_hour_sin");
     assertThat(report.summary())
         .contains("trainingFilter arr_delay IS NOT NULL: removed 67 of 600 rows");
   }
@@ -175,32 +185,9 @@ class TransformScoringTest {
     Transformer[] all =
         PipelineStages.load(spark, modelDir.resolve("feature-pipeline").toUri().toString());
     Transformer[] featureStages = FeatureJob.featureStages(all, manifest);
-    Dataset<Row> raw = spark.read().parquet(scoringInput);
 
     // The Spark path: the saved steps, then the feature stages, on rows without any label.
-    Dataset<Row> transformed = FeatureJob.applyTransform(all, manifest, raw, scoringInput);
-    List<Row> viaSpark =
-        new PipelineModel("identity", featureStages)
-            .transform(transformed)
-            .select("id", "features")
-            .collectAsList();
-    assertThat(viaSpark).hasSize(600);
-    int compared = 0;
-    for (Row r : viaSpark) {
-      float[] expected = trained.get(r.getLong(0));
-      if (expected == null) {
-        continue; // filtered out of training (no label): scored all the same
-      }
-      double[] got = ((Vector) r.get(1)).toArray();
-      assertThat(got).hasSize(expected.length);
-      for (int i = 0; i < got.length; i++) {
-        assertThat((float) got[i])
-            .as("id %d slot %d", r.getLong(0), i)
-            .isCloseTo(expected[i], within(1e-6f));
-      }
-      compared++;
-    }
-    assertThat(compared).isEqualTo(533);
+    assertThat(sameVectorsViaSpark(all, manifest, trained)).isEqualTo(533);
 
     // The compiled path (what ScoringJob uses here): the model's probabilities on the scored rows
     // equal its probabilities on the training vectors.
@@ -231,5 +218,86 @@ class TransformScoringTest {
         assertThat(late.get(e.getKey())).as("id %d", e.getKey()).isCloseTo(p[0], within(1e-6));
       }
     }
+  }
+
+  /**
+   * Applies the saved steps and the feature stages to the scoring rows (no label) and compares each
+   * vector with the feature job's for that id; returns how many were compared.
+   */
+  static int sameVectorsViaSpark(
+      Transformer[] all, FeatureManifest manifest, Map<Long, float[]> trained) {
+    Dataset<Row> raw = spark.read().parquet(scoringInput);
+    Dataset<Row> transformed = FeatureJob.applyTransform(all, manifest, raw, scoringInput);
+    List<Row> viaSpark =
+        new PipelineModel("identity", FeatureJob.featureStages(all, manifest))
+            .transform(transformed)
+            .select("id", "features")
+            .collectAsList();
+    assertThat(viaSpark).hasSize(600);
+    int compared = 0;
+    for (Row r : viaSpark) {
+      float[] expected = trained.get(r.getLong(0));
+      if (expected == null) {
+        continue; // filtered out of training (no label): scored all the same
+      }
+      double[] got = ((Vector) r.get(1)).toArray();
+      assertThat(got).hasSize(expected.length);
+      for (int i = 0; i < got.length; i++) {
+        assertThat((float) got[i])
+            .as("id %d slot %d", r.getLong(0), i)
+            .isCloseTo(expected[i], within(1e-6f));
+      }
+      compared++;
+    }
+    return compared;
+  }
+
+  @Test
+  void hashedAndTopKCategoriesAreTheSameAtScoring() {
+    FeatureColumns encoded =
+        new FeatureColumns(
+            "delayed",
+            "binary",
+            List.of("distance_h"),
+            List.of("carrier", "tailnum"),
+            List.of("id"),
+            new FeatureTransform(
+                TRANSFORM.steps(),
+                TRANSFORM.trainingFilter(),
+                0.3,
+                Map.of(
+                    "tailnum",
+                    new FeatureTransform.Encoding(16, null),
+                    "carrier",
+                    new FeatureTransform.Encoding(null, 2))));
+    Path out = dir.resolve("features-encoded");
+    FeatureJob.fitAndWrite(
+        spark,
+        DatasetInput.parquet(trainingInput),
+        encoded,
+        new SplitSpec(0.7, 0.15, 0.15, 7),
+        out.toUri().toString());
+    FeatureManifest m = FeatureJob.readManifest(spark, out.toUri().toString());
+    // distance, 16 hash buckets (+ unknown), the two most frequent carriers + other (+ unknown)
+    assertThat(m.numFeatures()).isBetween(1 + 4, 1 + 17 + 4);
+    assertThat(m.featureNames()).contains("carrier=" + FeatureTransform.OTHER, "tailnum=0");
+    assertThat(m.featureNames().stream().filter(n -> n.startsWith("carrier=")).count())
+        .isEqualTo(4);
+    Transformer[] all = PipelineStages.load(spark, out.resolve("pipeline").toUri().toString());
+    assertThat(CompiledFeatures.compile(FeatureJob.featureStages(all, m), m))
+        .as("scoring falls back to the fitted pipeline")
+        .isNull();
+    Map<Long, float[]> trained = new HashMap<>();
+    for (String set : List.of("train", "validation", "test")) {
+      for (Row r : spark.read().parquet(out.resolve(set).toString()).collectAsList()) {
+        List<Float> f = r.getList(1);
+        float[] x = new float[f.size()];
+        for (int i = 0; i < x.length; i++) {
+          x[i] = f.get(i);
+        }
+        trained.put(r.getLong(0), x);
+      }
+    }
+    assertThat(sameVectorsViaSpark(all, m, trained)).isEqualTo(533);
   }
 }
