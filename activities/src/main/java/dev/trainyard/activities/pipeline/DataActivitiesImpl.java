@@ -96,10 +96,27 @@ public class DataActivitiesImpl implements PipelineActivities.Data {
     List<FeatureTransform.Step> steps =
         spec.transform() == null
             ? List.of()
-            : spec.transform().stream().map(t -> new FeatureTransform.Step(t.sql())).toList();
+            : spec.transform().stream()
+                .map(
+                    t ->
+                        new FeatureTransform.Step(
+                            t.sql(),
+                            t.datetime() == null
+                                ? null
+                                : new FeatureTransform.Datetime(
+                                    t.datetime().column(),
+                                    t.datetime().pattern(),
+                                    t.datetime().parts())))
+                .toList();
+    Map<String, FeatureTransform.Encoding> encodings = new java.util.TreeMap<>();
+    if (spec.features().encoding() != null) {
+      spec.features()
+          .encoding()
+          .forEach((c, e) -> encodings.put(c, new FeatureTransform.Encoding(e.hash(), e.topK())));
+    }
     PipelineSpec.TrainingFilter f = spec.trainingFilter();
     return new FeatureTransform(
-        steps, f == null ? null : f.where(), f == null ? null : f.maxRemovedFraction());
+        steps, f == null ? null : f.where(), f == null ? null : f.maxRemovedFraction(), encodings);
   }
 
   @Override

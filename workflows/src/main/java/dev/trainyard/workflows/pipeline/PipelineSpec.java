@@ -197,10 +197,30 @@ public record PipelineSpec(
   }
 
   /**
-   * One step of the spec's {@code transform:} list. Only {@code sql} today: a single Spark SQL
-   * {@code SELECT … FROM __THIS__} over the previous step's rows (the raw rows for the first).
+   * One step of the spec's {@code transform:} list: {@code sql}, a single Spark SQL {@code SELECT …
+   * FROM __THIS__} over the previous step's rows (the raw rows for the first), or {@code datetime}.
    */
-  public record TransformStep(String sql) {}
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record TransformStep(String sql, Datetime datetime) {
+    public TransformStep(String sql) {
+      this(sql, null);
+    }
+  }
+
+  /**
+   * A {@code datetime} step: adds {@code COLUMN_PART} per part (hour, dayofweek, month, dayofyear;
+   * a {@code _cyclic} part adds {@code _sin} and {@code _cos}); a string column is parsed with
+   * {@code pattern} (e.g. {@code yyyy-MM-dd HH:mm}).
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Datetime(String column, String pattern, List<String> parts) {}
+
+  /**
+   * How one categorical column becomes slots instead of one-hot: {@code hash} buckets, or the
+   * {@code topK} most frequent training values plus other; the unknown slot is kept.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Encoding(Integer hash, Integer topK) {}
 
   /**
    * Which rows train and evaluate: {@code where} is a Spark SQL predicate over the transformed rows
@@ -213,8 +233,20 @@ public record PipelineSpec(
   /** Where the data is: a Parquet file or folder, or a CSV file, on file:// or s3://. */
   public record Dataset(String uri, String format) {}
 
-  /** Feature columns by kind; {@code keys} are carried through untouched (ids, timestamps). */
-  public record Features(List<String> numeric, List<String> categorical, List<String> keys) {}
+  /**
+   * Feature columns by kind; {@code keys} are carried through untouched (ids, timestamps); {@code
+   * encoding} names categorical columns hashed or cut to their top K (the others are one-hot).
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Features(
+      List<String> numeric,
+      List<String> categorical,
+      List<String> keys,
+      Map<String, Encoding> encoding) {
+    public Features(List<String> numeric, List<String> categorical, List<String> keys) {
+      this(numeric, categorical, keys, null);
+    }
+  }
 
   /**
    * Data checks. Nulls: {@code maxNullFraction} for every feature unless {@code

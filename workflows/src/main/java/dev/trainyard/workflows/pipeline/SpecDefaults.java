@@ -22,7 +22,7 @@ public final class SpecDefaults {
     PipelineSpec.Features f = s.features();
     PipelineSpec.Features features =
         new PipelineSpec.Features(
-            orEmpty(f.numeric()), orEmpty(f.categorical()), orEmpty(f.keys()));
+            orEmpty(f.numeric()), orEmpty(f.categorical()), orEmpty(f.keys()), f.encoding());
     PipelineSpec.Validation v =
         s.validation() != null
             ? s.validation()

@@ -256,4 +256,39 @@ class SpecProblemsTest {
             "trainingFilter.maxRemovedFraction: 1.5 must be between 0 and 1"),
         SpecProblems.of(spec));
   }
+
+  @Test
+  void datetimeStepsAndCategoricalEncodingsAreChecked() {
+    PipelineSpec base = Specs.binary();
+    PipelineSpec.Features f = base.features();
+    PipelineSpec spec =
+        base.toBuilder()
+            .setFeatures(
+                new PipelineSpec.Features(
+                    f.numeric(),
+                    f.categorical(),
+                    f.keys(),
+                    Map.of(
+                        "nope",
+                        new PipelineSpec.Encoding(8, null),
+                        f.categorical().get(0),
+                        new PipelineSpec.Encoding(1, null))))
+            .optTransform(
+                List.of(
+                    new PipelineSpec.TransformStep(
+                        null, new PipelineSpec.Datetime("ts", "yyyy-MM-dd", List.of("hour"))),
+                    new PipelineSpec.TransformStep(
+                        null, new PipelineSpec.Datetime(" ", null, List.of("minute")))))
+            .build();
+    assertEquals(
+        List.of(
+            "transform step 2 (datetime): column missing (the timestamp, date or string column to"
+                + " take parts of)",
+            "transform step 2 (datetime): parts [minute] must be some of [dayofweek,"
+                + " dayofweek_cyclic, dayofyear, dayofyear_cyclic, hour, hour_cyclic, month,"
+                + " month_cyclic]",
+            "features.encoding.nope: 'nope' is not in features.categorical",
+            "features.encoding." + f.categorical().get(0) + ".hash: 1 must be at least 2 buckets"),
+        SpecProblems.of(spec));
+  }
 }
