@@ -166,4 +166,13 @@ class PipelineSpecFileTest {
                 + " sql step reads the rows as __THIS__, e.g. SELECT *, a / b AS ratio FROM"
                 + " __THIS__");
   }
+
+  @Test
+  void theFlightsExampleIsAValidSpec() throws IOException {
+    PipelineSpec spec = PipelineSpecFile.load(Path.of("../examples/flights/pipeline.yaml"));
+    assertEquals("delayed", spec.label());
+    assertEquals(2, spec.transform().size());
+    assertEquals(256, spec.features().encoding().get("tailnum").hash());
+    assertEquals("arr_delay IS NOT NULL", spec.trainingFilter().where());
+  }
 }

@@ -184,15 +184,7 @@ public record FeatureTransform(
       return sql.endsWith(";") ? sql.substring(0, sql.length() - 1) : sql;
     }
     Datetime d = step.datetime();
-    String c = InputData.quoted(d.column());
-    String ts =
-        d.pattern() == null
-            ? "try_cast(" + c + " AS TIMESTAMP)"
-            : "try_to_timestamp(CAST("
-                + c
-                + " AS STRING), '"
-                + d.pattern().replace("'", "\\'")
-                + "')";
+    String ts = timestamp(d);
     List<String> out = new ArrayList<>();
     for (String part : d.parts()) {
       String base = part.replace("_cyclic", "");
@@ -217,6 +209,18 @@ public record FeatureTransform(
   }
 
   /**
+   * The step's column as a timestamp. A string is parsed with the pattern; a timestamp or date
+   * column (a CSV read may infer one) is taken as it is, the pattern ignored: cast to a string it
+   * would have Spark's own format, which the pattern need not match.
+   */
+  private static String timestamp(Datetime d) {
+    String c = InputData.quoted(d.column());
+    return d.pattern() == null
+        ? "try_cast(" + c + " AS TIMESTAMP)"
+        : "try_to_timestamp(" + c + ", '" + d.pattern().replace("'", "\\'") + "')";
+  }
+
+  /**
    * Datetime steps whose pattern leaves values unparsed in {@code transformed} (rows after every
    * step, whose source column is still there): "transform step 2 (datetime): 'dep_time' does not
    * parse with pattern 'p' in 12 of 600 rows", one per such step.
@@ -230,14 +234,7 @@ public record FeatureTransform(
         continue;
       }
       String c = InputData.quoted(d.column());
-      String ts =
-          d.pattern() == null
-              ? "try_cast(" + c + " AS TIMESTAMP)"
-              : "try_to_timestamp(CAST("
-                  + c
-                  + " AS STRING), '"
-                  + d.pattern().replace("'", "\\'")
-                  + "')";
+      String ts = timestamp(d);
       Row r =
           transformed
               .selectExpr(

@@ -157,7 +157,7 @@ class TransformScoringTest {
     assertThat(((SQLTransformer) stages[0]).getStatement()).contains("AS delayed");
     assertThat(((SQLTransformer) stages[1]).getStatement()).contains("hour(dep_ts)");
     assertThat(((SQLTransformer) stages[2]).getStatement())
-        .contains("try_to_timestamp(CAST(`dep_time` AS STRING), 'yyyy-MM-dd HH:mm')");
+        .contains("try_to_timestamp(`dep_time`, 'yyyy-MM-dd HH:mm')");
     assertThat(manifest.featureNames())
         .startsWith("distance_h", "dep_hour")
         .contains("carrier=AA", "dep_dow=1", "dep_dow=__unknown__");
