@@ -12,6 +12,7 @@ import dev.trainyard.spark.features.FeatureColumns;
 import dev.trainyard.spark.features.FeatureJob;
 import dev.trainyard.spark.features.FeatureManifest;
 import dev.trainyard.spark.features.FeatureResult;
+import dev.trainyard.spark.features.FeatureTransform;
 import dev.trainyard.spark.features.SplitSpec;
 import dev.trainyard.spark.io.DataInputException;
 import dev.trainyard.spark.io.DatasetFingerprint;
@@ -85,7 +86,38 @@ public class DataActivitiesImpl implements PipelineActivities.Data {
         spec.task(),
         spec.features().numeric(),
         spec.features().categorical(),
-        spec.features().keys());
+        spec.features().keys(),
+        transform(spec));
+  }
+
+  /**
+   * The spec's {@code transform:} steps and {@code trainingFilter:}, as the Spark jobs take them.
+   */
+  static FeatureTransform transform(PipelineSpec spec) {
+    List<FeatureTransform.Step> steps =
+        spec.transform() == null
+            ? List.of()
+            : spec.transform().stream()
+                .map(
+                    t ->
+                        new FeatureTransform.Step(
+                            t.sql(),
+                            t.datetime() == null
+                                ? null
+                                : new FeatureTransform.Datetime(
+                                    t.datetime().column(),
+                                    t.datetime().pattern(),
+                                    t.datetime().parts())))
+                .toList();
+    Map<String, FeatureTransform.Encoding> encodings = new java.util.TreeMap<>();
+    if (spec.features().encoding() != null) {
+      spec.features()
+          .encoding()
+          .forEach((c, e) -> encodings.put(c, new FeatureTransform.Encoding(e.hash(), e.topK())));
+    }
+    PipelineSpec.TrainingFilter f = spec.trainingFilter();
+    return new FeatureTransform(
+        steps, f == null ? null : f.where(), f == null ? null : f.maxRemovedFraction(), encodings);
   }
 
   @Override
@@ -245,7 +277,9 @@ public class DataActivitiesImpl implements PipelineActivities.Data {
               "split",
               String.valueOf(split),
               "numFeatures",
-              Integer.toString(m.numFeatures())),
+              Integer.toString(m.numFeatures()),
+              "transform",
+              m.transformOrNone().isEmpty() ? "none" : m.transformOrNone().describe()),
           hit);
       return FeaturesResult.builder()
           .setFeaturesUri(outUri)

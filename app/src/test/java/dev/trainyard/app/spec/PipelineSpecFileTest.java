@@ -138,7 +138,7 @@ class PipelineSpecFileTest {
 
     assertEquals(
         List.of(
-            "labels: unknown field (known here: name, dataset, label, task, features, validation, split, model, trials, gate, registeredModel, training)",
+            "labels: unknown field (known here: name, dataset, label, task, features, validation, split, model, trials, gate, registeredModel, training, transform, trainingFilter)",
             "features.numeric: must be a list, e.g. [a, b]",
             "model.epochs: must be a whole number, got \"five\""),
         e.problems());
@@ -172,5 +172,50 @@ class PipelineSpecFileTest {
 
   private Path write(String name, String text) throws IOException {
     return Files.writeString(dir.resolve(name), text);
+  }
+
+  @Test
+  void transformAndTrainingFilterReadFromYamlAndABadStepIsNamedWithItsPosition()
+      throws IOException {
+    String label = "label: churned";
+    PipelineSpec spec =
+        PipelineSpecFile.load(
+            write(
+                "t.yaml",
+                VALID.replace(
+                    label,
+                    label
+                        + "\ntrainingFilter: {where: tenure IS NOT NULL, maxRemovedFraction: 0.2}"
+                        + "\ntransform:\n  - sql: SELECT *, age / tenure AS ratio FROM __THIS__")));
+    assertEquals(
+        List.of(new PipelineSpec.TransformStep("SELECT *, age / tenure AS ratio FROM __THIS__")),
+        spec.transform());
+    assertEquals(new PipelineSpec.TrainingFilter("tenure IS NOT NULL", 0.2), spec.trainingFilter());
+    assertEquals(spec, PipelineSpecFile.load(write("t.json", PipelineSpecFile.toJson(spec))));
+
+    Path bad =
+        write(
+            "bad.yaml",
+            VALID.replace(
+                label,
+                label
+                    + "\ntransform:\n  - sql: SELECT * FROM __THIS__\n"
+                    + "  - sql: DELETE FROM __THIS__"));
+    PipelineSpecFile.InvalidSpecException e =
+        assertThrows(PipelineSpecFile.InvalidSpecException.class, () -> PipelineSpecFile.load(bad));
+    assertThat(e.problems())
+        .containsExactly(
+            "transform step 2 (sql): is not a SELECT … FROM __THIS__ ('DELETE FROM __THIS__'); a"
+                + " sql step reads the rows as __THIS__, e.g. SELECT *, a / b AS ratio FROM"
+                + " __THIS__");
+  }
+
+  @Test
+  void theFlightsExampleIsAValidSpec() throws IOException {
+    PipelineSpec spec = PipelineSpecFile.load(Path.of("../examples/flights/pipeline.yaml"));
+    assertEquals("delayed", spec.label());
+    assertEquals(2, spec.transform().size());
+    assertEquals(256, spec.features().encoding().get("tailnum").hash());
+    assertEquals("arr_delay IS NOT NULL", spec.trainingFilter().where());
   }
 }

@@ -17,16 +17,35 @@ import java.util.Set;
  * @param numeric numeric features (any Spark numeric type)
  * @param categorical categorical features (string, integer or boolean columns)
  * @param keys row identity columns: carried through to the feature output, never features
+ * @param transform steps applied to the raw rows before the columns above are read (they may name
+ *     columns the steps produce), and the training filter; {@link FeatureTransform#NONE} when the
+ *     spec has none
  */
 public record FeatureColumns(
-    String label, String task, List<String> numeric, List<String> categorical, List<String> keys) {
+    String label,
+    String task,
+    List<String> numeric,
+    List<String> categorical,
+    List<String> keys,
+    FeatureTransform transform) {
 
   public static final String BINARY = "binary";
   public static final String MULTICLASS = "multiclass";
   public static final String REGRESSION = "regression";
 
+  /** Columns read as they are, with no transform. */
+  public FeatureColumns(
+      String label,
+      String task,
+      List<String> numeric,
+      List<String> categorical,
+      List<String> keys) {
+    this(label, task, numeric, categorical, keys, FeatureTransform.NONE);
+  }
+
   public FeatureColumns {
     Objects.requireNonNull(label, "label");
+    transform = transform == null ? FeatureTransform.NONE : transform;
     if (label.isBlank()) {
       throw new IllegalArgumentException("label column name is blank");
     }
@@ -74,6 +93,11 @@ public record FeatureColumns(
     all.addAll(features());
     all.add(label);
     return List.copyOf(all);
+  }
+
+  /** A copy with this transform. */
+  public FeatureColumns withTransform(FeatureTransform t) {
+    return new FeatureColumns(label, task, numeric, categorical, keys, t);
   }
 
   /** The task as a type: what code compares, while the JSON keeps the word. */

@@ -96,8 +96,12 @@ public final class FeatureJob {
             "key column '" + reserved + "' clashes with an output column; rename it upstream");
       }
     }
-    Dataset<Row> raw = InputData.read(spark, input);
-    InputData.check(raw.schema(), input, columns, List.of(), List.of());
+    Dataset<Row> read = InputData.read(spark, input);
+    FeatureTransform transform = columns.transform();
+    Dataset<Row> derived = transform.apply(read, input.uri());
+    transform.requireColumns(derived, columns);
+    InputData.check(derived.schema(), input, columns, List.of(), List.of());
+    Dataset<Row> raw = transform.filter(derived, input.uri());
     if (!columns.isClassification()
         && !(raw.schema().apply(columns.label()).dataType() instanceof NumericType)) {
       throw new DataInputException(
@@ -114,10 +118,14 @@ public final class FeatureJob {
         withSplit(labelled(raw, columns), columns, split).persist(StorageLevel.MEMORY_AND_DISK());
     try {
       SplitCounts counts = SplitCounts.of(input, raw, prepared, columns);
+      long inputRows =
+          transform.trainingFilter() == null ? counts.total : InputData.action(input, read::count);
+      long filtered = inputRows - counts.total;
+      transform.requireRowsLeft(inputRows, counts.total, input.uri());
       counts.requireUsable(input, columns);
 
       Dataset<Row> train = prepared.where(col(SPLIT).equalTo("train"));
-      PipelineModel pipeline = featurePipeline(columns).fit(train);
+      PipelineModel pipeline = featurePipeline(columns, topValues(train, columns)).fit(train);
 
       List<String> labels = List.of();
       Column label;
@@ -174,7 +182,13 @@ public final class FeatureJob {
               counts.test,
               counts.dropped,
               split,
-              input);
+              input,
+              transform.isEmpty() ? null : transform,
+              filtered,
+              read.schema().toDDL());
+      // Saved: the transform's steps, then the fitted feature stages, as one pipeline that reads
+      // raw rows.
+      PipelineModel saved = withTransform(transform, pipeline);
       Outputs.publish(
           spark,
           outputUri,
@@ -189,7 +203,7 @@ public final class FeatureJob {
                   .parquet(staging + "/" + set);
             }
             try {
-              pipeline.write().overwrite().save(staging + "/pipeline");
+              saved.write().overwrite().save(staging + "/pipeline");
             } catch (IOException e) {
               throw new UncheckedIOException(e);
             }
@@ -245,7 +259,9 @@ public final class FeatureJob {
    */
   public static Dataset<Row> rawSplit(
       SparkSession spark, DatasetInput input, FeatureColumns columns, SplitSpec split, String set) {
-    Dataset<Row> raw = InputData.read(spark, input);
+    Dataset<Row> read = InputData.read(spark, input);
+    FeatureTransform transform = columns.transform();
+    Dataset<Row> raw = transform.filter(transform.apply(read, input.uri()), input.uri());
     return withSplit(labelled(raw, columns), columns, split)
         .where(col(SPLIT).equalTo(set))
         .drop(SPLIT, LABEL_TEXT);
@@ -270,6 +286,50 @@ public final class FeatureJob {
               + " the output of a finished feature job?",
           e);
     }
+  }
+
+  /**
+   * The feature pipeline with the transform's steps in front: what is saved, and what scoring
+   * applies to raw rows.
+   */
+  static PipelineModel withTransform(FeatureTransform transform, PipelineModel features) {
+    if (transform.steps().isEmpty()) {
+      return features;
+    }
+    List<Transformer> stages = new ArrayList<>(transform.stages());
+    stages.addAll(Arrays.asList(features.stages()));
+    return new PipelineModel(features.uid(), stages.toArray(Transformer[]::new));
+  }
+
+  /**
+   * Applies the transform steps saved in front of a pipeline to raw scoring rows and returns them
+   * with the stages that follow (the feature stages). A column of the training input that the rows
+   * lack (typically the raw label a step derives the label from) is supplied as null of its
+   * training type, so the same statements run; a feature computed from it is then missing, as a
+   * null is.
+   */
+  public static Dataset<Row> applyTransform(
+      Transformer[] stages, FeatureManifest manifest, Dataset<Row> raw, String inputUri) {
+    FeatureTransform transform = manifest.transformOrNone();
+    if (transform.steps().isEmpty()) {
+      return raw;
+    }
+    Dataset<Row> rows = raw;
+    List<String> present = Arrays.asList(raw.columns());
+    for (org.apache.spark.sql.types.StructField f :
+        org.apache.spark.sql.types.StructType.fromDDL(manifest.rawColumns()).fields()) {
+      if (!present.contains(f.name())) {
+        rows = rows.withColumn(f.name(), lit(null).cast(f.dataType()));
+      }
+    }
+    return transform.apply(
+        Arrays.asList(stages).subList(0, transform.steps().size()), rows, inputUri);
+  }
+
+  /** The stages after the transform's: the feature stages {@link #fitAndWrite} fitted. */
+  public static Transformer[] featureStages(Transformer[] stages, FeatureManifest manifest) {
+    int n = manifest.transformOrNone().steps().size();
+    return Arrays.copyOfRange(stages, n, stages.length);
   }
 
   private static List<Column> concat(List<Column> columns, Column extra) {
@@ -333,7 +393,8 @@ public final class FeatureJob {
    * the numbers, index + one-hot of the categories (unseen values, and nulls, get their own slot),
    * and one assembled {@code features} vector.
    */
-  private static Pipeline featurePipeline(FeatureColumns columns) {
+  private static Pipeline featurePipeline(
+      FeatureColumns columns, java.util.Map<String, List<String>> top) {
     List<PipelineStage> stages = new ArrayList<>();
     List<String> casts = new ArrayList<>();
     for (String n : columns.numeric()) {
@@ -342,7 +403,9 @@ public final class FeatureJob {
     }
     for (String c : columns.categorical()) {
       casts.add(
-          "CAST(" + InputData.quoted(c) + " AS STRING) AS " + InputData.quoted(WORK + "cat_" + c));
+          columns.transform().categoryExpression(c, top.getOrDefault(c, List.of()))
+              + " AS "
+              + InputData.quoted(WORK + "cat_" + c));
     }
     stages.add(
         new SQLTransformer()
@@ -388,6 +451,37 @@ public final class FeatureJob {
     return new Pipeline().setStages(stages.toArray(PipelineStage[]::new));
   }
 
+  /**
+   * For each {@code topK} column, its K most frequent values in the training split (ties in value
+   * order, so a rerun keeps them): fitted here, then fixed in the saved pipeline.
+   */
+  private static java.util.Map<String, List<String>> topValues(
+      Dataset<Row> train, FeatureColumns columns) {
+    java.util.Map<String, List<String>> top = new java.util.TreeMap<>();
+    columns
+        .transform()
+        .encodings()
+        .forEach(
+            (column, e) -> {
+              if (e.topK() != null && columns.categorical().contains(column)) {
+                Column v = col(InputData.quoted(column)).cast("string");
+                top.put(
+                    column,
+                    train
+                        .where(v.isNotNull())
+                        .groupBy(v.as("v"))
+                        .count()
+                        .orderBy(col("count").desc(), col("v").asc())
+                        .limit(e.topK())
+                        .collectAsList()
+                        .stream()
+                        .map(r -> r.getString(0))
+                        .toList());
+              }
+            });
+    return top;
+  }
+
   private static String[] prefixed(String kind, List<String> names) {
     return names.stream().map(n -> WORK + kind + n).toArray(String[]::new);
   }
@@ -416,6 +510,7 @@ public final class FeatureJob {
     long validation;
     long test;
     long dropped;
+    long total;
     final List<String> emptyInTraining = new ArrayList<>();
 
     static SplitCounts of(
@@ -440,6 +535,7 @@ public final class FeatureJob {
                       .first());
       long total = InputData.action(input, raw::count);
       SplitCounts counts = new SplitCounts();
+      counts.total = total;
       counts.train = row.getLong(0);
       counts.validation = row.getLong(1);
       counts.test = row.getLong(2);

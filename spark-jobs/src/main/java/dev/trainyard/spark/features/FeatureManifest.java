@@ -16,7 +16,14 @@ import java.util.List;
  * @param task {@code binary}, {@code multiclass} or {@code regression}
  * @param label the label column of the input
  * @param labels class values by label index (classification), empty for regression
- * @param droppedRows input rows left out because their label was null, NaN or infinite
+ * @param droppedRows rows left out because their label was null, NaN or infinite (after the
+ *     training filter)
+ * @param transform the spec's transform; its steps are the first {@code transform.steps().size()}
+ *     stages of the saved pipeline, the feature stages follow. Null in manifests written before
+ *     transforms existed.
+ * @param filteredRows input rows the training filter removed
+ * @param rawColumns the training input's columns as a Spark DDL schema: at scoring, a column the
+ *     transform reads but the input lacks (the raw label) is supplied as null of this type
  */
 public record FeatureManifest(
     int numFeatures,
@@ -32,7 +39,16 @@ public record FeatureManifest(
     long testRows,
     long droppedRows,
     SplitSpec split,
-    DatasetInput input) {
+    DatasetInput input,
+    FeatureTransform transform,
+    long filteredRows,
+    String rawColumns) {
+
+  /** The transform, {@link FeatureTransform#NONE} for a manifest written without one. */
+  @JsonIgnore
+  public FeatureTransform transformOrNone() {
+    return transform == null ? FeatureTransform.NONE : transform;
+  }
 
   /** The task as a type: what code compares, while the JSON keeps the word. */
   @JsonIgnore

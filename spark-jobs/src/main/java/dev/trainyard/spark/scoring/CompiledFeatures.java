@@ -72,6 +72,11 @@ final class CompiledFeatures implements Serializable {
    * @param stages a fitted pipeline's stages, in order ({@link PipelineStages#load})
    */
   static CompiledFeatures compile(Transformer[] stages, FeatureManifest manifest) {
+    if (!manifest.transformOrNone().encodings().isEmpty()) {
+      // Hashed or top-K categories are computed by the pipeline's SQL stage, which the compiled
+      // form does not run: the pipeline itself scores.
+      return null;
+    }
     int numeric = manifest.numeric().size();
     int categorical = manifest.categorical().size();
     int i = 0;

@@ -24,6 +24,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.spark.SparkFiles;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.Transformer;
+import org.apache.spark.ml.util.Identifiable;
 import org.apache.spark.rdd.RDD;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -171,7 +174,16 @@ public final class ScoringJob {
     if (shadowFolder != null) {
       requireSameInputs(request, manifest, shadowFolder.manifest());
     }
-    Dataset<Row> raw = InputData.read(spark, request.input());
+    // The spec's transform steps (saved in front of the feature stages) on the raw rows: the
+    // checks and the features below see the columns training saw.
+    Dataset<Row> raw =
+        manifest.transformOrNone().steps().isEmpty()
+            ? InputData.read(spark, request.input())
+            : FeatureJob.applyTransform(
+                PipelineStages.load(spark, model.pipelineUri()),
+                manifest,
+                InputData.read(spark, request.input()),
+                request.input().uri());
     StructType schema = raw.schema();
     InputChecks.checkColumns(schema, request, manifest);
     List<InputChecks.Check> checks = InputChecks.checks(schema, request, manifest);
@@ -394,8 +406,9 @@ public final class ScoringJob {
       PartitionScorer.Shadow shadow) {
     FeatureManifest manifest = model.manifest();
     StructType schema = raw.schema();
-    CompiledFeatures compiled =
-        CompiledFeatures.compile(PipelineStages.load(spark, model.pipelineUri()), manifest);
+    Transformer[] featureStages =
+        FeatureJob.featureStages(PipelineStages.load(spark, model.pipelineUri()), manifest);
+    CompiledFeatures compiled = CompiledFeatures.compile(featureStages, manifest);
     if (shadow != null && compiled == null) {
       throw new DataInputException(
           "shadow scoring needs the champion's feature pipeline in the feature job's shape, and '"
@@ -431,8 +444,12 @@ public final class ScoringJob {
       rows = rows.repartition(request.partitions());
     }
     if (compiled == null) {
+      // The rows went through the transform steps already: only the feature stages remain.
       Dataset<Row> withFeatures =
-          FeatureJob.applyPipelineAsVectors(spark, model.pipelineUri(), rows);
+          manifest.transformOrNone().steps().isEmpty()
+              ? FeatureJob.applyPipelineAsVectors(spark, model.pipelineUri(), rows)
+              : new PipelineModel(Identifiable.randomUID("features"), featureStages)
+                  .transform(rows);
       rows = withFeatures.select(scoringInput(request, manifest, schema, checked, true));
     }
 

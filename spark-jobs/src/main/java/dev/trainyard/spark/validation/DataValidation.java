@@ -2,10 +2,13 @@ package dev.trainyard.spark.validation;
 
 import dev.trainyard.spark.drift.PopulationStability;
 import dev.trainyard.spark.features.FeatureColumns;
+import dev.trainyard.spark.features.FeatureTransform;
 import dev.trainyard.spark.io.DataInputException;
 import dev.trainyard.spark.io.DatasetInput;
 import dev.trainyard.spark.io.InputData;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -37,12 +40,53 @@ public final class DataValidation {
       ValidationRules rules,
       DataProfile championProfileOrNull) {
     ValidationRules limits = rules == null ? ValidationRules.defaults() : rules;
-    Dataset<Row> data = InputData.read(spark, input);
+    Dataset<Row> read = InputData.read(spark, input);
+    FeatureTransform transform = columns.transform();
+    Dataset<Row> data = read;
+    if (!transform.isEmpty()) {
+      // The checks see the rows training sees: transformed, then filtered.
+      Dataset<Row> transformed = transform.apply(read, input.uri());
+      transform.requireColumns(transformed, columns);
+      data = transform.filter(transformed, input.uri());
+    }
     StructType schema = data.schema();
     Set<String> ruleColumns = new LinkedHashSet<>(limits.maxNullFractionByColumn().keySet());
     ruleColumns.addAll(limits.allowedCategories().keySet());
     InputData.check(schema, input, columns, ruleColumns, limits.ranges().keySet());
+    if (transform.isEmpty()) {
+      return new ValidationRun(data, schema, input, columns, limits, championProfileOrNull)
+          .validate();
+    }
+    long inputRows = InputData.action(input, read::count);
+    long kept = transform.trainingFilter() == null ? inputRows : data.count();
+    long removed = inputRows - kept;
+    transform.requireRowsLeft(inputRows, kept, input.uri());
+    List<ValidationReport.Violation> found = new ArrayList<>();
+    for (String problem : transform.unparsed(data)) {
+      found.add(new ValidationReport.Violation("transform", null, problem));
+    }
+    double fraction = inputRows == 0 ? 0 : (double) removed / inputRows;
+    if (fraction > transform.maxFilteredFraction()) {
+      found.add(
+          new ValidationReport.Violation(
+              "training_filter",
+              null,
+              String.format(
+                  java.util.Locale.ROOT,
+                  "trainingFilter '%s' removes %d of %d rows (%.1f%%), more than"
+                      + " trainingFilter.maxRemovedFraction %.1f%%: check the predicate, or raise the"
+                      + " limit if that is intended",
+                  transform.trainingFilter(),
+                  removed,
+                  inputRows,
+                  100 * fraction,
+                  100 * transform.maxFilteredFraction())));
+    }
     return new ValidationRun(data, schema, input, columns, limits, championProfileOrNull)
-        .validate();
+        .validate()
+        .withTrainingFilter(
+            new ValidationReport.TrainingFilter(
+                transform.trainingFilter(), inputRows, removed, transform.steps().size()),
+            found);
   }
 }

@@ -24,7 +24,38 @@ public record ValidationReport(
     List<Violation> violations,
     Map<String, ColumnStats> columns,
     Map<String, Double> psi,
-    DataProfile profile) {
+    DataProfile profile,
+    TrainingFilter trainingFilter) {
+
+  /** A report with no training filter. */
+  public ValidationReport(
+      boolean passed,
+      long rows,
+      List<Violation> violations,
+      Map<String, ColumnStats> columns,
+      Map<String, Double> psi,
+      DataProfile profile) {
+    this(passed, rows, violations, columns, psi, profile, null);
+  }
+
+  /**
+   * What the spec's {@code trainingFilter} did: {@link #rows()} counts the rows it kept.
+   *
+   * @param predicate the filter as written
+   * @param inputRows rows before the filter
+   * @param removedRows rows it removed
+   * @param transformSteps how many transform steps ran before the checks (the columns checked are
+   *     those the steps produce)
+   */
+  public record TrainingFilter(
+      String predicate, long inputRows, long removedRows, int transformSteps) {}
+
+  /** This report with the filter's counts and any violation it causes. */
+  ValidationReport withTrainingFilter(TrainingFilter filter, List<Violation> more) {
+    List<Violation> all = new java.util.ArrayList<>(violations);
+    all.addAll(more);
+    return new ValidationReport(all.isEmpty(), rows, all, columns, psi, profile, filter);
+  }
 
   public ValidationReport {
     violations = List.copyOf(violations == null ? List.of() : violations);
@@ -37,8 +68,8 @@ public record ValidationReport(
    * One broken rule.
    *
    * @param check which rule: {@code row_count}, {@code null_fraction}, {@code range}, {@code
-   *     allowed_categories}, {@code label_nulls}, {@code label_not_finite}, {@code label_type},
-   *     {@code label_classes} or {@code drift}
+   *     allowed_categories}, {@code training_filter}, {@code transform}, {@code label_nulls},
+   *     {@code label_not_finite}, {@code label_type}, {@code label_classes} or {@code drift}
    * @param column the column concerned, or {@code null} for whole-dataset checks
    * @param message what is wrong, in words a user can act on
    */
@@ -92,6 +123,17 @@ public record ValidationReport(
         .append(violations.size())
         .append(violations.size() == 1 ? " violation" : " violations")
         .append('\n');
+    if (trainingFilter != null) {
+      out.append("trainingFilter ")
+          .append(trainingFilter.predicate() == null ? "(none)" : trainingFilter.predicate())
+          .append(": removed ")
+          .append(trainingFilter.removedRows())
+          .append(" of ")
+          .append(trainingFilter.inputRows())
+          .append(" rows; columns checked after ")
+          .append(trainingFilter.transformSteps())
+          .append(" transform step(s)\n");
+    }
     for (Violation violation : violations) {
       out.append("  - [").append(violation.check()).append("] ").append(violation.message());
       out.append('\n');

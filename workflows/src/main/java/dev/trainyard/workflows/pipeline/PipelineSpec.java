@@ -23,7 +23,9 @@ public record PipelineSpec(
     Trials trials,
     Gate gate,
     String registeredModel,
-    Training training) {
+    Training training,
+    List<TransformStep> transform,
+    TrainingFilter trainingFilter) {
 
   /**
    * {@link #task()} as its enum, for a spec {@link SpecProblems} found nothing wrong with (the
@@ -57,6 +59,8 @@ public record PipelineSpec(
     private Gate gate;
     private String registeredModel;
     private Training training;
+    private List<TransformStep> transform;
+    private TrainingFilter trainingFilter;
 
     private Builder() {}
 
@@ -126,6 +130,17 @@ public record PipelineSpec(
       return this;
     }
 
+    /** Steps applied to the raw rows, in order, before the features are read. */
+    public Builder optTransform(List<TransformStep> transform) {
+      this.transform = transform;
+      return this;
+    }
+
+    public Builder optTrainingFilter(TrainingFilter trainingFilter) {
+      this.trainingFilter = trainingFilter;
+      return this;
+    }
+
     public PipelineSpec build() {
       return new PipelineSpec(
           name,
@@ -139,111 +154,93 @@ public record PipelineSpec(
           trials,
           gate,
           registeredModel,
-          training);
+          training,
+          transform,
+          trainingFilter);
     }
   }
 
   // Copies with one part replaced: how callers (the CLI's demo, trials, tests) vary a spec.
 
+  /** A builder holding every part of this spec. */
+  public Builder toBuilder() {
+    return builder()
+        .setName(name)
+        .setDataset(dataset)
+        .setLabel(label)
+        .setTask(task)
+        .setFeatures(features)
+        .optValidation(validation)
+        .optSplit(split)
+        .optModel(model)
+        .optTrials(trials)
+        .optGate(gate)
+        .setRegisteredModel(registeredModel)
+        .optTraining(training)
+        .optTransform(transform)
+        .optTrainingFilter(trainingFilter);
+  }
+
   public PipelineSpec withDataset(Dataset d) {
-    return new PipelineSpec(
-        name,
-        d,
-        label,
-        task,
-        features,
-        validation,
-        split,
-        model,
-        trials,
-        gate,
-        registeredModel,
-        training);
+    return toBuilder().setDataset(d).build();
   }
 
   public PipelineSpec withFeatures(Features f) {
-    return new PipelineSpec(
-        name,
-        dataset,
-        label,
-        task,
-        f,
-        validation,
-        split,
-        model,
-        trials,
-        gate,
-        registeredModel,
-        training);
+    return toBuilder().setFeatures(f).build();
   }
 
   public PipelineSpec withModel(Model m) {
-    return new PipelineSpec(
-        name,
-        dataset,
-        label,
-        task,
-        features,
-        validation,
-        split,
-        m,
-        trials,
-        gate,
-        registeredModel,
-        training);
+    return toBuilder().optModel(m).build();
   }
 
   public PipelineSpec withTrials(Trials t) {
-    return new PipelineSpec(
-        name,
-        dataset,
-        label,
-        task,
-        features,
-        validation,
-        split,
-        model,
-        t,
-        gate,
-        registeredModel,
-        training);
+    return toBuilder().optTrials(t).build();
   }
 
   public PipelineSpec withGate(Gate g) {
-    return new PipelineSpec(
-        name,
-        dataset,
-        label,
-        task,
-        features,
-        validation,
-        split,
-        model,
-        trials,
-        g,
-        registeredModel,
-        training);
+    return toBuilder().optGate(g).build();
   }
 
   public PipelineSpec withRegisteredModel(String m) {
-    return new PipelineSpec(
-        name, dataset, label, task, features, validation, split, model, trials, gate, m, training);
+    return toBuilder().setRegisteredModel(m).build();
   }
 
+  /**
+   * One step of the spec's {@code transform:} list: {@code sql}, a single Spark SQL {@code SELECT …
+   * FROM __THIS__} over the previous step's rows (the raw rows for the first), or {@code datetime}.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record TransformStep(String sql, Datetime datetime) {
+    public TransformStep(String sql) {
+      this(sql, null);
+    }
+  }
+
+  /**
+   * A {@code datetime} step: adds {@code COLUMN_PART} per part (hour, dayofweek, month, dayofyear;
+   * a {@code _cyclic} part adds {@code _sin} and {@code _cos}); a string column is parsed with
+   * {@code pattern} (e.g. {@code yyyy-MM-dd HH:mm}).
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Datetime(String column, String pattern, List<String> parts) {}
+
+  /**
+   * How one categorical column becomes slots instead of one-hot: {@code hash} buckets, or the
+   * {@code topK} most frequent training values plus other; the unknown slot is kept.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Encoding(Integer hash, Integer topK) {}
+
+  /**
+   * Which rows train and evaluate: {@code where} is a Spark SQL predicate over the transformed rows
+   * (e.g. {@code arr_delay IS NOT NULL}); scoring does not filter. Validation fails when it removes
+   * every row, or more than {@code maxRemovedFraction} of them (default 0.5).
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record TrainingFilter(String where, Double maxRemovedFraction) {}
+
   public PipelineSpec withTraining(Training t) {
-    return new PipelineSpec(
-        name,
-        dataset,
-        label,
-        task,
-        features,
-        validation,
-        split,
-        model,
-        trials,
-        gate,
-        registeredModel,
-        t);
+    return toBuilder().optTraining(t).build();
   }
 
   /**
@@ -259,8 +256,20 @@ public record PipelineSpec(
   /** Where the data is: a Parquet file or folder, or a CSV file, on file:// or s3://. */
   public record Dataset(String uri, String format) {}
 
-  /** Feature columns by kind; {@code keys} are carried through untouched (ids, timestamps). */
-  public record Features(List<String> numeric, List<String> categorical, List<String> keys) {}
+  /**
+   * Feature columns by kind; {@code keys} are carried through untouched (ids, timestamps); {@code
+   * encoding} names categorical columns hashed or cut to their top K (the others are one-hot).
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Features(
+      List<String> numeric,
+      List<String> categorical,
+      List<String> keys,
+      Map<String, Encoding> encoding) {
+    public Features(List<String> numeric, List<String> categorical, List<String> keys) {
+      this(numeric, categorical, keys, null);
+    }
+  }
 
   /**
    * Data checks. Nulls: {@code maxNullFraction} for every feature unless {@code

@@ -22,7 +22,7 @@ public final class SpecDefaults {
     PipelineSpec.Features f = s.features();
     PipelineSpec.Features features =
         new PipelineSpec.Features(
-            orEmpty(f.numeric()), orEmpty(f.categorical()), orEmpty(f.keys()));
+            orEmpty(f.numeric()), orEmpty(f.categorical()), orEmpty(f.keys()), f.encoding());
     PipelineSpec.Validation v =
         s.validation() != null
             ? s.validation()
@@ -82,19 +82,14 @@ public final class SpecDefaults {
             .optMinRows(g.minRows() != null ? g.minRows() : DEFAULT_SEGMENT_MIN_ROWS)
             .optMaxRegression(g.maxRegression())
             .build();
-    return new PipelineSpec(
-        s.name(),
-        new PipelineSpec.Dataset(d.uri(), format),
-        s.label(),
-        s.task(),
-        features,
-        validation,
-        split,
-        model,
-        s.trials(),
-        gate,
-        s.registeredModel(),
-        s.training());
+    return s.toBuilder()
+        .setDataset(new PipelineSpec.Dataset(d.uri(), format))
+        .setFeatures(features)
+        .optValidation(validation)
+        .optSplit(split)
+        .optModel(model)
+        .optGate(gate)
+        .build();
   }
 
   private static List<String> orEmpty(List<String> l) {

@@ -82,6 +82,7 @@ public final class SpecProblems {
       p.add("task: '" + s.task() + "' is not one of " + sorted(TASKS));
     }
     features(s, p);
+    transform(s, p);
     validation(s, p);
     split(s.split(), p);
     model(s.model(), inputs(s), p);
@@ -130,6 +131,106 @@ public final class SpecProblems {
       }
     }
   }
+
+  /**
+   * What can be known without Spark: each sql step is one SELECT over __THIS__. Spark finds the
+   * rest (syntax, unknown functions and columns) when validation applies the steps, naming the step
+   * the same way.
+   */
+  private static void transform(PipelineSpec s, List<String> p) {
+    List<PipelineSpec.TransformStep> steps = s.transform() == null ? List.of() : s.transform();
+    for (int i = 0; i < steps.size(); i++) {
+      PipelineSpec.TransformStep step = steps.get(i);
+      if (step != null && step.sql() == null && step.datetime() != null) {
+        datetime("transform step " + (i + 1) + " (datetime)", step.datetime(), p);
+        continue;
+      }
+      String where = "transform step " + (i + 1) + " (sql)";
+      if (step != null && step.sql() != null && step.datetime() != null) {
+        p.add(where + ": give sql or datetime, not both");
+        continue;
+      }
+      String sql = step == null || step.sql() == null ? "" : step.sql().trim();
+      if (sql.endsWith(";")) {
+        sql = sql.substring(0, sql.length() - 1);
+      }
+      if (sql.isBlank()) {
+        p.add(where + ": empty; write e.g. sql: SELECT *, a / b AS ratio FROM __THIS__");
+      } else if (sql.contains(";")) {
+        p.add(
+            where + ": holds more than one statement (';'); write a single SELECT … FROM __THIS__");
+      } else if (!SINGLE_SELECT.matcher(sql).matches()) {
+        p.add(
+            where
+                + ": is not a SELECT … FROM __THIS__ ('"
+                + (sql.length() > 60 ? sql.substring(0, 57) + "..." : sql)
+                + "'); a sql step reads the rows as __THIS__, e.g. SELECT *, a / b AS ratio FROM"
+                + " __THIS__");
+      }
+    }
+    Map<String, PipelineSpec.Encoding> encoding =
+        s.features() == null || s.features().encoding() == null
+            ? Map.of()
+            : s.features().encoding();
+    List<String> categorical =
+        s.features() == null || s.features().categorical() == null
+            ? List.of()
+            : s.features().categorical();
+    new java.util.TreeMap<>(encoding)
+        .forEach(
+            (column, e) -> {
+              String where = "features.encoding." + column;
+              if (!categorical.contains(column)) {
+                p.add(where + ": '" + column + "' is not in features.categorical");
+              }
+              if (e == null || (e.hash() == null) == (e.topK() == null)) {
+                p.add(where + ": give exactly one of hash: N (buckets) or topK: K");
+              } else if (e.hash() != null && e.hash() < 2) {
+                p.add(where + ".hash: " + e.hash() + " must be at least 2 buckets");
+              } else if (e.topK() != null && e.topK() < 1) {
+                p.add(where + ".topK: " + e.topK() + " must be at least 1");
+              }
+            });
+    PipelineSpec.TrainingFilter f = s.trainingFilter();
+    if (f != null) {
+      if (blank(f.where())) {
+        p.add("trainingFilter.where: missing (a SQL predicate, e.g. arr_delay IS NOT NULL)");
+      } else if (f.where().contains(";")) {
+        p.add("trainingFilter.where: a predicate, not statements (';')");
+      }
+      if (f.maxRemovedFraction() != null
+          && !notFinite("trainingFilter.maxRemovedFraction", f.maxRemovedFraction(), p)
+          && !fraction(f.maxRemovedFraction())) {
+        p.add(
+            "trainingFilter.maxRemovedFraction: "
+                + f.maxRemovedFraction()
+                + " must be between 0 and 1");
+      }
+    }
+  }
+
+  static final Set<String> DATETIME_PARTS =
+      Set.of(
+          "hour",
+          "dayofweek",
+          "month",
+          "dayofyear",
+          "hour_cyclic",
+          "dayofweek_cyclic",
+          "month_cyclic",
+          "dayofyear_cyclic");
+
+  private static void datetime(String where, PipelineSpec.Datetime d, List<String> p) {
+    if (blank(d.column())) {
+      p.add(where + ": column missing (the timestamp, date or string column to take parts of)");
+    }
+    if (d.parts() == null || d.parts().isEmpty() || !DATETIME_PARTS.containsAll(d.parts())) {
+      p.add(where + ": parts " + d.parts() + " must be some of " + sorted(DATETIME_PARTS));
+    }
+  }
+
+  private static final java.util.regex.Pattern SINGLE_SELECT =
+      java.util.regex.Pattern.compile("(?is)\\s*SELECT\\s.+\\sFROM\\s+__THIS__\\b.*");
 
   private static void validation(PipelineSpec s, List<String> p) {
     PipelineSpec.Validation v = s.validation();

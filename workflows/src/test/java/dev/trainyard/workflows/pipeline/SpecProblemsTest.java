@@ -231,4 +231,64 @@ class SpecProblemsTest {
                     .optMinRows(50)
                     .optMaxRegression(0.01))));
   }
+
+  @Test
+  void transformStepsMustBeOneSelectOverThisAndTheFilterAPredicate() {
+    PipelineSpec spec =
+        Specs.binary().toBuilder()
+            .optTransform(
+                List.of(
+                    new PipelineSpec.TransformStep("SELECT *, a / b AS r FROM __THIS__;"),
+                    new PipelineSpec.TransformStep("  "),
+                    new PipelineSpec.TransformStep("SELECT 1 FROM __THIS__; DROP TABLE x"),
+                    new PipelineSpec.TransformStep("INSERT INTO t SELECT * FROM __THIS__")))
+            .optTrainingFilter(new PipelineSpec.TrainingFilter(" ", 1.5))
+            .build();
+    assertEquals(
+        List.of(
+            "transform step 2 (sql): empty; write e.g. sql: SELECT *, a / b AS ratio FROM __THIS__",
+            "transform step 3 (sql): holds more than one statement (';'); write a single SELECT …"
+                + " FROM __THIS__",
+            "transform step 4 (sql): is not a SELECT … FROM __THIS__ ('INSERT INTO t SELECT *"
+                + " FROM __THIS__'); a sql step reads the rows as __THIS__, e.g. SELECT *, a / b"
+                + " AS ratio FROM __THIS__",
+            "trainingFilter.where: missing (a SQL predicate, e.g. arr_delay IS NOT NULL)",
+            "trainingFilter.maxRemovedFraction: 1.5 must be between 0 and 1"),
+        SpecProblems.of(spec));
+  }
+
+  @Test
+  void datetimeStepsAndCategoricalEncodingsAreChecked() {
+    PipelineSpec base = Specs.binary();
+    PipelineSpec.Features f = base.features();
+    PipelineSpec spec =
+        base.toBuilder()
+            .setFeatures(
+                new PipelineSpec.Features(
+                    f.numeric(),
+                    f.categorical(),
+                    f.keys(),
+                    Map.of(
+                        "nope",
+                        new PipelineSpec.Encoding(8, null),
+                        f.categorical().get(0),
+                        new PipelineSpec.Encoding(1, null))))
+            .optTransform(
+                List.of(
+                    new PipelineSpec.TransformStep(
+                        null, new PipelineSpec.Datetime("ts", "yyyy-MM-dd", List.of("hour"))),
+                    new PipelineSpec.TransformStep(
+                        null, new PipelineSpec.Datetime(" ", null, List.of("minute")))))
+            .build();
+    assertEquals(
+        List.of(
+            "transform step 2 (datetime): column missing (the timestamp, date or string column to"
+                + " take parts of)",
+            "transform step 2 (datetime): parts [minute] must be some of [dayofweek,"
+                + " dayofweek_cyclic, dayofyear, dayofyear_cyclic, hour, hour_cyclic, month,"
+                + " month_cyclic]",
+            "features.encoding.nope: 'nope' is not in features.categorical",
+            "features.encoding." + f.categorical().get(0) + ".hash: 1 must be at least 2 buckets"),
+        SpecProblems.of(spec));
+  }
 }
