@@ -100,7 +100,8 @@ public final class Trainer {
     Engine.getEngine(Devices.ENGINE).setRandomSeed((int) (spec.seed() ^ (spec.seed() >>> 32)));
     // A split that fits the device's share is read once and kept there; else it streams.
     long residentBytes = ResidentData.deviceBytes(ResidentData.footerRows(trainDir), task);
-    boolean resident = residentBytes <= ResidentData.budget(device, deviceOptions.residentShare());
+    boolean resident =
+        residentBytes <= ResidentData.budget(device, deviceOptions.residentShareOn(device.isGpu()));
     Checkpoints checkpoints = new Checkpoints(checkpointDir);
     Optional<Checkpoints.State> resumed = checkpoints.latest();
     resumed.ifPresent(state -> checkCompatible(state, checkpointDir));

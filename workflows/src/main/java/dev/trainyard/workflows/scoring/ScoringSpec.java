@@ -222,8 +222,8 @@ public record ScoringSpec(
 
   public static ScoringSpec of(String model, String input, String output) {
     return new ScoringSpec(
-        model, input, null, output, null, List.of(), null, null, null, null, null, null, null,
-        null, null);
+        model, input, null, output, null, List.of(), null, null, null, null, null, null, null, null,
+        null);
   }
 
   public ScoringSpec withKeys(List<String> k) {
