@@ -1,7 +1,6 @@
 package dev.trainyard.app.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -26,8 +25,11 @@ import java.util.Set;
 final class OpenLineageChecks {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** The OpenLineage spec's RunEvent schema (spec/OpenLineage.json), on the test classpath. */
-  static final String SCHEMA = "/openlineage/OpenLineage.json";
+  /**
+   * The required structure of an OpenLineage RunEvent, abridged from the spec's OpenLineage.json
+   * (see its $comment): the official file is in no registry this build can reach.
+   */
+  static final String SCHEMA = "/openlineage/run-event-core.schema.json";
 
   private OpenLineageChecks() {}
 
@@ -136,11 +138,9 @@ final class OpenLineageChecks {
     assertThat(failed).as("FAIL events of %s", expect.failedScoringWorkflowId()).isNotEmpty();
     assertThat(failed.get(0).at("/run/facets/errorMessage/message").asText()).isNotBlank();
 
-    // Every event, against the OpenLineage spec's schema (vendored as a test resource).
+    // Every event, against the RunEvent structure of the OpenLineage spec.
     InputStream schemaText = OpenLineageChecks.class.getResourceAsStream(SCHEMA);
-    assumeTrue(
-        schemaText != null,
-        "the OpenLineage spec's schema is not at src/test/resources" + SCHEMA + ": not validated");
+    assertThat(schemaText).as("test resource %s", SCHEMA).isNotNull();
     JsonSchema schema;
     try (schemaText) {
       schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(schemaText);
