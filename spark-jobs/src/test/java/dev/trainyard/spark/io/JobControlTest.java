@@ -157,7 +157,13 @@ class JobControlTest {
           .cause()
           .isInstanceOf(JobCancelledException.class)
           .hasMessageContaining("the workflow was cancelled");
+      // Spark's status tracker learns of the cancellation from its listener bus, a moment after
+      // the job's caller does: wait (bounded) for it to leave RUNNING.
       SparkJobInfo info = spark.sparkContext().statusTracker().getJobInfo(ids[0]).get();
+      for (int i = 0; i < 300 && info.status() == JobExecutionStatus.RUNNING; i++) {
+        Thread.sleep(100);
+        info = spark.sparkContext().statusTracker().getJobInfo(ids[0]).get();
+      }
       assertThat(info.status()).isEqualTo(JobExecutionStatus.FAILED);
       // The thread's job group is cleared: its next job is nobody's to cancel.
       assertThat(spark.sparkContext().getLocalProperty("spark.jobGroup.id")).isNull();
