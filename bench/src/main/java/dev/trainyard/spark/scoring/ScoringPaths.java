@@ -112,7 +112,8 @@ public final class ScoringPaths {
             regression ? null : manifest.labels().toArray(String[]::new),
             null,
             new String[] {modelName, modelVersion, runId},
-            totals);
+            totals,
+            null);
     RDD<InternalRow> scored =
         withFeatures
             .select(in.toArray(Column[]::new))

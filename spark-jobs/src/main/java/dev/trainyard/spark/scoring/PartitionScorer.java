@@ -88,35 +88,6 @@ final class PartitionScorer implements FlatMapFunction<Iterator<InternalRow>, In
    * @param features the compiled feature pipeline; null: the last input column holds the pipeline's
    *     feature vector
    * @param constants model name, model version and scoring run id, written on every row
-   */
-  PartitionScorer(
-      String model,
-      boolean shipped,
-      int batchSize,
-      DataType[] keyTypes,
-      int checks,
-      int numeric,
-      DataType[] categoryTypes,
-      String[] labels,
-      CompiledFeatures features,
-      String[] constants,
-      ScoringTotals.Accumulator totals) {
-    this(
-        model,
-        shipped,
-        batchSize,
-        keyTypes,
-        checks,
-        numeric,
-        categoryTypes,
-        labels,
-        features,
-        constants,
-        totals,
-        null);
-  }
-
-  /**
    * @param shadow a second model to score every scored row with, or null; requires {@code features}
    */
   PartitionScorer(
