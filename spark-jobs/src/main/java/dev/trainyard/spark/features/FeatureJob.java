@@ -248,23 +248,88 @@ public final class FeatureJob {
    */
   public static Dataset<Row> applyPipelineAsVectors(
       SparkSession spark, String pipelineUri, Dataset<Row> raw) {
-    return PipelineModel.load(pipelineUri).transform(raw);
+    return transformCarrying(PipelineModel.load(pipelineUri).stages(), raw);
+  }
+
+  /** Where an input column a stage derives again waits while that stage runs. */
+  private static final String CARRIED = WORK + "carried_";
+
+  /**
+   * The stages on {@code rows}, one by one. Rows may carry, beside the raw columns, a column a
+   * transform step derives (the label {@link #rawSplit} adds, for the comparison to pair on): the
+   * step would then add a second column of that name. Such a column is set aside while the stage
+   * runs and put back after it, holding the caller's values; the stage's own copy is what later
+   * stages read. Only Spark's analysis runs here, no data is read.
+   */
+  static Dataset<Row> transformCarrying(Transformer[] stages, Dataset<Row> rows) {
+    List<String> carried = new ArrayList<>();
+    Dataset<Row> current = rows;
+    for (Transformer stage : stages) {
+      Dataset<Row> next = stage.transform(current);
+      List<String> twice = duplicated(next.columns());
+      if (!twice.isEmpty()) {
+        Dataset<Row> aside = current;
+        for (String column : twice) {
+          aside = aside.withColumnRenamed(column, CARRIED + column);
+          carried.add(column);
+        }
+        next = stage.transform(aside);
+      }
+      current = next;
+    }
+    for (String column : carried) {
+      current = current.drop(column).withColumnRenamed(CARRIED + column, column);
+    }
+    return current;
+  }
+
+  private static List<String> duplicated(String[] columns) {
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    List<String> twice = new ArrayList<>();
+    for (String c : columns) {
+      if (!seen.add(c.toLowerCase(java.util.Locale.ROOT)) && !twice.contains(c)) {
+        twice.add(c);
+      }
+    }
+    return twice;
   }
 
   /**
-   * The raw rows (usable label, all input columns) that {@link #fitAndWrite} put in split {@code
-   * set} (train, validation or test): the same rows, since the split is a pure function of the rows
-   * and the seed. Lets a champion be evaluated on the candidate's test rows through its own
-   * pipeline.
+   * The raw rows that {@link #fitAndWrite} put in split {@code set} (train, validation or test):
+   * the same rows, since the split is a pure function of the transformed rows and the seed. Each
+   * comes back as it was read (every input column, before any transform step) plus the spec's
+   * columns that the steps derive (the label, keys, features), which a comparison pairs and
+   * segments on. Lets a champion be evaluated on the candidate's test rows through its own saved
+   * pipeline, which applies its own transform steps to the raw columns ({@link #applyPipeline} sets
+   * the derived copies aside while it does).
    */
   public static Dataset<Row> rawSplit(
       SparkSession spark, DatasetInput input, FeatureColumns columns, SplitSpec split, String set) {
     Dataset<Row> read = InputData.read(spark, input);
     FeatureTransform transform = columns.transform();
     Dataset<Row> raw = transform.filter(transform.apply(read, input.uri()), input.uri());
-    return withSplit(labelled(raw, columns), columns, split)
-        .where(col(SPLIT).equalTo(set))
-        .drop(SPLIT, LABEL_TEXT);
+    Dataset<Row> rows =
+        withSplit(labelled(raw, columns), columns, split).where(col(SPLIT).equalTo(set));
+    if (transform.steps().isEmpty()) {
+      return rows.drop(SPLIT, LABEL_TEXT);
+    }
+    // A step that lists its columns (no SELECT *) may leave a raw one out: it is then not
+    // returned, and a pipeline that reads it gets null, as scoring does for a missing column.
+    List<String> present = Arrays.asList(rows.columns());
+    List<String> rawNames = Arrays.asList(read.columns());
+    List<Column> out = new ArrayList<>();
+    for (org.apache.spark.sql.types.StructField f : read.schema().fields()) {
+      out.add(
+          present.contains(f.name())
+              ? col(InputData.quoted(f.name()))
+              : lit(null).cast(f.dataType()).as(f.name()));
+    }
+    for (String c : columns.allColumns()) {
+      if (!rawNames.contains(c)) {
+        out.add(col(InputData.quoted(c)));
+      }
+    }
+    return rows.select(out.toArray(Column[]::new));
   }
 
   /** Reads {@code features.json} of an output written by {@link #fitAndWrite}. */

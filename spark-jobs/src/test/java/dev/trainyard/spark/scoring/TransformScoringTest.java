@@ -252,6 +252,84 @@ class TransformScoringTest {
     return compared;
   }
 
+  /**
+   * A second training of the same spec compares with the first's model: both score the test rows
+   * {@code rawSplit} gives back, each through its own saved pipeline, which applies the transform
+   * steps itself. The rows must be raw (plus the derived label the comparison pairs on), or the
+   * steps run twice.
+   */
+  @Test
+  void aSecondTrainingScoresTheRawTestRowsThroughTheFirstModelsPipeline() {
+    // The spec's steps and one more, whose column the spec does not name.
+    List<FeatureTransform.Step> steps = new java.util.ArrayList<>(TRANSFORM.steps());
+    steps.add(new FeatureTransform.Step("SELECT *, lower(carrier) AS carrier_lower FROM __THIS__"));
+    FeatureColumns columns =
+        COLUMNS.withTransform(new FeatureTransform(steps, TRANSFORM.trainingFilter(), 0.3));
+    SplitSpec split = new SplitSpec(0.7, 0.15, 0.15, 7);
+    Path first = dir.resolve("features-first");
+    FeatureJob.fitAndWrite(
+        spark, DatasetInput.parquet(trainingInput), columns, split, first.toUri().toString());
+    FeatureJob.fitAndWrite(
+        spark,
+        DatasetInput.parquet(trainingInput),
+        columns,
+        split,
+        dir.resolve("features-second").toUri().toString());
+    Dataset<Row> rawTest =
+        FeatureJob.rawSplit(spark, DatasetInput.parquet(trainingInput), columns, split, "test");
+    List<String> expectedColumns =
+        new java.util.ArrayList<>(List.of(spark.read().parquet(trainingInput).columns()));
+    expectedColumns.addAll(
+        List.of(
+            "distance_h",
+            "dep_hour",
+            "dep_time_month",
+            "dep_time_hour_sin",
+            "dep_time_hour_cos",
+            "dep_dow",
+            "delayed"));
+    assertThat(rawTest.columns()).containsExactlyElementsOf(expectedColumns);
+
+    // As the comparison does: a row number and the label's class index beside the raw columns,
+    // then the champion's (the first training's) pipeline.
+    Dataset<Row> paired =
+        rawTest
+            .withColumn("row", org.apache.spark.sql.functions.monotonically_increasing_id())
+            .withColumn(
+                "label_index",
+                org.apache
+                    .spark
+                    .sql
+                    .functions
+                    .when(org.apache.spark.sql.functions.col("delayed").equalTo("late"), 0.0)
+                    .otherwise(1.0));
+    List<Row> scored =
+        FeatureJob.applyPipeline(spark, first.resolve("pipeline").toUri().toString(), paired)
+            .select("id", "features", "label_index", "delayed")
+            .collectAsList();
+    Map<Long, float[]> trained = new HashMap<>();
+    for (Row r : spark.read().parquet(first.resolve("test").toString()).collectAsList()) {
+      List<Float> f = r.getList(1);
+      float[] x = new float[f.size()];
+      for (int i = 0; i < x.length; i++) {
+        x[i] = f.get(i);
+      }
+      trained.put(r.getLong(0), x);
+    }
+    assertThat(scored).hasSize(trained.size()).hasSize((int) manifest.testRows());
+    for (Row r : scored) {
+      float[] expected = trained.get(r.getLong(0));
+      assertThat(expected).as("id %d is a test row", r.getLong(0)).isNotNull();
+      List<Float> got = r.getList(1);
+      for (int i = 0; i < expected.length; i++) {
+        assertThat(got.get(i))
+            .as("id %d slot %d", r.getLong(0), i)
+            .isCloseTo(expected[i], within(1e-6f));
+      }
+      assertThat(r.getDouble(2)).isEqualTo(r.getString(3).equals("late") ? 0.0 : 1.0);
+    }
+  }
+
   @Test
   void hashedAndTopKCategoriesAreTheSameAtScoring() {
     FeatureColumns encoded =
