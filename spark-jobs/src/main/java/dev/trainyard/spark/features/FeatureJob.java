@@ -97,8 +97,10 @@ public final class FeatureJob {
       }
     }
     Dataset<Row> read = InputData.read(spark, input);
-    FeatureTransform transform = columns.transform();
-    Dataset<Row> derived = transform.apply(read, input.uri());
+    FeatureTransform.Applied applied = transformed(read, input, columns, split);
+    // Fitted: quantile edges and lookup fingerprints filled in.
+    FeatureTransform transform = applied.transform();
+    Dataset<Row> derived = applied.rows();
     transform.requireColumns(derived, columns);
     InputData.check(derived.schema(), input, columns, List.of(), List.of());
     Dataset<Row> raw = transform.filter(derived, input.uri());
@@ -188,7 +190,7 @@ public final class FeatureJob {
               read.schema().toDDL());
       // Saved: the transform's steps, then the fitted feature stages, as one pipeline that reads
       // raw rows.
-      PipelineModel saved = withTransform(transform, pipeline);
+      PipelineModel saved = withTransform(applied.stages(), pipeline);
       Outputs.publish(
           spark,
           outputUri,
@@ -306,8 +308,9 @@ public final class FeatureJob {
   public static Dataset<Row> rawSplit(
       SparkSession spark, DatasetInput input, FeatureColumns columns, SplitSpec split, String set) {
     Dataset<Row> read = InputData.read(spark, input);
-    FeatureTransform transform = columns.transform();
-    Dataset<Row> raw = transform.filter(transform.apply(read, input.uri()), input.uri());
+    FeatureTransform.Applied applied = transformed(read, input, columns, split);
+    FeatureTransform transform = applied.transform();
+    Dataset<Row> raw = transform.filter(applied.rows(), input.uri());
     Dataset<Row> rows =
         withSplit(labelled(raw, columns), columns, split).where(col(SPLIT).equalTo(set));
     if (transform.steps().isEmpty()) {
@@ -354,14 +357,36 @@ public final class FeatureJob {
   }
 
   /**
+   * The transform fitted where it learns (quantile edges on the training split, lookup
+   * fingerprints) and applied to the rows read. The split leaves the fitted columns out of a row's
+   * identity ({@link FeatureTransform#fittedOutputs}), so it picks the same rows before fitting as
+   * after.
+   */
+  private static FeatureTransform.Applied transformed(
+      Dataset<Row> read, DatasetInput input, FeatureColumns columns, SplitSpec split) {
+    FeatureTransform transform = columns.transform();
+    FeatureTransform.Applied applied = transform.applied(read, input.uri());
+    if (!transform.learns()) {
+      FeatureTransform fitted = transform.fit(applied.rows(), input.uri());
+      return new FeatureTransform.Applied(applied.rows(), applied.stages(), fitted);
+    }
+    transform.requireColumns(applied.rows(), columns);
+    Dataset<Row> train =
+        withSplit(labelled(transform.filter(applied.rows(), input.uri()), columns), columns, split)
+            .where(col(SPLIT).equalTo("train"));
+    FeatureTransform fitted = transform.fit(train, input.uri());
+    return fitted.applied(read, input.uri());
+  }
+
+  /**
    * The feature pipeline with the transform's steps in front: what is saved, and what scoring
    * applies to raw rows.
    */
-  static PipelineModel withTransform(FeatureTransform transform, PipelineModel features) {
-    if (transform.steps().isEmpty()) {
+  static PipelineModel withTransform(List<Transformer> steps, PipelineModel features) {
+    if (steps.isEmpty()) {
       return features;
     }
-    List<Transformer> stages = new ArrayList<>(transform.stages());
+    List<Transformer> stages = new ArrayList<>(steps);
     stages.addAll(Arrays.asList(features.stages()));
     return new PipelineModel(features.uid(), stages.toArray(Transformer[]::new));
   }
@@ -429,6 +454,8 @@ public final class FeatureJob {
         columns.keys().isEmpty()
             ? concatNames(List.of(columns.label()), columns.features())
             : columns.keys();
+    identity =
+        identity.stream().filter(c -> !columns.transform().fittedOutputs().contains(c)).toList();
     List<Column> hashed = new ArrayList<>();
     hashed.add(lit(split.seed()));
     for (String column : identity) {
@@ -509,6 +536,10 @@ public final class FeatureJob {
               .setHandleInvalid("keep"));
       assembled.addAll(Arrays.asList(encoded));
     }
+    // Term-count vectors of text steps join as they are: counts, no scaling.
+    for (FeatureTransform.Text text : columns.transform().texts()) {
+      assembled.add(text.outputColumn());
+    }
     stages.add(
         new VectorAssembler()
             .setInputCols(assembled.toArray(String[]::new))
@@ -551,7 +582,10 @@ public final class FeatureJob {
     return names.stream().map(n -> WORK + kind + n).toArray(String[]::new);
   }
 
-  /** Slot names in assembly order: numeric features, then each category's one-hot slots. */
+  /**
+   * Slot names in assembly order: numeric features, each category's one-hot slots, then each text
+   * step's term counts ({@code OUTPUT[i]}).
+   */
   private static List<String> featureNames(PipelineModel pipeline, FeatureColumns columns) {
     List<String> names = new ArrayList<>(columns.numeric());
     for (Transformer stage : pipeline.stages()) {
@@ -564,6 +598,11 @@ public final class FeatureJob {
           }
           names.add(column + "=" + UNKNOWN_CATEGORY);
         }
+      }
+    }
+    for (FeatureTransform.Text text : columns.transform().texts()) {
+      for (int i = 0; i < text.numFeatures(); i++) {
+        names.add(text.outputColumn() + "[" + i + "]");
       }
     }
     return names;
