@@ -531,6 +531,20 @@ class TransformScoringTest {
     FeatureManifest m = scoringMatchesTraining("text", columns, data, false);
     assertThat(m.numFeatures()).isEqualTo(1 + 5 + 32); // distance, 4 carriers + unknown, terms
     assertThat(m.featureNames()).endsWith("review_terms[31]").contains("review_terms[0]");
+    // Counts of lower-cased words: 'late AGAIN, late!' is late twice and again once; no text, none.
+    int first = m.featureNames().indexOf("review_terms[0]");
+    for (Row r :
+        spark.read().parquet(dir.resolve("text-features/train").toString()).collectAsList()) {
+      List<Float> f = r.getList(1);
+      List<Float> terms = f.subList(first, f.size());
+      double sum = terms.stream().mapToDouble(Float::doubleValue).sum();
+      double max = terms.stream().mapToDouble(Float::doubleValue).max().orElseThrow();
+      switch ((int) (r.getLong(0) % 4)) {
+        case 1 -> assertThat(new double[] {sum, max}).containsExactly(3, 2);
+        case 3 -> assertThat(sum).isZero();
+        default -> assertThat(sum).isIn(2.0, 3.0);
+      }
+    }
   }
 
   @Test
