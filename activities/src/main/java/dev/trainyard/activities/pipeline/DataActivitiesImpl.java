@@ -97,18 +97,7 @@ public class DataActivitiesImpl implements PipelineActivities.Data {
     List<FeatureTransform.Step> steps =
         spec.transform() == null
             ? List.of()
-            : spec.transform().stream()
-                .map(
-                    t ->
-                        new FeatureTransform.Step(
-                            t.sql(),
-                            t.datetime() == null
-                                ? null
-                                : new FeatureTransform.Datetime(
-                                    t.datetime().column(),
-                                    t.datetime().pattern(),
-                                    t.datetime().parts())))
-                .toList();
+            : spec.transform().stream().map(DataActivitiesImpl::step).toList();
     Map<String, FeatureTransform.Encoding> encodings = new java.util.TreeMap<>();
     if (spec.features().encoding() != null) {
       spec.features()
@@ -118,6 +107,52 @@ public class DataActivitiesImpl implements PipelineActivities.Data {
     PipelineSpec.TrainingFilter f = spec.trainingFilter();
     return new FeatureTransform(
         steps, f == null ? null : f.where(), f == null ? null : f.maxRemovedFraction(), encodings);
+  }
+
+  private static FeatureTransform.Step step(PipelineSpec.TransformStep t) {
+    PipelineSpec.Datetime d = t.datetime();
+    PipelineSpec.Bucketize b = t.bucketize();
+    PipelineSpec.Text x = t.text();
+    PipelineSpec.Lookup l = t.lookup();
+    return new FeatureTransform.Step(
+        t.sql(),
+        d == null ? null : new FeatureTransform.Datetime(d.column(), d.pattern(), d.parts()),
+        b == null
+            ? null
+            : new FeatureTransform.Bucketize(b.column(), b.quantiles(), b.edges(), b.output()),
+        x == null ? null : new FeatureTransform.Text(x.column(), x.numFeatures(), x.output()),
+        l == null
+            ? null
+            : new FeatureTransform.Lookup(
+                lookupUri(l.table()), l.format(), l.key(), l.columns(), null));
+  }
+
+  private static String lookupUri(String table) {
+    return table != null && table.startsWith("/") ? "file://" + table : table;
+  }
+
+  /**
+   * The fingerprints of the spec's lookup tables, in step order ("none" without any): part of the
+   * feature cache key, since a changed table changes the features.
+   */
+  static String lookupFingerprints(PipelineSpec spec) {
+    List<String> prints = new java.util.ArrayList<>();
+    FeatureTransform t = transform(spec);
+    for (int i = 0; i < t.steps().size(); i++) {
+      FeatureTransform.Lookup l = t.steps().get(i).lookup();
+      if (l != null) {
+        try {
+          prints.add(l.table() + "=" + Fingerprints.of(l.table()).sha256());
+        } catch (DataInputException e) {
+          throw new DataInputException(
+              FeatureTransform.where(i, t.steps().get(i))
+                  + ": cannot read the lookup table: "
+                  + e.getMessage(),
+              e);
+        }
+      }
+    }
+    return prints.isEmpty() ? "none" : String.join(",", prints);
   }
 
   @Override
@@ -219,16 +254,23 @@ public class DataActivitiesImpl implements PipelineActivities.Data {
     PipelineSpec spec = r.spec();
     DatasetInput input = input(spec);
     SplitSpec split = split(spec);
-    // Same data bytes + same feature spec + same code → the same outputs: reuse them.
-    String key =
-        sha256(
-            String.join(
-                "\n",
-                r.fingerprint(),
-                input.format(),
-                String.valueOf(columns(spec)),
-                String.valueOf(split),
-                env.codeVersion()));
+    // Same data bytes + same feature spec (lookup tables' bytes included) + same code → the same
+    // outputs: reuse them.
+    String key;
+    try {
+      key =
+          sha256(
+              String.join(
+                  "\n",
+                  r.fingerprint(),
+                  input.format(),
+                  String.valueOf(columns(spec)),
+                  lookupFingerprints(spec),
+                  String.valueOf(split),
+                  env.codeVersion()));
+    } catch (DataInputException e) {
+      throw Failures.badInput("BadInputData", e.getMessage());
+    }
     Path out = env.lakeDir().resolve("features").resolve(key);
     String outUri = out.toUri().toString().replaceAll("/$", "");
     boolean hit = Files.exists(out.resolve("_SUCCESS"));
@@ -265,7 +307,7 @@ public class DataActivitiesImpl implements PipelineActivities.Data {
           ctx.getInfo(),
           "features",
           start,
-          List.of(new LineageRecord.Dataset(input.uri(), r.fingerprint(), null)),
+          inputs(input.uri(), r.fingerprint(), m),
           List.of(
               new LineageRecord.Dataset(outUri + "/train", null, m.trainRows()),
               new LineageRecord.Dataset(outUri + "/validation", null, m.validationRows()),
@@ -300,6 +342,17 @@ public class DataActivitiesImpl implements PipelineActivities.Data {
       // message the history can hold.
       throw Failures.retryable(e);
     }
+  }
+
+  /** The dataset, and each lookup table with the fingerprint of the snapshot the features used. */
+  private static List<LineageRecord.Dataset> inputs(
+      String uri, String fingerprint, FeatureManifest m) {
+    List<LineageRecord.Dataset> inputs = new java.util.ArrayList<>();
+    inputs.add(new LineageRecord.Dataset(uri, fingerprint, null));
+    for (FeatureTransform.Lookup l : m.transformOrNone().lookups()) {
+      inputs.add(new LineageRecord.Dataset(l.table(), l.sha256(), null));
+    }
+    return inputs;
   }
 
   private SparkSession spark() {

@@ -140,4 +140,39 @@ class DataActivitiesTest {
       }
     }
   }
+
+  @Test
+  void aLookupTableThatIsNotThereFailsTheFeatureStepNamingTheStep() {
+    String table = dir.resolve("customers").toUri().toString();
+    SparkSessions.local()
+        .range(100)
+        .selectExpr(
+            "CAST(id AS DOUBLE) AS tenure",
+            "IF(id % 2 = 0, 'basic', 'pro') AS plan",
+            "IF(id % 3 = 0, 'yes', 'no') AS churned")
+        .write()
+        .parquet(table);
+    String plans = dir.resolve("plans.csv").toUri().toString();
+    PipelineSpec spec =
+        spec(table, "churned").toBuilder()
+            .optTransform(
+                List.of(
+                    PipelineSpec.TransformStep.sql("SELECT * FROM __THIS__"),
+                    PipelineSpec.TransformStep.of(
+                        new PipelineSpec.Lookup(plans, "csv", "plan", List.of("price")))))
+            .build();
+
+    ActivityFailure e =
+        assertThrows(
+            ActivityFailure.class,
+            () -> data.buildFeatures(new Payloads.BuildFeaturesRequest(spec, RUN, "sha-0")));
+
+    ApplicationFailure cause = failure(e);
+    assertEquals("BadInputData", cause.getType());
+    assertTrue(cause.isNonRetryable());
+    assertThat(cause.getOriginalMessage())
+        .startsWith("transform step 2 (lookup): cannot read the lookup table")
+        .contains("plans.csv");
+    assertThat(dir.resolve("lake").resolve("features")).doesNotExist();
+  }
 }

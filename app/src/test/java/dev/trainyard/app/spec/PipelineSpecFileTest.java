@@ -214,8 +214,24 @@ class PipelineSpecFileTest {
   void theFlightsExampleIsAValidSpec() throws IOException {
     PipelineSpec spec = PipelineSpecFile.load(Path.of("../examples/flights/pipeline.yaml"));
     assertEquals("delayed", spec.label());
-    assertEquals(2, spec.transform().size());
+    assertEquals(3, spec.transform().size());
     assertEquals(256, spec.features().encoding().get("tailnum").hash());
     assertEquals("arr_delay IS NOT NULL", spec.trainingFilter().where());
+    assertEquals(
+        new PipelineSpec.Lookup(
+            "file:///tmp/flights-carriers.csv",
+            "csv",
+            "carrier",
+            List.of("alliance", "fleet_size")),
+        spec.transform().get(2).lookup());
+  }
+
+  @Test
+  void theReviewsExampleIsAValidSpec() throws IOException {
+    PipelineSpec spec = PipelineSpecFile.load(Path.of("../examples/reviews/pipeline.yaml"));
+    assertEquals(new PipelineSpec.Text("review", 1024, null), spec.transform().get(0).text());
+    assertEquals(
+        new PipelineSpec.Bucketize("price", null, List.of(10.0, 50.0, 200.0), "price_band"),
+        spec.transform().get(1).bucketize());
   }
 }

@@ -97,8 +97,10 @@ public final class FeatureJob {
       }
     }
     Dataset<Row> read = InputData.read(spark, input);
-    FeatureTransform transform = columns.transform();
-    Dataset<Row> derived = transform.apply(read, input.uri());
+    FeatureTransform.Applied applied = transformed(read, input, columns, split);
+    // Fitted: quantile edges and lookup fingerprints filled in.
+    FeatureTransform transform = applied.transform();
+    Dataset<Row> derived = applied.rows();
     transform.requireColumns(derived, columns);
     InputData.check(derived.schema(), input, columns, List.of(), List.of());
     Dataset<Row> raw = transform.filter(derived, input.uri());
@@ -188,7 +190,7 @@ public final class FeatureJob {
               read.schema().toDDL());
       // Saved: the transform's steps, then the fitted feature stages, as one pipeline that reads
       // raw rows.
-      PipelineModel saved = withTransform(transform, pipeline);
+      PipelineModel saved = withTransform(applied.stages(), pipeline);
       Outputs.publish(
           spark,
           outputUri,
@@ -248,23 +250,89 @@ public final class FeatureJob {
    */
   public static Dataset<Row> applyPipelineAsVectors(
       SparkSession spark, String pipelineUri, Dataset<Row> raw) {
-    return PipelineModel.load(pipelineUri).transform(raw);
+    return transformCarrying(PipelineModel.load(pipelineUri).stages(), raw);
+  }
+
+  /** Where an input column a stage derives again waits while that stage runs. */
+  private static final String CARRIED = WORK + "carried_";
+
+  /**
+   * The stages on {@code rows}, one by one. Rows may carry, beside the raw columns, a column a
+   * transform step derives (the label {@link #rawSplit} adds, for the comparison to pair on): the
+   * step would then add a second column of that name. Such a column is set aside while the stage
+   * runs and put back after it, holding the caller's values; the stage's own copy is what later
+   * stages read. Only Spark's analysis runs here, no data is read.
+   */
+  static Dataset<Row> transformCarrying(Transformer[] stages, Dataset<Row> rows) {
+    List<String> carried = new ArrayList<>();
+    Dataset<Row> current = rows;
+    for (Transformer stage : stages) {
+      Dataset<Row> next = stage.transform(current);
+      List<String> twice = duplicated(next.columns());
+      if (!twice.isEmpty()) {
+        Dataset<Row> aside = current;
+        for (String column : twice) {
+          aside = aside.withColumnRenamed(column, CARRIED + column);
+          carried.add(column);
+        }
+        next = stage.transform(aside);
+      }
+      current = next;
+    }
+    for (String column : carried) {
+      current = current.drop(column).withColumnRenamed(CARRIED + column, column);
+    }
+    return current;
+  }
+
+  private static List<String> duplicated(String[] columns) {
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    List<String> twice = new ArrayList<>();
+    for (String c : columns) {
+      if (!seen.add(c.toLowerCase(java.util.Locale.ROOT)) && !twice.contains(c)) {
+        twice.add(c);
+      }
+    }
+    return twice;
   }
 
   /**
-   * The raw rows (usable label, all input columns) that {@link #fitAndWrite} put in split {@code
-   * set} (train, validation or test): the same rows, since the split is a pure function of the rows
-   * and the seed. Lets a champion be evaluated on the candidate's test rows through its own
-   * pipeline.
+   * The raw rows that {@link #fitAndWrite} put in split {@code set} (train, validation or test):
+   * the same rows, since the split is a pure function of the transformed rows and the seed. Each
+   * comes back as it was read (every input column, before any transform step) plus the spec's
+   * columns that the steps derive (the label, keys, features), which a comparison pairs and
+   * segments on. Lets a champion be evaluated on the candidate's test rows through its own saved
+   * pipeline, which applies its own transform steps to the raw columns ({@link #applyPipeline} sets
+   * the derived copies aside while it does).
    */
   public static Dataset<Row> rawSplit(
       SparkSession spark, DatasetInput input, FeatureColumns columns, SplitSpec split, String set) {
     Dataset<Row> read = InputData.read(spark, input);
-    FeatureTransform transform = columns.transform();
-    Dataset<Row> raw = transform.filter(transform.apply(read, input.uri()), input.uri());
-    return withSplit(labelled(raw, columns), columns, split)
-        .where(col(SPLIT).equalTo(set))
-        .drop(SPLIT, LABEL_TEXT);
+    FeatureTransform.Applied applied = transformed(read, input, columns, split);
+    FeatureTransform transform = applied.transform();
+    Dataset<Row> raw = transform.filter(applied.rows(), input.uri());
+    Dataset<Row> rows =
+        withSplit(labelled(raw, columns), columns, split).where(col(SPLIT).equalTo(set));
+    if (transform.steps().isEmpty()) {
+      return rows.drop(SPLIT, LABEL_TEXT);
+    }
+    // A step that lists its columns (no SELECT *) may leave a raw one out: it is then not
+    // returned, and a pipeline that reads it gets null, as scoring does for a missing column.
+    List<String> present = Arrays.asList(rows.columns());
+    List<String> rawNames = Arrays.asList(read.columns());
+    List<Column> out = new ArrayList<>();
+    for (org.apache.spark.sql.types.StructField f : read.schema().fields()) {
+      out.add(
+          present.contains(f.name())
+              ? col(InputData.quoted(f.name()))
+              : lit(null).cast(f.dataType()).as(f.name()));
+    }
+    for (String c : columns.allColumns()) {
+      if (!rawNames.contains(c)) {
+        out.add(col(InputData.quoted(c)));
+      }
+    }
+    return rows.select(out.toArray(Column[]::new));
   }
 
   /** Reads {@code features.json} of an output written by {@link #fitAndWrite}. */
@@ -289,14 +357,36 @@ public final class FeatureJob {
   }
 
   /**
+   * The transform fitted where it learns (quantile edges on the training split, lookup
+   * fingerprints) and applied to the rows read. The split leaves the fitted columns out of a row's
+   * identity ({@link FeatureTransform#fittedOutputs}), so it picks the same rows before fitting as
+   * after.
+   */
+  private static FeatureTransform.Applied transformed(
+      Dataset<Row> read, DatasetInput input, FeatureColumns columns, SplitSpec split) {
+    FeatureTransform transform = columns.transform();
+    FeatureTransform.Applied applied = transform.applied(read, input.uri());
+    if (!transform.learns()) {
+      FeatureTransform fitted = transform.fit(applied.rows(), input.uri());
+      return new FeatureTransform.Applied(applied.rows(), applied.stages(), fitted);
+    }
+    transform.requireColumns(applied.rows(), columns);
+    Dataset<Row> train =
+        withSplit(labelled(transform.filter(applied.rows(), input.uri()), columns), columns, split)
+            .where(col(SPLIT).equalTo("train"));
+    FeatureTransform fitted = transform.fit(train, input.uri());
+    return fitted.applied(read, input.uri());
+  }
+
+  /**
    * The feature pipeline with the transform's steps in front: what is saved, and what scoring
    * applies to raw rows.
    */
-  static PipelineModel withTransform(FeatureTransform transform, PipelineModel features) {
-    if (transform.steps().isEmpty()) {
+  static PipelineModel withTransform(List<Transformer> steps, PipelineModel features) {
+    if (steps.isEmpty()) {
       return features;
     }
-    List<Transformer> stages = new ArrayList<>(transform.stages());
+    List<Transformer> stages = new ArrayList<>(steps);
     stages.addAll(Arrays.asList(features.stages()));
     return new PipelineModel(features.uid(), stages.toArray(Transformer[]::new));
   }
@@ -364,6 +454,8 @@ public final class FeatureJob {
         columns.keys().isEmpty()
             ? concatNames(List.of(columns.label()), columns.features())
             : columns.keys();
+    identity =
+        identity.stream().filter(c -> !columns.transform().fittedOutputs().contains(c)).toList();
     List<Column> hashed = new ArrayList<>();
     hashed.add(lit(split.seed()));
     for (String column : identity) {
@@ -444,6 +536,10 @@ public final class FeatureJob {
               .setHandleInvalid("keep"));
       assembled.addAll(Arrays.asList(encoded));
     }
+    // Term-count vectors of text steps join as they are: counts, no scaling.
+    for (FeatureTransform.Text text : columns.transform().texts()) {
+      assembled.add(text.outputColumn());
+    }
     stages.add(
         new VectorAssembler()
             .setInputCols(assembled.toArray(String[]::new))
@@ -486,7 +582,10 @@ public final class FeatureJob {
     return names.stream().map(n -> WORK + kind + n).toArray(String[]::new);
   }
 
-  /** Slot names in assembly order: numeric features, then each category's one-hot slots. */
+  /**
+   * Slot names in assembly order: numeric features, each category's one-hot slots, then each text
+   * step's term counts ({@code OUTPUT[i]}).
+   */
   private static List<String> featureNames(PipelineModel pipeline, FeatureColumns columns) {
     List<String> names = new ArrayList<>(columns.numeric());
     for (Transformer stage : pipeline.stages()) {
@@ -499,6 +598,11 @@ public final class FeatureJob {
           }
           names.add(column + "=" + UNKNOWN_CATEGORY);
         }
+      }
+    }
+    for (FeatureTransform.Text text : columns.transform().texts()) {
+      for (int i = 0; i < text.numFeatures(); i++) {
+        names.add(text.outputColumn() + "[" + i + "]");
       }
     }
     return names;

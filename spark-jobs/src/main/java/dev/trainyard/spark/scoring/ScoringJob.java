@@ -438,6 +438,11 @@ public final class ScoringJob {
       for (var c : prepared(schema, request, manifest).entrySet()) {
         base.add(when(scoreable, c.getValue()).as(c.getKey()));
       }
+      // Term-count vectors stay as they are: the assembler refuses a null vector, and a flagged
+      // row is dropped after scoring anyway.
+      for (var text : manifest.transformOrNone().texts()) {
+        base.add(col(InputData.quoted(text.outputColumn())));
+      }
       rows = raw.select(base.toArray(Column[]::new));
     }
     if (request.partitions() != null) {

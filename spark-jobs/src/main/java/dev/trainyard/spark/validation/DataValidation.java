@@ -47,6 +47,14 @@ public final class DataValidation {
       // The checks see the rows training sees: transformed, then filtered.
       Dataset<Row> transformed = transform.apply(read, input.uri());
       transform.requireColumns(transformed, columns);
+      if (transform.learns()) {
+        // Quantile bins: validation has no split, so its edges come from all filtered rows (the
+        // feature job fits them on the training split); the checks need values, not placeholders.
+        transformed =
+            transform
+                .fit(transform.filter(transformed, input.uri()), input.uri())
+                .apply(read, input.uri());
+      }
       data = transform.filter(transformed, input.uri());
     }
     StructType schema = data.schema();

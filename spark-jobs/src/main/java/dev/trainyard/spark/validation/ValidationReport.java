@@ -17,6 +17,7 @@ import java.util.Map;
  * @param psi population stability index per feature against the champion's profile (empty without
  *     one)
  * @param profile this dataset's profile, to store with the model version trained on it
+ * @param trainingFilter what the spec's training filter and transform did; null without either
  */
 public record ValidationReport(
     boolean passed,
@@ -26,17 +27,6 @@ public record ValidationReport(
     Map<String, Double> psi,
     DataProfile profile,
     TrainingFilter trainingFilter) {
-
-  /** A report with no training filter. */
-  public ValidationReport(
-      boolean passed,
-      long rows,
-      List<Violation> violations,
-      Map<String, ColumnStats> columns,
-      Map<String, Double> psi,
-      DataProfile profile) {
-    this(passed, rows, violations, columns, psi, profile, null);
-  }
 
   /**
    * What the spec's {@code trainingFilter} did: {@link #rows()} counts the rows it kept.

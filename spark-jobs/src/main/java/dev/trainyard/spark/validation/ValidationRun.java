@@ -166,7 +166,8 @@ final class ValidationRun {
     Map<String, Double> psi = driftAgainstChampion(rows, categories);
     DataProfile profile = new DataProfile(rows, numericProfiles, categoricalProfiles);
     List<ValidationReport.Violation> violations = checks.violations();
-    return new ValidationReport(violations.isEmpty(), rows, violations, stats, psi, profile);
+    // No training filter here: DataValidation adds what the filter did.
+    return new ValidationReport(violations.isEmpty(), rows, violations, stats, psi, profile, null);
   }
 
   // ---- pass 1

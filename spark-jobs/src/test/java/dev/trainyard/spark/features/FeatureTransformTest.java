@@ -169,4 +169,81 @@ class FeatureTransformTest {
         .hasMessageContaining(
             "transform step 1 (datetime): datetime.parts [minute] must be some of");
   }
+
+  static FeatureColumns withSteps(FeatureTransform.Step... steps) {
+    return FeatureJobTest.COLUMNS.withTransform(new FeatureTransform(List.of(steps), null, null));
+  }
+
+  /** A CSV reference table of sizes under {@code dir/name.csv}; its URI. */
+  static String sizesTable(String name, String... lines) throws java.io.IOException {
+    Path file = dir.resolve(name + ".csv");
+    Files.writeString(file, String.join("\n", lines) + "\n");
+    return file.toUri().toString();
+  }
+
+  @Test
+  void bucketizeOnANonNumericColumn() {
+    refusedAtValidationAndByTheFeatureJob(
+        withSteps(FeatureTransform.Step.of(new FeatureTransform.Bucketize("color", 4, null, null))),
+        "transform step 1 (bucketize): column 'color' is string, and bucketize bins numbers");
+  }
+
+  @Test
+  void bucketizeEdgesThatDoNotIncreaseAreRefusedBeforeSpark() {
+    assertThatThrownBy(
+            () ->
+                withSteps(
+                    new FeatureTransform.Step("SELECT * FROM __THIS__"),
+                    FeatureTransform.Step.of(
+                        new FeatureTransform.Bucketize(
+                            "x1", null, List.of(0.0, 50.0, 20.0), null))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(
+            "transform step 2 (bucketize): bucketize.edges [0.0, 50.0, 20.0] must be strictly"
+                + " increasing (20.0 follows 50.0)");
+  }
+
+  @Test
+  void textOnAMissingColumn() {
+    refusedAtValidationAndByTheFeatureJob(
+        withSteps(FeatureTransform.Step.of(new FeatureTransform.Text("notes", 64, null))),
+        "transform step 1 (text): column 'notes' is not in the rows it reads (they have [id, x1,");
+  }
+
+  @Test
+  void aLookupTableThatCannotBeRead() {
+    refusedAtValidationAndByTheFeatureJob(
+        withSteps(
+            FeatureTransform.Step.of(
+                new FeatureTransform.Lookup(
+                    dir.resolve("no-such-table.csv").toUri().toString(),
+                    "csv",
+                    "size",
+                    List.of("size_name"),
+                    null))),
+        "transform step 1 (lookup): cannot read the lookup table",
+        "no-such-table.csv");
+  }
+
+  @Test
+  void aLookupKeyTheTableDoesNotHave() throws Exception {
+    String table = sizesTable("sizes-no-key", "code,size_name", "S,small", "M,medium");
+    refusedAtValidationAndByTheFeatureJob(
+        withSteps(
+            FeatureTransform.Step.of(
+                new FeatureTransform.Lookup(table, "csv", "size", List.of("size_name"), null))),
+        "transform step 1 (lookup): key 'size' is not a column of the lookup table",
+        "(it has [code, size_name])");
+  }
+
+  @Test
+  void aLookupTableWithTheSameKeyTwice() throws Exception {
+    String table = sizesTable("sizes-twice", "size,size_name", "S,small", "M,medium", "S,tiny");
+    refusedAtValidationAndByTheFeatureJob(
+        withSteps(
+            FeatureTransform.Step.of(
+                new FeatureTransform.Lookup(table, "csv", "size", List.of("size_name"), null))),
+        "transform step 1 (lookup): key 'size' of the lookup table",
+        "has the value 'S' more than once; a lookup needs one row per key");
+  }
 }

@@ -252,6 +252,84 @@ class TransformScoringTest {
     return compared;
   }
 
+  /**
+   * A second training of the same spec compares with the first's model: both score the test rows
+   * {@code rawSplit} gives back, each through its own saved pipeline, which applies the transform
+   * steps itself. The rows must be raw (plus the derived label the comparison pairs on), or the
+   * steps run twice.
+   */
+  @Test
+  void aSecondTrainingScoresTheRawTestRowsThroughTheFirstModelsPipeline() {
+    // The spec's steps and one more, whose column the spec does not name.
+    List<FeatureTransform.Step> steps = new java.util.ArrayList<>(TRANSFORM.steps());
+    steps.add(new FeatureTransform.Step("SELECT *, lower(carrier) AS carrier_lower FROM __THIS__"));
+    FeatureColumns columns =
+        COLUMNS.withTransform(new FeatureTransform(steps, TRANSFORM.trainingFilter(), 0.3));
+    SplitSpec split = new SplitSpec(0.7, 0.15, 0.15, 7);
+    Path first = dir.resolve("features-first");
+    FeatureJob.fitAndWrite(
+        spark, DatasetInput.parquet(trainingInput), columns, split, first.toUri().toString());
+    FeatureJob.fitAndWrite(
+        spark,
+        DatasetInput.parquet(trainingInput),
+        columns,
+        split,
+        dir.resolve("features-second").toUri().toString());
+    Dataset<Row> rawTest =
+        FeatureJob.rawSplit(spark, DatasetInput.parquet(trainingInput), columns, split, "test");
+    List<String> expectedColumns =
+        new java.util.ArrayList<>(List.of(spark.read().parquet(trainingInput).columns()));
+    expectedColumns.addAll(
+        List.of(
+            "distance_h",
+            "dep_hour",
+            "dep_time_month",
+            "dep_time_hour_sin",
+            "dep_time_hour_cos",
+            "dep_dow",
+            "delayed"));
+    assertThat(rawTest.columns()).containsExactlyElementsOf(expectedColumns);
+
+    // As the comparison does: a row number and the label's class index beside the raw columns,
+    // then the champion's (the first training's) pipeline.
+    Dataset<Row> paired =
+        rawTest
+            .withColumn("row", org.apache.spark.sql.functions.monotonically_increasing_id())
+            .withColumn(
+                "label_index",
+                org.apache
+                    .spark
+                    .sql
+                    .functions
+                    .when(org.apache.spark.sql.functions.col("delayed").equalTo("late"), 0.0)
+                    .otherwise(1.0));
+    List<Row> scored =
+        FeatureJob.applyPipeline(spark, first.resolve("pipeline").toUri().toString(), paired)
+            .select("id", "features", "label_index", "delayed")
+            .collectAsList();
+    Map<Long, float[]> trained = new HashMap<>();
+    for (Row r : spark.read().parquet(first.resolve("test").toString()).collectAsList()) {
+      List<Float> f = r.getList(1);
+      float[] x = new float[f.size()];
+      for (int i = 0; i < x.length; i++) {
+        x[i] = f.get(i);
+      }
+      trained.put(r.getLong(0), x);
+    }
+    assertThat(scored).hasSize(trained.size()).hasSize((int) manifest.testRows());
+    for (Row r : scored) {
+      float[] expected = trained.get(r.getLong(0));
+      assertThat(expected).as("id %d is a test row", r.getLong(0)).isNotNull();
+      List<Float> got = r.getList(1);
+      for (int i = 0; i < expected.length; i++) {
+        assertThat(got.get(i))
+            .as("id %d slot %d", r.getLong(0), i)
+            .isCloseTo(expected[i], within(1e-6f));
+      }
+      assertThat(r.getDouble(2)).isEqualTo(r.getString(3).equals("late") ? 0.0 : 1.0);
+    }
+  }
+
   @Test
   void hashedAndTopKCategoriesAreTheSameAtScoring() {
     FeatureColumns encoded =
@@ -299,5 +377,222 @@ class TransformScoringTest {
       }
     }
     assertThat(sameVectorsViaSpark(all, m, trained)).isEqualTo(533);
+  }
+
+  /**
+   * Fits {@code columns} on {@code data}, trains a small model on the features, scores {@code data}
+   * without its raw label through {@link ScoringJob}, and checks that the scored probabilities are
+   * the model's on the training vectors, and that the saved steps and feature stages give those
+   * vectors (1e-6). Returns the manifest.
+   */
+  static FeatureManifest scoringMatchesTraining(
+      String name, FeatureColumns columns, Dataset<Row> data, boolean compiled) throws IOException {
+    String train = TestData.parquet(dir, name + "-in", data);
+    String score = TestData.parquet(dir, name + "-score", data.drop("arr_delay"));
+    Path out = dir.resolve(name + "-features");
+    FeatureJob.fitAndWrite(
+        spark,
+        DatasetInput.parquet(train),
+        columns,
+        new SplitSpec(0.7, 0.15, 0.15, 7),
+        out.toUri().toString());
+    FeatureManifest m = FeatureJob.readManifest(spark, out.toUri().toString());
+    Map<Long, float[]> trained = new HashMap<>();
+    for (String set : List.of("train", "validation", "test")) {
+      for (Row r : spark.read().parquet(out.resolve(set).toString()).collectAsList()) {
+        List<Float> f = r.getList(1);
+        float[] x = new float[f.size()];
+        for (int i = 0; i < x.length; i++) {
+          x[i] = f.get(i);
+        }
+        trained.put(r.getLong(0), x);
+      }
+    }
+    Transformer[] all = PipelineStages.load(spark, out.resolve("pipeline").toUri().toString());
+    assertThat(CompiledFeatures.compile(FeatureJob.featureStages(all, m), m) != null)
+        .as("compiled scoring path")
+        .isEqualTo(compiled);
+    // The saved steps and feature stages on the scoring rows (no label).
+    Dataset<Row> transformed =
+        FeatureJob.applyTransform(all, m, spark.read().parquet(score), score);
+    int compared = 0;
+    for (Row r :
+        new PipelineModel("identity", FeatureJob.featureStages(all, m))
+            .transform(transformed)
+            .select("id", "features")
+            .collectAsList()) {
+      float[] expected = trained.get(r.getLong(0));
+      if (expected == null) {
+        continue;
+      }
+      double[] got = ((Vector) r.get(1)).toArray();
+      assertThat(got).hasSize(m.numFeatures());
+      for (int i = 0; i < got.length; i++) {
+        assertThat((float) got[i])
+            .as("id %d slot %s", r.getLong(0), m.featureNames().get(i))
+            .isCloseTo(expected[i], within(1e-6f));
+      }
+      compared++;
+    }
+    assertThat(compared).isEqualTo(trained.size()).isEqualTo(533);
+
+    // The scoring job itself.
+    TrainingResult model =
+        new Trainer(
+                ModelSpec.linear()
+                    .withEpochs(2)
+                    .withBatchSize(64)
+                    .withLearningRate(0.05)
+                    .withEarlyStoppingPatience(0)
+                    .withDevice(ModelSpec.DeviceChoice.CPU)
+                    .withSeed(3),
+                TrainingTask.binary(m.numFeatures()))
+            .train(
+                out.resolve("train"),
+                out.resolve("validation"),
+                dir.resolve(name + "-checkpoints"),
+                EpochListener.NONE);
+    Path version = dir.resolve(name + "-model");
+    ScoringJobTest.copyTree(model.modelDir(), version.resolve("djl"));
+    ScoringJobTest.copyTree(out.resolve("pipeline"), version.resolve("feature-pipeline"));
+    Files.copy(out.resolve("features.json"), version.resolve("features.json"));
+    ScoringRequest request =
+        ScoringRequest.builder()
+            .setInput(DatasetInput.parquet(score))
+            .setModelDir(version.toString())
+            .setModelName(name)
+            .setModelVersion("1")
+            .setScoringRunId("run-" + name)
+            .optKeyColumns(List.of("id"))
+            .setOutputUri(dir.resolve(name + "-scores").toUri().toString())
+            .setQuarantineUri(dir.resolve(name + "-quarantine").toUri().toString())
+            .optBatchSize(64)
+            .optPartitions(2)
+            .optMaxQuarantineFraction(0.0)
+            .build();
+    assertThat(ScoringJob.score(spark, request).scored()).isEqualTo(600);
+    Map<Long, Double> late = new HashMap<>();
+    for (Row r : spark.read().parquet(request.outputUri()).collectAsList()) {
+      late.put(r.getLong(0), r.<Double>getList(2).get(0));
+    }
+    try (SavedModel saved = SavedModel.load(version.resolve("djl"))) {
+      for (Map.Entry<Long, float[]> e : trained.entrySet()) {
+        float[] p = saved.predict(new float[][] {e.getValue()})[0];
+        assertThat(late.get(e.getKey())).as("id %d", e.getKey()).isCloseTo(p[0], within(1e-6));
+      }
+    }
+    return m;
+  }
+
+  @Test
+  void bucketizeIsFittedOnTrainingAndTheSameAtScoring() throws IOException {
+    List<FeatureTransform.Step> steps = new java.util.ArrayList<>(TRANSFORM.steps());
+    steps.add(FeatureTransform.Step.of(new FeatureTransform.Bucketize("distance", 5, null, null)));
+    steps.add(
+        FeatureTransform.Step.of(
+            new FeatureTransform.Bucketize(
+                "distance", null, List.of(500.0, 1500.0), "distance_band")));
+    FeatureColumns columns =
+        new FeatureColumns(
+            "delayed",
+            "binary",
+            List.of("distance_h", "distance_band"),
+            List.of("carrier", "distance_bucket"),
+            List.of("id"),
+            new FeatureTransform(steps, TRANSFORM.trainingFilter(), 0.3));
+    FeatureManifest m = scoringMatchesTraining("bucketize", columns, flights(), true);
+    FeatureTransform.Bucketize fitted = m.transform().steps().get(3).bucketize();
+    // Five bins of the training split's distances (100..2099): four edges, fitted and saved.
+    assertThat(fitted.quantiles()).isEqualTo(5);
+    assertThat(fitted.edges()).hasSize(4).isSorted();
+    assertThat(fitted.edges().get(0)).isBetween(400.0, 600.0);
+    assertThat(m.featureNames())
+        .contains("distance_band", "distance_bucket=0", "distance_bucket=4");
+  }
+
+  @Test
+  void textTermCountsAreTheSameAtScoring() throws IOException {
+    List<FeatureTransform.Step> steps = new java.util.ArrayList<>(TRANSFORM.steps());
+    steps.add(FeatureTransform.Step.of(new FeatureTransform.Text("review", 32, null)));
+    FeatureColumns columns =
+        new FeatureColumns(
+            "delayed",
+            "binary",
+            List.of("distance_h"),
+            List.of("carrier"),
+            List.of("id"),
+            new FeatureTransform(steps, TRANSFORM.trainingFilter(), 0.3));
+    Dataset<Row> data =
+        flights()
+            .selectExpr(
+                "*",
+                "element_at(array('Great flight', 'late AGAIN, late!', 'lost my bag', NULL),"
+                    + " CAST(pmod(id, 4) + 1 AS INT)) AS review");
+    FeatureManifest m = scoringMatchesTraining("text", columns, data, false);
+    assertThat(m.numFeatures()).isEqualTo(1 + 5 + 32); // distance, 4 carriers + unknown, terms
+    assertThat(m.featureNames()).endsWith("review_terms[31]").contains("review_terms[0]");
+    // Counts of lower-cased words: 'late AGAIN, late!' is late twice and again once; no text, none.
+    int first = m.featureNames().indexOf("review_terms[0]");
+    for (Row r :
+        spark.read().parquet(dir.resolve("text-features/train").toString()).collectAsList()) {
+      List<Float> f = r.getList(1);
+      List<Float> terms = f.subList(first, f.size());
+      double sum = terms.stream().mapToDouble(Float::doubleValue).sum();
+      double max = terms.stream().mapToDouble(Float::doubleValue).max().orElseThrow();
+      switch ((int) (r.getLong(0) % 4)) {
+        case 1 -> assertThat(new double[] {sum, max}).containsExactly(3, 2);
+        case 3 -> assertThat(sum).isZero();
+        default -> assertThat(sum).isIn(2.0, 3.0);
+      }
+    }
+  }
+
+  @Test
+  void aLookupTableIsJoinedAndItsSnapshotTravelsWithThePipeline() throws IOException {
+    Path table = dir.resolve("carriers.csv");
+    // No B6: its flights get the unknown value, and are scored all the same.
+    Files.writeString(
+        table, "carrier,carrier_name,fleet\nAA,American,900\nUA,United,800\nDL,Delta,850\n");
+    List<FeatureTransform.Step> steps = new java.util.ArrayList<>(TRANSFORM.steps());
+    steps.add(
+        FeatureTransform.Step.of(
+            new FeatureTransform.Lookup(
+                table.toUri().toString(),
+                "csv",
+                "carrier",
+                List.of("carrier_name", "fleet"),
+                null)));
+    FeatureColumns columns =
+        new FeatureColumns(
+            "delayed",
+            "binary",
+            List.of("distance_h", "fleet"),
+            List.of("carrier_name"),
+            List.of("id"),
+            new FeatureTransform(steps, TRANSFORM.trainingFilter(), 0.3));
+    // Lost after training: scoring uses the copy in the pipeline.
+    FeatureManifest m = scoringMatchesTraining("lookup", columns, flights(), true);
+    FeatureTransform.Lookup fitted = m.transform().steps().get(3).lookup();
+    assertThat(fitted.sha256())
+        .isEqualTo(dev.trainyard.spark.io.Fingerprints.of(table.toUri().toString()).sha256());
+    assertThat(m.transform().describe()).contains("sha256 " + fitted.sha256());
+    assertThat(m.featureNames())
+        .contains("carrier_name=American", "carrier_name=Delta", "carrier_name=__unknown__")
+        .doesNotContain("carrier_name=B6");
+    Files.delete(table);
+    Transformer[] all =
+        PipelineStages.load(spark, dir.resolve("lookup-features/pipeline").toUri().toString());
+    String score = dir.resolve("lookup-score").toUri().toString();
+    List<Row> names =
+        FeatureJob.applyTransform(all, m, spark.read().parquet(score), score)
+            .where("carrier = 'UA' OR carrier = 'B6'")
+            .select("carrier", "carrier_name", "fleet")
+            .distinct()
+            .orderBy("carrier")
+            .collectAsList();
+    assertThat(names).hasSize(2);
+    assertThat(names.get(0).isNullAt(1)).as("B6 is not in the table").isTrue();
+    assertThat(names.get(1).getString(1)).isEqualTo("United");
+    assertThat(names.get(1).getInt(2)).isEqualTo(800);
   }
 }

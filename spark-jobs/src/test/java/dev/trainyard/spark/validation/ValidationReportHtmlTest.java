@@ -37,6 +37,7 @@ class ValidationReportHtmlTest {
                         new ValidationReport.CategoryCount("basic", 75),
                         new ValidationReport.CategoryCount("<script>", 25)))),
             Map.of("age", 0.31),
+            null,
             null);
     DataProfile reference =
         new DataProfile(

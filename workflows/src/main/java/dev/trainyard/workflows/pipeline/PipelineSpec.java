@@ -206,15 +206,65 @@ public record PipelineSpec(
   }
 
   /**
-   * One step of the spec's {@code transform:} list: {@code sql}, a single Spark SQL {@code SELECT …
-   * FROM __THIS__} over the previous step's rows (the raw rows for the first), or {@code datetime}.
+   * One step of the spec's {@code transform:} list, exactly one of: {@code sql}, a single Spark SQL
+   * {@code SELECT … FROM __THIS__} over the previous step's rows (the raw rows for the first);
+   * {@code datetime}; {@code bucketize}; {@code text}; {@code lookup}. Build one in code with
+   * {@link #sql}, {@link #of(Datetime)}, {@link #of(Bucketize)}, {@link #of(Text)}, {@link
+   * #of(Lookup)}.
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record TransformStep(String sql, Datetime datetime) {
+  public record TransformStep(
+      String sql, Datetime datetime, Bucketize bucketize, Text text, Lookup lookup) {
     public TransformStep(String sql) {
-      this(sql, null);
+      this(sql, null, null, null, null);
+    }
+
+    public static TransformStep sql(String sql) {
+      return new TransformStep(sql);
+    }
+
+    public static TransformStep of(Datetime datetime) {
+      return new TransformStep(null, datetime, null, null, null);
+    }
+
+    public static TransformStep of(Bucketize bucketize) {
+      return new TransformStep(null, null, bucketize, null, null);
+    }
+
+    public static TransformStep of(Text text) {
+      return new TransformStep(null, null, null, text, null);
+    }
+
+    public static TransformStep of(Lookup lookup) {
+      return new TransformStep(null, null, null, null, lookup);
     }
   }
+
+  /**
+   * A {@code bucketize} step: adds {@code output} (default {@code COLUMN_bucket}), the bin of a
+   * numeric column as an integer: {@code quantiles} bins of about equal size, edges fitted on the
+   * training split, or fixed {@code edges} (strictly increasing; bin i holds {@code edges[i-1] <= x
+   * < edges[i]}).
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Bucketize(String column, Integer quantiles, List<Double> edges, String output) {}
+
+  /**
+   * A {@code text} step: adds {@code output} (default {@code COLUMN_terms}), {@code numFeatures}
+   * hashed term counts of a text column; it joins the feature vector by itself (not listed under
+   * features).
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Text(String column, Integer numFeatures, String output) {}
+
+  /**
+   * A {@code lookup} step: adds {@code columns} of a small reference table ({@code table}: Parquet
+   * or CSV URI, {@code format} default parquet) matched on its {@code key} column, which the rows
+   * have too; a key the table lacks gives nulls, never a dropped row. The table's snapshot is saved
+   * with the model.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Lookup(String table, String format, String key, List<String> columns) {}
 
   /**
    * A {@code datetime} step: adds {@code COLUMN_PART} per part (hour, dayofweek, month, dayofyear;

@@ -141,15 +141,23 @@ public final class SpecProblems {
     List<PipelineSpec.TransformStep> steps = s.transform() == null ? List.of() : s.transform();
     for (int i = 0; i < steps.size(); i++) {
       PipelineSpec.TransformStep step = steps.get(i);
-      if (step != null && step.sql() == null && step.datetime() != null) {
-        datetime("transform step " + (i + 1) + " (datetime)", step.datetime(), p);
+      String kind = kind(step);
+      String at = "transform step " + (i + 1) + " (" + kind + ")";
+      if (kinds(step) > 1) {
+        p.add(at + ": give one of sql, datetime, bucketize, text or lookup per step, not several");
         continue;
       }
-      String where = "transform step " + (i + 1) + " (sql)";
-      if (step != null && step.sql() != null && step.datetime() != null) {
-        p.add(where + ": give sql or datetime, not both");
+      switch (kind) {
+        case "datetime" -> datetime(at, step.datetime(), p);
+        case "bucketize" -> bucketize(at, step.bucketize(), p);
+        case "text" -> text(at, step.text(), p);
+        case "lookup" -> lookup(at, step.lookup(), p);
+        default -> {}
+      }
+      if (!kind.equals("sql")) {
         continue;
       }
+      String where = at;
       String sql = step == null || step.sql() == null ? "" : step.sql().trim();
       if (sql.endsWith(";")) {
         sql = sql.substring(0, sql.length() - 1);
@@ -219,6 +227,98 @@ public final class SpecProblems {
           "dayofweek_cyclic",
           "month_cyclic",
           "dayofyear_cyclic");
+
+  private static String kind(PipelineSpec.TransformStep step) {
+    if (step == null || step.sql() != null) {
+      return "sql";
+    }
+    return step.datetime() != null
+        ? "datetime"
+        : step.bucketize() != null
+            ? "bucketize"
+            : step.text() != null ? "text" : step.lookup() != null ? "lookup" : "sql";
+  }
+
+  private static int kinds(PipelineSpec.TransformStep step) {
+    if (step == null) {
+      return 0;
+    }
+    int n = 0;
+    for (Object part :
+        new Object[] {step.sql(), step.datetime(), step.bucketize(), step.text(), step.lookup()}) {
+      n += part == null ? 0 : 1;
+    }
+    return n;
+  }
+
+  private static void bucketize(String where, PipelineSpec.Bucketize b, List<String> p) {
+    if (blank(b.column())) {
+      p.add(where + ": column missing (the numeric column to bin)");
+    }
+    if ((b.quantiles() == null) == (b.edges() == null || b.edges().isEmpty())) {
+      p.add(
+          where
+              + ": give exactly one of quantiles: N (bins of equal size, fitted on the training"
+              + " split) or edges: [e1, e2, ...]");
+    }
+    if (b.quantiles() != null && (b.quantiles() < 2 || b.quantiles() > 1000)) {
+      p.add(where + ": quantiles " + b.quantiles() + " must be between 2 and 1000");
+    }
+    List<Double> edges = b.edges() == null ? List.of() : b.edges();
+    for (int i = 0; i < edges.size(); i++) {
+      Double e = edges.get(i);
+      if (e == null || notFinite(where + ": edges[" + i + "]", e, p)) {
+        if (e == null) {
+          p.add(where + ": edges[" + i + "] is empty");
+        }
+        return;
+      }
+      if (i > 0 && edges.get(i - 1) != null && e <= edges.get(i - 1)) {
+        p.add(
+            where
+                + ": edges "
+                + edges
+                + " must be strictly increasing ("
+                + e
+                + " follows "
+                + edges.get(i - 1)
+                + ")");
+        return;
+      }
+    }
+  }
+
+  private static void text(String where, PipelineSpec.Text t, List<String> p) {
+    if (blank(t.column())) {
+      p.add(where + ": column missing (the text column to count terms of)");
+    }
+    if (t.numFeatures() == null || t.numFeatures() < 1 || t.numFeatures() > 1 << 20) {
+      p.add(
+          where
+              + ": numFeatures "
+              + t.numFeatures()
+              + " must be between 1 and 1048576 (the width of the term-count vector, e.g. 1024)");
+    }
+  }
+
+  private static void lookup(String where, PipelineSpec.Lookup l, List<String> p) {
+    if (blank(l.table())) {
+      p.add(where + ": table missing (a Parquet or CSV URI, e.g. file:///data/carriers.csv)");
+    } else if (!l.table().matches("^(file|s3|s3a)://.+|^/.+")) {
+      p.add(where + ": table '" + l.table() + "' must be a file://, s3:// URI or an absolute path");
+    }
+    if (l.format() != null && !FORMATS.contains(l.format())) {
+      p.add(where + ": format '" + l.format() + "' is not one of " + sorted(FORMATS));
+    }
+    if (blank(l.key())) {
+      p.add(where + ": key missing (the column the rows and the table share)");
+    }
+    if (l.columns() == null || l.columns().isEmpty()) {
+      p.add(where + ": columns missing (the table's columns to add)");
+    } else if (l.key() != null && l.columns().contains(l.key())) {
+      p.add(where + ": columns lists the key '" + l.key() + "'; the rows have it already");
+    }
+  }
 
   private static void datetime(String where, PipelineSpec.Datetime d, List<String> p) {
     if (blank(d.column())) {

@@ -275,10 +275,10 @@ class SpecProblemsTest {
                         new PipelineSpec.Encoding(1, null))))
             .optTransform(
                 List.of(
-                    new PipelineSpec.TransformStep(
-                        null, new PipelineSpec.Datetime("ts", "yyyy-MM-dd", List.of("hour"))),
-                    new PipelineSpec.TransformStep(
-                        null, new PipelineSpec.Datetime(" ", null, List.of("minute")))))
+                    PipelineSpec.TransformStep.of(
+                        new PipelineSpec.Datetime("ts", "yyyy-MM-dd", List.of("hour"))),
+                    PipelineSpec.TransformStep.of(
+                        new PipelineSpec.Datetime(" ", null, List.of("minute")))))
             .build();
     assertEquals(
         List.of(
@@ -289,6 +289,55 @@ class SpecProblemsTest {
                 + " month_cyclic]",
             "features.encoding.nope: 'nope' is not in features.categorical",
             "features.encoding." + f.categorical().get(0) + ".hash: 1 must be at least 2 buckets"),
+        SpecProblems.of(spec));
+  }
+
+  @Test
+  void bucketizeTextAndLookupStepsAreCheckedWithTheirPosition() {
+    PipelineSpec spec =
+        Specs.binary().toBuilder()
+            .optTransform(
+                List.of(
+                    PipelineSpec.TransformStep.of(
+                        new PipelineSpec.Bucketize(
+                            "distance", null, List.of(0.0, 1500.0, 500.0), null)),
+                    PipelineSpec.TransformStep.of(
+                        new PipelineSpec.Bucketize("distance", 10, List.of(1.0), null)),
+                    PipelineSpec.TransformStep.of(new PipelineSpec.Text(" ", 0, null)),
+                    PipelineSpec.TransformStep.of(
+                        new PipelineSpec.Lookup(
+                            "carriers.csv", "json", null, List.of("carrier_name"))),
+                    new PipelineSpec.TransformStep(
+                        "SELECT * FROM __THIS__",
+                        null,
+                        null,
+                        new PipelineSpec.Text("review", 64, null),
+                        null),
+                    PipelineSpec.TransformStep.of(
+                        new PipelineSpec.Bucketize("distance", 10, null, "distance_decile")),
+                    PipelineSpec.TransformStep.of(new PipelineSpec.Text("review", 1024, null)),
+                    PipelineSpec.TransformStep.of(
+                        new PipelineSpec.Lookup(
+                            "file:///ref/carriers.parquet",
+                            null,
+                            "carrier",
+                            List.of("carrier_name")))))
+            .build();
+    assertEquals(
+        List.of(
+            "transform step 1 (bucketize): edges [0.0, 1500.0, 500.0] must be strictly increasing"
+                + " (500.0 follows 1500.0)",
+            "transform step 2 (bucketize): give exactly one of quantiles: N (bins of equal size,"
+                + " fitted on the training split) or edges: [e1, e2, ...]",
+            "transform step 3 (text): column missing (the text column to count terms of)",
+            "transform step 3 (text): numFeatures 0 must be between 1 and 1048576 (the width of"
+                + " the term-count vector, e.g. 1024)",
+            "transform step 4 (lookup): table 'carriers.csv' must be a file://, s3:// URI or an"
+                + " absolute path",
+            "transform step 4 (lookup): format 'json' is not one of [csv, parquet]",
+            "transform step 4 (lookup): key missing (the column the rows and the table share)",
+            "transform step 5 (sql): give one of sql, datetime, bucketize, text or lookup per"
+                + " step, not several"),
         SpecProblems.of(spec));
   }
 }
