@@ -154,8 +154,10 @@ mkdir -p "$out" || die 2 "cannot create $out"
 out="$(cd "$out" && pwd)"
 target_dir="$out/pytorch/$torch_version-$flavor-linux-x86_64"
 target="$target_dir/$djl_version-libdjl_torch.so"
+cpu_dir="$out/pytorch/$torch_version-cpu-linux-x86_64"
 key="djl $djl_version; torch $torch_full $flavor abi $abi at $libtorch; runtime $runtime_lib; $(cd "$jni_src" && cat CMakeLists.txt src/* include/*.h include/djl/*.h | sha256sum | cut -c1-16); $($cxx --version | head -1)"
-if [ "$rebuild" = 0 ] && [ -f "$target" ] && [ "$(cat "$target.key" 2>/dev/null)" = "$key" ]; then
+if [ "$rebuild" = 0 ] && [ -f "$target" ] && [ "$(cat "$target.key" 2>/dev/null)" = "$key" ] \
+    && { [ "$flavor" = cpu ] || [ -f "$cpu_dir/$djl_version-libdjl_torch.so" ]; }; then
   say "up to date: $target (built from the same torch and sources; --rebuild to build again)"
 else
   build="$out/build/$torch_version-$flavor"
@@ -183,6 +185,12 @@ else
   mkdir -p "$target_dir"
   cp "$built" "$target.tmp" && mv -f "$target.tmp" "$target"   # replaced in one step
   echo "$key" > "$target.key"
+  if [ "$flavor" != cpu ]; then
+    # The same library serves this CUDA build as flavor cpu on a machine without the NVIDIA
+    # driver (djl-env.sh picks the flavor); DJL looks for it under the flavor's directory.
+    mkdir -p "$cpu_dir"
+    cp "$built" "$cpu_dir/$djl_version-libdjl_torch.so.tmp" && mv -f "$cpu_dir/$djl_version-libdjl_torch.so.tmp" "$cpu_dir/$djl_version-libdjl_torch.so"
+  fi
   say "built in $((SECONDS - start)) s: $exported JNI functions exported, all libraries resolve"
 fi
 
@@ -205,6 +213,19 @@ cat > "$out/djl-env.sh" <<EOF
 export PYTORCH_LIBRARY_PATH="$runtime_lib"
 export PYTORCH_VERSION="$torch_version"
 export PYTORCH_FLAVOR="$flavor"
+EOF
+if [ "$flavor" != cpu ]; then
+  cat >> "$out/djl-env.sh" <<'EOF'
+# A CUDA flavor makes DJL preload libcaffe2_nvrtc.so, which links the NVIDIA driver's libcuda.so.1:
+# without the driver (a machine with no GPU) the same libraries run as flavor cpu.
+_djl_driver=""
+if ldconfig -p 2>/dev/null | grep -q 'libcuda\.so\.1 '; then _djl_driver=1; fi
+for _djl_d in $(echo "${LD_LIBRARY_PATH:-}" | tr ':' ' '); do [ -e "$_djl_d/libcuda.so.1" ] && _djl_driver=1; done
+[ -n "$_djl_driver" ] || export PYTORCH_FLAVOR=cpu
+unset _djl_driver _djl_d
+EOF
+fi
+cat >> "$out/djl-env.sh" <<EOF
 export ENGINE_CACHE_DIR="$out"
 export DJL_OFFLINE=true
 export LD_LIBRARY_PATH="$jna_dir\${LD_LIBRARY_PATH:+:\$LD_LIBRARY_PATH}"
