@@ -27,7 +27,7 @@ base="$root/image/target/trainyard-worker-image.tar"
 torch="" out="$root/image/target/trainyard-worker-gpu-image.tar" tag=""
 while [ $# -gt 0 ]; do
   case "$1" in
-    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     --base) base="${2:?}"; shift ;;
     --torch) torch="${2:?}"; shift ;;
     --out) out="${2:?}"; shift ;;

@@ -29,7 +29,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 
-usage() { sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { local code=$1; shift; echo "error: $*" >&2; exit "$code"; }
 say() { echo "$*" >&2; }
 
@@ -178,8 +178,9 @@ else
   # Every native method the engine declares must be exported, and every library must resolve.
   exported="$(nm -D --defined-only "$built" | grep -c ' T Java_ai_djl_pytorch_jni_PyTorchLibrary_' || true)"
   [ "$exported" = "$header_natives" ] || die 6 "$built exports $exported of the $header_natives JNI functions"
-  if ldd "$built" | grep -q 'not found'; then
-    ldd "$built" | grep 'not found' >&2
+  # Resolved against the libtorch built against (its RUNPATH may name where torch will be later).
+  if LD_LIBRARY_PATH="$libtorch/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" ldd "$built" | grep -q 'not found'; then
+    LD_LIBRARY_PATH="$libtorch/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" ldd "$built" | grep 'not found' >&2
     die 6 "$built needs libraries that are not found (above)"
   fi
   mkdir -p "$target_dir"
