@@ -89,7 +89,7 @@ variable "trainyard_image_tag" {
 }
 
 variable "trainyard_gpu_image_tag" {
-  description = "Tag of the Trainyard GPU (CUDA) image in the workers' ECR repository."
+  description = "Tag of the Trainyard GPU (CUDA) image in the workers' ECR repository (image/gpu/build-gpu-image.sh writes it: the CPU image plus CUDA PyTorch and DJL's JNI built for it)."
   type        = string
 }
 

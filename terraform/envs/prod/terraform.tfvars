@@ -9,7 +9,7 @@ availability_zone_count = 3
 nat_gateway_mode        = "per_az"
 
 trainyard_image_tag     = "0.1.0"
-trainyard_gpu_image_tag = "0.1.0-cuda"
+trainyard_gpu_image_tag = "0.1.0-cu126"
 mlflow_image_tag        = "3.17.2"
 
 mlflow_db_instance_class      = "db.m7g.large"

@@ -147,7 +147,7 @@ variable "image_tag" {
 }
 
 variable "gpu_image_tag" {
-  description = "Tag of the Trainyard image with CUDA-enabled PyTorch natives, for the GPU workers."
+  description = "Tag of the Trainyard GPU image, for the GPU workers: the CPU image plus a layer with CUDA PyTorch and DJL's JNI library built against it, pointed at them offline (image/gpu/build-gpu-image.sh writes image/target/trainyard-worker-gpu-image.tar; docs/gpu-workers.md)."
   type        = string
 }
 
