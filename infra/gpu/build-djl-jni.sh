@@ -53,33 +53,6 @@ done
 [ -n "$python" ] && [ -n "$libtorch" ] && die 2 "give --python or --libtorch, not both"
 [ "$(uname -sm)" = "Linux x86_64" ] || die 3 "only linux-x86_64 is supported here (this is $(uname -sm))"
 
-# --- toolchain ---------------------------------------------------------------------------------
-command -v cmake >/dev/null || die 3 "cmake not found: install it (Debian: apt-get install cmake; or pip install cmake)"
-cmake_version="$(cmake --version | sed -n 's/^cmake version \([0-9.]*\).*/\1/p')"
-[ "$(printf '%s\n3.13\n' "$cmake_version" | sort -V | head -1)" = 3.13 ] \
-  || die 3 "cmake $cmake_version is too old: 3.13 or newer needed"
-cxx="${CXX:-}"
-if [ -z "$cxx" ]; then
-  for c in g++ c++ clang++; do command -v "$c" >/dev/null && { cxx="$(command -v "$c")"; break; }; done
-fi
-[ -n "$cxx" ] || die 3 "no C++ compiler (g++/c++/clang++; or set CXX): install one (Debian: apt-get install g++)"
-# torch's headers need C++17.
-echo '#if __cplusplus < 201703L
-#error no C++17
-#endif
-int main() { return 0; }' | "$cxx" -std=c++17 -x c++ -fsyntax-only - 2>/dev/null \
-  || die 3 "$cxx cannot compile C++17 (torch's headers need it): use g++ 9 or newer"
-generator="Unix Makefiles"
-if command -v ninja >/dev/null; then generator=Ninja
-elif ! command -v make >/dev/null; then die 3 "neither ninja nor make found: install one"; fi
-
-# JNI headers: a JDK's include/ (a JRE has none).
-jni_include=""
-for jdk in "${JAVA_HOME:-}" "$(dirname "$(dirname "$(readlink -f "$(command -v javac 2>/dev/null || echo /nonexistent)")")")"; do
-  if [ -n "$jdk" ] && [ -f "$jdk/include/jni.h" ] && [ -f "$jdk/include/linux/jni_md.h" ]; then jni_include="$jdk/include"; break; fi
-done
-[ -n "$jni_include" ] || die 3 "no jni.h: set JAVA_HOME to a JDK (not a JRE), or put its javac on PATH"
-
 # --- DJL version and JNI sources --------------------------------------------------------------
 if [ -z "$djl_version" ]; then
   djl_version="$(sed -n 's:.*<djl.version>\(.*\)</djl.version>.*:\1:p' "$root/pom.xml" | head -1)"
@@ -147,6 +120,35 @@ if [ -z "$abi" ]; then
   if nm -D "$libtorch/lib/libc10.so" 2>/dev/null | grep -q '__cxx11'; then abi=1; else abi=0; fi
 fi
 runtime_lib="${runtime_lib:-$libtorch/lib}"
+
+# The toolchain is checked after the inputs, so a wrong version or libtorch is reported without one.
+# --- toolchain ---------------------------------------------------------------------------------
+command -v cmake >/dev/null || die 3 "cmake not found: install it (Debian: apt-get install cmake; or pip install cmake)"
+cmake_version="$(cmake --version | sed -n 's/^cmake version \([0-9.]*\).*/\1/p')"
+[ "$(printf '%s\n3.13\n' "$cmake_version" | sort -V | head -1)" = 3.13 ] \
+  || die 3 "cmake $cmake_version is too old: 3.13 or newer needed"
+cxx="${CXX:-}"
+if [ -z "$cxx" ]; then
+  for c in g++ c++ clang++; do command -v "$c" >/dev/null && { cxx="$(command -v "$c")"; break; }; done
+fi
+[ -n "$cxx" ] || die 3 "no C++ compiler (g++/c++/clang++; or set CXX): install one (Debian: apt-get install g++)"
+# torch's headers need C++17.
+echo '#if __cplusplus < 201703L
+#error no C++17
+#endif
+int main() { return 0; }' | "$cxx" -std=c++17 -x c++ -fsyntax-only - 2>/dev/null \
+  || die 3 "$cxx cannot compile C++17 (torch's headers need it): use g++ 9 or newer"
+generator="Unix Makefiles"
+if command -v ninja >/dev/null; then generator=Ninja
+elif ! command -v make >/dev/null; then die 3 "neither ninja nor make found: install one"; fi
+
+# JNI headers: a JDK's include/ (a JRE has none).
+jni_include=""
+for jdk in "${JAVA_HOME:-}" "$(dirname "$(dirname "$(readlink -f "$(command -v javac 2>/dev/null || echo /nonexistent)")")")"; do
+  if [ -n "$jdk" ] && [ -f "$jdk/include/jni.h" ] && [ -f "$jdk/include/linux/jni_md.h" ]; then jni_include="$jdk/include"; break; fi
+done
+[ -n "$jni_include" ] || die 3 "no jni.h: set JAVA_HOME to a JDK (not a JRE), or put its javac on PATH"
+
 say "libtorch: $libtorch (torch $torch_full, flavor $flavor, C++11 ABI $abi); compiler: $cxx; cmake $cmake_version"
 
 # --- build (idempotent: skipped when the same torch and sources built the installed library) ----
