@@ -6,6 +6,7 @@ import dev.trainyard.activities.runtime.Heartbeat;
 import dev.trainyard.activities.runtime.LineageRecord;
 import dev.trainyard.activities.runtime.LineageRecorder;
 import dev.trainyard.activities.runtime.ModelFolders;
+import dev.trainyard.activities.runtime.OpenLineageInterceptor;
 import dev.trainyard.activities.runtime.RunDatasets;
 import dev.trainyard.activities.runtime.SparkJobs;
 import dev.trainyard.registry.Metric;
@@ -151,6 +152,13 @@ public class ScoringDataActivitiesImpl implements ScoringActivities.Data {
           .logInputs(
               run.runId(),
               List.of(RunDatasets.scoring(spec.input(), fp.sha256(), report.rowsIn())));
+      // Schema facets of the batch (Parquet) and of everything published, from their footers.
+      if ("parquet".equals(spec.format())) {
+        OpenLineageInterceptor.parquetSchema(spark, spec.input());
+      }
+      for (LineageRecord.Dataset published : outputs(spec, report)) {
+        OpenLineageInterceptor.parquetSchema(spark, published.uri());
+      }
       lineage.record(
           run,
           ctx.getInfo(),
