@@ -25,8 +25,10 @@ public final class Evaluation {
    *
    * @param metrics as {@link #evaluate} reports them
    * @param curves what {@link EvaluationPlots} draws
+   * @param reference the distribution of the predictions, for prediction drift at scoring
    */
-  public record Evaluated(Map<String, Double> metrics, EvaluationCurves curves) {}
+  public record Evaluated(
+      Map<String, Double> metrics, EvaluationCurves curves, PredictionReference reference) {}
 
   /**
    * {@link #evaluate} and, from the same predictions, the {@link EvaluationCurves} (bounded memory,
@@ -39,16 +41,39 @@ public final class Evaluation {
         ParquetBatches batches = ParquetBatches.inOrder(testDir, model.task(), BATCH_ROWS)) {
       Metrics.Accumulator accumulator = Metrics.accumulator(model.task());
       EvaluationCurves.Accumulator curves = EvaluationCurves.accumulator(model.task());
+      TrainingTask task = model.task();
+      // Predicted classes counted as scoring counts them (arg max, the first of equals).
+      long[] classes =
+          task.task() == TrainingTask.Kind.REGRESSION ? null : new long[task.numClasses()];
       for (FeatureBatch batch = batches.next(); batch != null; batch = batches.next()) {
         float[] predictions = model.predict(batch.features(), batch.rows());
         accumulator.add(predictions, batch.labels(), batch.rows());
         curves.add(predictions, batch.labels(), batch.rows());
+        if (classes != null) {
+          int k = task.outputWidth();
+          for (int row = 0; row < batch.rows(); row++) {
+            int best = 0;
+            for (int c = 1; c < k; c++) {
+              if (predictions[row * k + c] > predictions[row * k + best]) {
+                best = c;
+              }
+            }
+            classes[best]++;
+          }
+        }
       }
       if (accumulator.count() == 0) {
         throw new TrainingDataException(
             testDir + ": the test data has no rows; check the feature job's output");
       }
-      return new Evaluated(accumulator.result(), curves.result());
+      EvaluationCurves result = curves.result();
+      return new Evaluated(
+          accumulator.result(),
+          result,
+          classes != null
+              ? PredictionReference.ofClassCounts(classes)
+              : PredictionReference.ofSample(
+                  accumulator.count(), ((EvaluationCurves.Regression) result).predicted()));
     }
   }
 

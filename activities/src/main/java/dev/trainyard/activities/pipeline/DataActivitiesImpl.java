@@ -5,6 +5,7 @@ import dev.trainyard.activities.runtime.Failures;
 import dev.trainyard.activities.runtime.Heartbeat;
 import dev.trainyard.activities.runtime.LineageRecord;
 import dev.trainyard.activities.runtime.LineageRecorder;
+import dev.trainyard.activities.runtime.OpenLineageInterceptor;
 import dev.trainyard.activities.runtime.RunDatasets;
 import dev.trainyard.activities.runtime.SparkJobs;
 import dev.trainyard.registry.MlflowException;
@@ -302,6 +303,13 @@ public class DataActivitiesImpl implements PipelineActivities.Data {
                       "validation"),
                   RunDatasets.split(
                       outUri + "/test", sha256(key + "/test"), m.testRows(), "test")));
+      // Schema facets of the dataset and of the splits written, as their Parquet footers say.
+      if (input.format().equals("parquet")) {
+        OpenLineageInterceptor.parquetSchema(spark(), input.uri());
+      }
+      for (String part : List.of("train", "validation", "test")) {
+        OpenLineageInterceptor.parquetSchema(spark(), outUri + "/" + part);
+      }
       lineage.record(
           r.run(),
           ctx.getInfo(),

@@ -23,7 +23,9 @@ import java.util.stream.Stream;
  *
  * <pre>
  * model/MLmodel               signature, so the MLflow UI shows inputs and outputs
- * model/djl/                  DJL parameters + model-spec.json (architecture, hyper-parameters)
+ * model/djl/                  DJL parameters + model-spec.json (architecture, hyper-parameters),
+ *                             prediction-reference.json (the test split's prediction
+ *                             distribution, written by evaluation: prediction drift)
  * model/feature-pipeline/     the fitted Spark PipelineModel, reused verbatim when scoring
  * model/features.json         feature names, label values, split
  * model/training-profile.json the training data's profile, for drift checks

@@ -290,9 +290,13 @@ public class TrainingActivitiesImpl implements PipelineActivities.Training {
     Path features = Path.of(URI.create(r.features().featuresUri()));
     try (Heartbeat hb = Heartbeat.every(ctx, 10)) {
       if (r.champion() == null) {
+        Path modelDir = Path.of(URI.create(r.modelUri()));
         Evaluation.Evaluated evaluated =
-            Evaluation.evaluateWithCurves(
-                Path.of(URI.create(r.modelUri())), features.resolve("test"));
+            Evaluation.evaluateWithCurves(modelDir, features.resolve("test"));
+        // Beside the parameters, so registration packs it into the version (model/djl/) and
+        // scoring reads it from there: prediction drift's reference. The same evaluation writes
+        // the same file, so a retry changes nothing.
+        evaluated.reference().writeTo(modelDir);
         Map<String, Double> metrics = evaluated.metrics();
         List<Metric> logged = new ArrayList<>();
         Instant now = Instant.now();

@@ -40,12 +40,39 @@ public final class OpenLineageEvents implements AutoCloseable {
   /** The job namespace of Trainyard's steps and workflows. */
   public static final String NAMESPACE = "trainyard";
 
-  static final URI PRODUCER = URI.create("https://github.com/trainyard/trainyard");
+  /**
+   * Who produced the events: the project's {@code <url>} in the root {@code pom.xml}, stamped into
+   * {@value #PRODUCER_RESOURCE} at build time, so the URL lives in one place.
+   */
+  public static final URI PRODUCER = producer();
 
-  /** Where the content digest facet is described (the schema Trainyard's docs publish). */
+  static final String PRODUCER_RESOURCE = "trainyard-producer.properties";
+
+  /**
+   * The JSON schema of the content digest facet, under the project URL; the file is {@code
+   * docs/openlineage/ContentDigestDatasetFacet.json} in the repository.
+   */
   static final URI DIGEST_SCHEMA =
-      URI.create(
-          "https://github.com/trainyard/trainyard/blob/main/activities/README.md#openlineage-trainyard_contentdigest");
+      URI.create(PRODUCER + "/openlineage/ContentDigestDatasetFacet.json");
+
+  private static URI producer() {
+    java.util.Properties p = new java.util.Properties();
+    try (java.io.InputStream in = OpenLineageEvents.class.getResourceAsStream(PRODUCER_RESOURCE)) {
+      if (in != null) {
+        p.load(in);
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot read " + PRODUCER_RESOURCE, e);
+    }
+    String url = p.getProperty("url", "");
+    if (url.isBlank() || url.startsWith("${")) {
+      // Only a build that skipped resource filtering gets here.
+      throw new IllegalStateException(
+          PRODUCER_RESOURCE
+              + " holds no project URL; build with Maven (it fills in the pom's <url>)");
+    }
+    return URI.create(url.replaceAll("/+$", ""));
+  }
 
   /** Off: no events. */
   public static final OpenLineageEvents OFF = new OpenLineageEvents(null, "unknown");
@@ -242,44 +269,44 @@ public final class OpenLineageEvents implements AutoCloseable {
         ol.newJobFacetsBuilder()
             .jobType(ol.newJobTypeJobFacet("BATCH", "TRAINYARD", "STEP", null))
             .build();
-    List<OpenLineage.InputDataset> in = new ArrayList<>();
-    for (LineageRecord.Dataset d : inputs) {
-      DatasetName n = DatasetName.of(d.uri());
-      in.add(
-          ol.newInputDatasetBuilder()
-              .namespace(n.namespace())
-              .name(n.name())
-              .facets(datasetFacets(d, schemas.get(d.uri())))
-              .inputFacets(
-                  d.rows() == null
-                      ? null
-                      : ol.newInputDatasetInputFacetsBuilder()
-                          .inputStatistics(
-                              ol.newInputStatisticsInputDatasetFacetBuilder()
-                                  .rowCount(d.rows())
-                                  .build())
-                          .build())
-              .build());
-    }
-    List<OpenLineage.OutputDataset> out = new ArrayList<>();
-    for (LineageRecord.Dataset d : outputs) {
-      DatasetName n = DatasetName.of(d.uri());
-      out.add(
-          ol.newOutputDatasetBuilder()
-              .namespace(n.namespace())
-              .name(n.name())
-              .facets(datasetFacets(d, schemas.get(d.uri())))
-              .outputFacets(
-                  d.rows() == null
-                      ? null
-                      : ol.newOutputDatasetOutputFacetsBuilder()
-                          .outputStatistics(
-                              ol.newOutputStatisticsOutputDatasetFacetBuilder()
-                                  .rowCount(d.rows())
-                                  .build())
-                          .build())
-              .build());
-    }
+    List<OpenLineage.InputDataset> in =
+        datasets(
+            inputs,
+            schemas,
+            (name, facets, rows) ->
+                ol.newInputDatasetBuilder()
+                    .namespace(name.namespace())
+                    .name(name.name())
+                    .facets(facets)
+                    .inputFacets(
+                        rows == null
+                            ? null
+                            : ol.newInputDatasetInputFacetsBuilder()
+                                .inputStatistics(
+                                    ol.newInputStatisticsInputDatasetFacetBuilder()
+                                        .rowCount(rows)
+                                        .build())
+                                .build())
+                    .build());
+    List<OpenLineage.OutputDataset> out =
+        datasets(
+            outputs,
+            schemas,
+            (name, facets, rows) ->
+                ol.newOutputDatasetBuilder()
+                    .namespace(name.namespace())
+                    .name(name.name())
+                    .facets(facets)
+                    .outputFacets(
+                        rows == null
+                            ? null
+                            : ol.newOutputDatasetOutputFacetsBuilder()
+                                .outputStatistics(
+                                    ol.newOutputStatisticsOutputDatasetFacetBuilder()
+                                        .rowCount(rows)
+                                        .build())
+                                .build())
+                    .build());
     return ol.newRunEventBuilder()
         .eventType(type)
         .eventTime(ZonedDateTime.ofInstant(at, ZoneOffset.UTC))
@@ -288,6 +315,24 @@ public final class OpenLineageEvents implements AutoCloseable {
         .inputs(in)
         .outputs(out)
         .build();
+  }
+
+  /** Builds one OpenLineage input or output dataset; only the row-count facet's kind differs. */
+  private interface DatasetBuilder<D> {
+    D build(DatasetName name, OpenLineage.DatasetFacets facets, Long rows);
+  }
+
+  /** The events' datasets: name from the URI, schema and digest facets, row count. */
+  private <D> List<D> datasets(
+      List<LineageRecord.Dataset> datasets,
+      Map<String, Map<String, String>> schemas,
+      DatasetBuilder<D> builder) {
+    List<D> built = new ArrayList<>();
+    for (LineageRecord.Dataset d : datasets) {
+      built.add(
+          builder.build(DatasetName.of(d.uri()), datasetFacets(d, schemas.get(d.uri())), d.rows()));
+    }
+    return built;
   }
 
   private OpenLineage.DatasetFacets datasetFacets(

@@ -50,6 +50,27 @@ public final class OpenLineageInterceptor extends WorkerInterceptorBase {
     }
   }
 
+  /**
+   * The schema of a Parquet dataset a step read or wrote, from its files' footers (no data is
+   * read), for the dataset's facet: column → Spark SQL type. Only while a step's events are being
+   * collected, so a worker without OpenLineage reads nothing; a dataset that cannot be read (gone,
+   * not Parquet) just gets no schema facet.
+   */
+  public static void parquetSchema(org.apache.spark.sql.SparkSession spark, String uri) {
+    if (CURRENT.get() == null) {
+      return;
+    }
+    try {
+      Map<String, String> columns = new LinkedHashMap<>();
+      for (org.apache.spark.sql.types.StructField f : spark.read().parquet(uri).schema().fields()) {
+        columns.put(f.name(), f.dataType().simpleString());
+      }
+      schema(uri, columns);
+    } catch (RuntimeException e) {
+      // Lineage is a side channel: a schema it cannot read is left out, the step goes on.
+    }
+  }
+
   @Override
   public ActivityInboundCallsInterceptor interceptActivity(ActivityInboundCallsInterceptor next) {
     if (!events.enabled()) {

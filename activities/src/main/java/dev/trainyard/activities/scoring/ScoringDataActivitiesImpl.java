@@ -6,6 +6,7 @@ import dev.trainyard.activities.runtime.Heartbeat;
 import dev.trainyard.activities.runtime.LineageRecord;
 import dev.trainyard.activities.runtime.LineageRecorder;
 import dev.trainyard.activities.runtime.ModelFolders;
+import dev.trainyard.activities.runtime.OpenLineageInterceptor;
 import dev.trainyard.activities.runtime.RunDatasets;
 import dev.trainyard.activities.runtime.SparkJobs;
 import dev.trainyard.registry.Metric;
@@ -131,7 +132,7 @@ public class ScoringDataActivitiesImpl implements ScoringActivities.Data {
       }
       DriftLimits limits = driftLimits(spec);
       List<DriftLimits.Violation> violations =
-          limits.violations(report.missingChange(), report.unseenShare());
+          limits.violations(report.missingChange(), report.unseenShare(), report.predictionPsi());
       List<String> driftFlags = violations.stream().map(DriftLimits.Violation::describe).toList();
       String reportUri = logReport(ctx, run, report, maxPsi, driftFlags);
       logDriftHtml(
@@ -142,6 +143,7 @@ public class ScoringDataActivitiesImpl implements ScoringActivities.Data {
               report.psi(),
               report.missingChange(),
               report.unseenShare(),
+              report.predictionPsi(),
               limits,
               spec.retrain() == null ? null : spec.retrain().maxPsi(),
               violations));
@@ -150,6 +152,13 @@ public class ScoringDataActivitiesImpl implements ScoringActivities.Data {
           .logInputs(
               run.runId(),
               List.of(RunDatasets.scoring(spec.input(), fp.sha256(), report.rowsIn())));
+      // Schema facets of the batch (Parquet) and of everything published, from their footers.
+      if ("parquet".equals(spec.format())) {
+        OpenLineageInterceptor.parquetSchema(spark, spec.input());
+      }
+      for (LineageRecord.Dataset published : outputs(spec, report)) {
+        OpenLineageInterceptor.parquetSchema(spark, published.uri());
+      }
       lineage.record(
           run,
           ctx.getInfo(),
@@ -178,6 +187,7 @@ public class ScoringDataActivitiesImpl implements ScoringActivities.Data {
           .optPsi(report.psi())
           .optMaxPsi(maxPsi, maxFeature)
           .optDriftFlags(driftFlags)
+          .optPredictionPsi(report.predictionPsi())
           .setRowsPerSecond(report.rowsPerSecond())
           .setOutputUri(spec.output())
           .setQuarantineUri(spec.quarantine())
@@ -212,7 +222,7 @@ public class ScoringDataActivitiesImpl implements ScoringActivities.Data {
     ScoringSpec.Drift d = spec.drift();
     return d == null
         ? DriftLimits.defaults()
-        : DriftLimits.of(d.maxMissingChange(), d.maxUnseenShare());
+        : DriftLimits.of(d.maxMissingChange(), d.maxUnseenShare(), d.maxPredictionPsi());
   }
 
   /** The published outputs, the side-by-side shadow output among them when there is one. */
@@ -261,6 +271,9 @@ public class ScoringDataActivitiesImpl implements ScoringActivities.Data {
     report.psi().forEach((k, v) -> values.put("psi_" + k, v));
     report.missingChange().forEach((k, v) -> values.put("missing_change_" + k, v));
     report.unseenShare().forEach((k, v) -> values.put("unseen_share_" + k, v));
+    if (report.predictionPsi() != null) {
+      values.put("prediction_psi", report.predictionPsi());
+    }
     values.put("drift_flags", (double) driftFlags.size());
     report.predictionDistribution().forEach((k, v) -> values.put("prediction_" + k, v));
     report.quarantineReasons().forEach((k, v) -> values.put("quarantined_" + k, (double) v));

@@ -200,6 +200,9 @@ public final class ScoreCommand implements Callable<Integer> {
                   r.psi().isEmpty()
                       ? "(the model has no training profile)"
                       : new TreeMap<>(r.psi()))
+              + (r.predictionPsi() == null
+                  ? ""
+                  : String.format(Locale.ROOT, ", prediction PSI %.4f", r.predictionPsi()))
               + (r.driftFlags().isEmpty() ? "" : "; FLAGGED " + String.join("; ", r.driftFlags())));
       System.out.println(
           String.format(Locale.ROOT, "throughput:  %,.0f rows/s", r.rowsPerSecond()));

@@ -45,6 +45,8 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * @param activities the steps' timeouts and retry policy, handed to Temporal by the worker
  * @param temporalConnection TLS, client certificate and API key for Temporal (plain text locally)
  * @param metrics where the worker serves Prometheus metrics, if anywhere
+ * @param openLineage the {@code OPENLINEAGE_*} variables, which configure the worker's OpenLineage
+ *     events the way every OpenLineage integration reads them (empty: off)
  */
 public record TrainyardConfig(
     StackConfig stack,
@@ -53,9 +55,14 @@ public record TrainyardConfig(
     SparkPlacement.Settings spark,
     ActivityTuning activities,
     TemporalConnection temporalConnection,
-    MetricsEndpoint metrics) {
+    MetricsEndpoint metrics,
+    Map<String, String> openLineage) {
 
-  /** Everything but metrics (off). */
+  public TrainyardConfig {
+    openLineage = openLineage == null ? Map.of() : Map.copyOf(openLineage);
+  }
+
+  /** Everything but metrics and OpenLineage (both off). */
   public TrainyardConfig(
       StackConfig stack,
       WorkerConcurrency worker,
@@ -63,13 +70,33 @@ public record TrainyardConfig(
       SparkPlacement.Settings spark,
       ActivityTuning activities,
       TemporalConnection temporalConnection) {
-    this(stack, worker, mlflowAuth, spark, activities, temporalConnection, MetricsEndpoint.OFF);
+    this(
+        stack,
+        worker,
+        mlflowAuth,
+        spark,
+        activities,
+        temporalConnection,
+        MetricsEndpoint.OFF,
+        null);
   }
 
   /** This configuration with the worker's metrics served at {@code endpoint}. */
   public TrainyardConfig withMetrics(MetricsEndpoint endpoint) {
     return new TrainyardConfig(
-        stack, worker, mlflowAuth, spark, activities, temporalConnection, endpoint);
+        stack, worker, mlflowAuth, spark, activities, temporalConnection, endpoint, openLineage);
+  }
+
+  /** The {@code OPENLINEAGE_*} variables of {@code env}: OpenLineage's own settings. */
+  static Map<String, String> openLineage(Map<String, String> env) {
+    Map<String, String> vars = new java.util.TreeMap<>();
+    env.forEach(
+        (k, v) -> {
+          if (k.startsWith("OPENLINEAGE_")) {
+            vars.put(k, v);
+          }
+        });
+    return vars;
   }
 
   /**
@@ -175,7 +202,8 @@ public record TrainyardConfig(
         spark(env),
         activities(configFile, env),
         temporalConnection(env),
-        metrics(configFile, env));
+        metrics(configFile, env),
+        openLineage(env));
   }
 
   /**
@@ -190,7 +218,8 @@ public record TrainyardConfig(
         SparkPlacement.Settings.IN_PROCESS,
         ActivityTuning.DEFAULTS,
         TemporalConnection.PLAINTEXT,
-        MetricsEndpoint.OFF);
+        MetricsEndpoint.OFF,
+        Map.of());
   }
 
   /** MLflow's own variables: a bearer token, else basic auth. */

@@ -72,9 +72,12 @@ public final class TrainyardWorker implements AutoCloseable {
   }
 
   public TrainyardWorker(TrainyardConfig settings, List<String> queues) {
-    // OpenLineage reads its own settings (OPENLINEAGE_URL, OPENLINEAGE_CONFIG, openlineage.yml),
-    // as every integration does; off when none is set.
-    this(settings, queues, OpenLineageEvents.fromEnvironment(System.getenv(), Version.current()));
+    // OpenLineage's own settings (OPENLINEAGE_URL, OPENLINEAGE_CONFIG, openlineage.yml), as every
+    // integration reads them, from the configuration; off when none is set.
+    this(
+        settings,
+        queues,
+        OpenLineageEvents.fromEnvironment(settings.openLineage(), Version.current()));
   }
 
   /** A worker that sends its steps' OpenLineage events to {@code lineageEvents}. */

@@ -48,6 +48,21 @@ class ScoreCommandPrintTest {
   }
 
   @Test
+  void predictionDriftIsOnTheDriftLineWithItsNumber() {
+    String out =
+        printed(
+            scored()
+                .optPredictionPsi(0.8123)
+                .optDriftFlags(List.of("predictions: psi 0.812 > 0.250"))
+                .build());
+
+    assertThat(out)
+        .contains(
+            "drift:       max PSI 0.0200 {age=0.01, plan=0.02}, prediction PSI 0.8123; FLAGGED"
+                + " predictions: psi 0.812 > 0.250\n");
+  }
+
+  @Test
   void anUnflaggedRunSaysNothingMore() {
     assertThat(printed(scored().build()))
         .contains("drift:       max PSI 0.0200 {age=0.01, plan=0.02}\n")

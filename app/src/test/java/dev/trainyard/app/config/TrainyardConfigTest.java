@@ -31,6 +31,27 @@ class TrainyardConfigTest {
   }
 
   @Test
+  void openLineageSettingsAreTheOpenLineageVariablesOnly() {
+    Map<String, String> env =
+        Map.of(
+            "OPENLINEAGE_URL", "http://marquez:5000",
+            "OPENLINEAGE_API_KEY", "k",
+            "OPENLINEAGE__TRANSPORT__TYPE", "console",
+            "OPENLINEAGEX", "not ours",
+            "AWS_SECRET_ACCESS_KEY", "never");
+
+    TrainyardConfig c = TrainyardConfig.load(home, null, env);
+
+    assertEquals(
+        Map.of(
+            "OPENLINEAGE_URL", "http://marquez:5000",
+            "OPENLINEAGE_API_KEY", "k",
+            "OPENLINEAGE__TRANSPORT__TYPE", "console"),
+        c.openLineage());
+    assertEquals(Map.of(), TrainyardConfig.load(home, null, Map.of()).openLineage());
+  }
+
+  @Test
   void aTemporalCloudNamespaceLinksToTheCloudUi() throws IOException {
     URI cloud = URI.create("https://cloud.temporal.io");
     assertEquals(cloud, temporalUi("trainyard-prod.a1b2c.tmprl.cloud:7233", null));

@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -19,7 +20,10 @@ import dev.trainyard.app.pipeline.PipelineStack;
 import dev.trainyard.app.worker.TrainyardWorker;
 import dev.trainyard.registry.Experiment;
 import dev.trainyard.registry.MlflowClient;
+import dev.trainyard.registry.ModelVersion;
 import dev.trainyard.registry.Run;
+import dev.trainyard.spark.drift.PopulationStability;
+import dev.trainyard.spark.features.FeatureManifest;
 import dev.trainyard.spark.io.SparkSessions;
 import dev.trainyard.stack.StackConfig;
 import dev.trainyard.stack.Tools;
@@ -27,6 +31,7 @@ import dev.trainyard.testing.MlflowExtension;
 import dev.trainyard.testing.MlflowServer;
 import dev.trainyard.testing.TemporalExtension;
 import dev.trainyard.testing.TemporalServer;
+import dev.trainyard.training.PredictionReference;
 import dev.trainyard.workflows.TaskQueues;
 import dev.trainyard.workflows.pipeline.PipelineResult;
 import dev.trainyard.workflows.pipeline.PipelineSpec;
@@ -309,6 +314,85 @@ class BatchScoringIT {
   }
 
   @Test
+  void aShiftedPredictionDistributionIsFlaggedWithItsNumberAndStartsRetraining() throws Exception {
+    // Only the customers version 1 predicts to be in its rarer class: their features are the
+    // batch's own rows, yet every prediction is one class, unlike the version's test split.
+    String all = out("all");
+    score(ScoringSpec.of(model + "/1", batch.toString(), all).withKeys(List.of("customer_id")));
+    Dataset<Row> predicted = spark.read().parquet(all);
+    String rarer =
+        predicted.groupBy("prediction").count().orderBy(col("count")).first().getString(0);
+    String input =
+        write(
+            "one-class",
+            churn()
+                .join(
+                    predicted.where(col("prediction").equalTo(rarer)).select("customer_id"),
+                    "customer_id"));
+    // Independently: the reference as version 1's run holds it (model/djl/), read through
+    // MLflow's artifact API, and the PSI of one class against its test shares.
+    ModelVersion v1 = mlflow.registry().getModelVersion(model, "1");
+    String root = mlflow.tracking().getRun(v1.runId()).info().artifactUri();
+    Path version = Files.createDirectories(dir.resolve("v1-" + UUID.randomUUID()));
+    mlflow
+        .artifacts()
+        .download(
+            root,
+            "model/djl/" + PredictionReference.FILE,
+            version.resolve(PredictionReference.FILE));
+    mlflow.artifacts().download(root, "model/features.json", version.resolve("features.json"));
+    PredictionReference reference = PredictionReference.readFrom(version);
+    List<String> labels =
+        FeatureManifest.fromJson(Files.readString(version.resolve("features.json"))).labels();
+    double[] actual = new double[labels.size()];
+    actual[labels.indexOf(rarer)] = 1;
+    double expected = PopulationStability.psi(reference.shares(), actual);
+    assertThat(expected).isGreaterThan(0.25);
+    String flag = String.format(java.util.Locale.ROOT, "predictions: psi %.3f > 0.250", expected);
+
+    ScoringResult r =
+        score(
+            ScoringSpec.of(model + "/1", input, out("one-class"))
+                // A PSI limit no batch reaches: the prediction flag starts retraining.
+                .withRetrain(new ScoringSpec.Retrain(100, trainSpec)));
+
+    assertThat(r.predictionPsi()).isCloseTo(expected, within(1e-9));
+    assertThat(r.driftFlags()).contains(flag);
+    Run run = mlflow.tracking().getRun(r.mlflowRunId());
+    assertThat(run.data().metrics().get("prediction_psi").value())
+        .isCloseTo(expected, within(1e-9));
+    assertThat(run.tag("trainyard.drift_flags").orElseThrow()).contains(flag);
+    Path html =
+        mlflow
+            .artifacts()
+            .download(
+                run.info().artifactUri(),
+                "scoring/drift-report.html",
+                dir.resolve("drift-" + UUID.randomUUID() + ".html"));
+    org.w3c.dom.Document doc =
+        javax.xml.parsers.DocumentBuilderFactory.newInstance()
+            .newDocumentBuilder()
+            .parse(html.toFile());
+    assertThat(
+            javax.xml.xpath.XPathFactory.newInstance()
+                .newXPath()
+                .evaluate("//p[@id='prediction-drift' and @class='bad']", doc))
+        .contains(String.format(java.util.Locale.ROOT, "%.4f", expected));
+    Path json =
+        mlflow
+            .artifacts()
+            .download(
+                run.info().artifactUri(),
+                "scoring/report.json",
+                dir.resolve("report-" + UUID.randomUUID() + ".json"));
+    assertThat(JSON.readTree(json.toFile()).get("predictionPsi").asDouble())
+        .isCloseTo(expected, within(1e-9));
+    assertEquals("scored, retraining started", r.outcome());
+    assertNotNull(r.retrainWorkflowId());
+    worker.client().newUntypedWorkflowStub(r.retrainWorkflowId()).terminate("test done");
+  }
+
+  @Test
   void aSecondRunWithSkipLeavesAPublishedOutputAlone() throws Exception {
     String output = out("skip");
     ScoringSpec spec = ScoringSpec.of(model + "@champion", batch.toString(), output);
@@ -360,6 +444,8 @@ class BatchScoringIT {
     assertEquals("scored", r.outcome());
     assertNull(r.retrainWorkflowId());
     assertThat(r.driftFlags()).isEmpty();
+    // Predictions distributed like version 1's test split's: measured, under the limit.
+    assertThat(r.predictionPsi()).isNotNull().isLessThan(0.25);
     Run run = mlflow.tracking().getRun(r.mlflowRunId());
     assertEquals(0.0, run.data().metrics().get("drift_flags").value());
     assertThat(run.data().metrics()).containsKeys("missing_change_age", "unseen_share_plan");

@@ -71,6 +71,8 @@ final class OpenLineageChecks {
       assertThat(e.at("/run/facets/parent/job/namespace").asText())
           .isEqualTo(OpenLineageEvents.NAMESPACE);
       assertThat(e.at("/run/facets/processing_engine/version").asText()).isEqualTo("it-version");
+      // The producer is the project URL of the root pom, in every event.
+      assertThat(e.at("/producer").asText()).isEqualTo(OpenLineageEvents.PRODUCER.toString());
     }
     for (String step :
         List.of("ValidateData", "BuildFeatures", "TrainModel", "EvaluateModel", "RegisterModel")) {
@@ -108,9 +110,12 @@ final class OpenLineageChecks {
     assertThat(validated.at("/facets/schema/fields/0/name").asText()).isNotBlank();
 
     assertThat(names(train, "inputs")).isNotEmpty().isSubsetOf(names(features, "outputs"));
+    // Schema facets beyond the training input: the features step's input and splits.
+    assertThat(fieldNames(dataset(features, "inputs", data))).contains("age", "churned");
     for (JsonNode out : features.get("outputs")) {
       if (out.at("/name").asText().endsWith("/train")) {
         assertThat(out.at("/outputFacets/outputStatistics/rowCount").asLong()).isPositive();
+        assertThat(fieldNames(out)).isNotEmpty();
       }
     }
     assertThat(names(register, "inputs")).containsAnyElementsOf(names(train, "outputs"));
@@ -124,6 +129,9 @@ final class OpenLineageChecks {
                 .at("/outputFacets/outputStatistics/rowCount")
                 .asLong())
         .isPositive();
+    // ... and the scoring step's published output, with the columns it writes.
+    assertThat(fieldNames(dataset(score, "outputs", scores)))
+        .contains("prediction", "probabilities", "model_name", "model_version", "scoring_run_id");
 
     // The scoring run of a missing batch: a step that STARTed and FAILed, with the error.
     List<JsonNode> failed = new ArrayList<>();
@@ -186,5 +194,12 @@ final class OpenLineageChecks {
       }
     }
     throw new AssertionError("no " + name + " in " + field + " of " + event);
+  }
+
+  /** The field names of a dataset's schema facet (empty when it has none). */
+  static List<String> fieldNames(JsonNode dataset) {
+    List<String> names = new ArrayList<>();
+    dataset.at("/facets/schema/fields").forEach(f -> names.add(f.at("/name").asText()));
+    return names;
   }
 }

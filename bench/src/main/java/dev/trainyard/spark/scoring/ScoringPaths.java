@@ -98,7 +98,7 @@ public final class ScoringPaths {
     // No checks, no drift: the accumulator only counts rows and predictions.
     ScoringTotals.Accumulator totals =
         new ScoringTotals.Accumulator(
-            new ScoringTotals(0, regression ? 0 : manifest.labels().size(), null));
+            new ScoringTotals(0, regression ? 0 : manifest.labels().size(), null, null));
     spark.sparkContext().register(totals);
     PartitionScorer scorer =
         new PartitionScorer(

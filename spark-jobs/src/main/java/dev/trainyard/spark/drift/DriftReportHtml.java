@@ -9,15 +9,18 @@ import java.util.Set;
 /**
  * A scoring run's drift as one self-contained HTML page (MLflow shows HTML artifacts inline): per
  * feature PSI, the rise of the missing-value fraction and the unseen share, each with a small
- * inline SVG bar against its limit, flagged features highlighted. Inline CSS and SVG only, no
- * external reference, so it renders the same offline and inside MLflow's sandboxed frame. Written
- * as well-formed XHTML so any XML parser can check it; every data-derived text is escaped.
+ * inline SVG bar against its limit, flagged features highlighted; and the prediction drift (PSI of
+ * the batch's predictions against the model's test-split predictions) with its bar. Inline CSS and
+ * SVG only, no external reference, so it renders the same offline and inside MLflow's sandboxed
+ * frame. Written as well-formed XHTML so any XML parser can check it; every data-derived text is
+ * escaped.
  */
 public final class DriftReportHtml {
   private DriftReportHtml() {}
 
   /**
    * @param title what was scored, e.g. {@code churn/3 on s3://lake/customers/2026-12-05}
+   * @param predictionPsi the prediction drift, or null when the model has no reference
    * @param maxPsi the PSI limit to draw against (the spec's retraining limit), or null
    */
   public static String render(
@@ -25,6 +28,7 @@ public final class DriftReportHtml {
       Map<String, Double> psi,
       Map<String, Double> missingChange,
       Map<String, Double> unseenShare,
+      Double predictionPsi,
       DriftLimits limits,
       Double maxPsi,
       List<DriftLimits.Violation> violations) {
@@ -51,10 +55,22 @@ public final class DriftReportHtml {
       }
       h.append("</ul>");
     }
+    if (predictionPsi != null) {
+      boolean bad = predictionPsi > limits.maxPredictionPsi();
+      h.append("<p id=\"prediction-drift\"")
+          .append(bad ? " class=\"bad\"" : "")
+          .append(">Prediction drift (PSI of the predictions against the model's test split): ")
+          .append(num(predictionPsi))
+          .append(' ')
+          .append(bar(predictionPsi, limits.maxPredictionPsi(), bad))
+          .append("</p>");
+    }
     h.append("<p>Limits: missing-value rise ")
         .append(num(limits.maxMissingChange()))
         .append(", unseen share ")
         .append(num(limits.maxUnseenShare()))
+        .append(", prediction PSI ")
+        .append(num(limits.maxPredictionPsi()))
         .append(maxPsi == null ? "" : ", PSI " + num(maxPsi))
         .append(".</p><table><tr><th>feature</th><th>PSI</th><th>missing-value rise</th>")
         .append("<th>unseen share</th></tr>");
@@ -102,7 +118,7 @@ public final class DriftReportHtml {
       "body{font-family:sans-serif;margin:1.5em;color:#222}"
           + "table{border-collapse:collapse}td,th{padding:.3em .7em;border-bottom:1px solid"
           + " #ddd;text-align:left;vertical-align:top}tr.flagged{background:#fde8e8}td.bad{color:#b00;"
-          + "font-weight:bold}.ok{color:#070}svg{vertical-align:middle}";
+          + "font-weight:bold}p.bad{color:#b00;font-weight:bold}.ok{color:#070}svg{vertical-align:middle}";
 
   /**
    * A 100-px bar of {@code value} on a scale of twice the limit (or 1 without one), the limit as a

@@ -2,6 +2,7 @@ package dev.trainyard.spark.scoring;
 
 import dev.trainyard.spark.features.FeatureManifest;
 import dev.trainyard.spark.validation.DataProfile;
+import dev.trainyard.training.PredictionReference;
 import dev.trainyard.training.SavedModel;
 import dev.trainyard.training.TrainingTask;
 import java.io.IOException;
@@ -17,9 +18,20 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.apache.spark.SparkFiles;
 
-/** The files of one downloaded model version. */
+/**
+ * The files of one downloaded model version.
+ *
+ * @param profile the training data's profile (feature drift); null when the version has none
+ * @param predictions the test split's prediction distribution ({@code djl/}{@value
+ *     PredictionReference#FILE}, prediction drift); null when the version has none
+ */
 record ModelFolder(
-    Path dir, Path djl, String pipelineUri, FeatureManifest manifest, DataProfile profile) {
+    Path dir,
+    Path djl,
+    String pipelineUri,
+    FeatureManifest manifest,
+    DataProfile profile,
+    PredictionReference predictions) {
 
   static ModelFolder open(ScoringRequest request) {
     return open(request.modelDir(), request.modelName(), request.modelVersion());
@@ -66,6 +78,7 @@ record ModelFolder(
       throw new UncheckedIOException("cannot read the model folder " + dir, e);
     }
     Path djl = dir.resolve(ScoringJob.DJL);
+    PredictionReference predictions = PredictionReference.readFrom(djl);
     // Load once on the driver: a folder whose parts do not belong together fails here, with a
     // message, instead of in every task.
     try (SavedModel model = SavedModel.load(djl)) {
@@ -90,6 +103,21 @@ record ModelFolder(
                 + manifest.labels().size()
                 + " labels");
       }
+      boolean regression = task.task() == TrainingTask.Kind.REGRESSION;
+      if (predictions != null
+          && !(regression
+              ? !predictions.classes()
+              : predictions.classes() && predictions.shares().length == task.numClasses())) {
+        problems.add(
+            "its "
+                + PredictionReference.FILE
+                + " holds "
+                + predictions.shares().length
+                + (predictions.classes() ? " class shares" : " bins")
+                + " for a "
+                + task.task()
+                + " model");
+      }
       if (!problems.isEmpty()) {
         throw new IllegalArgumentException(
             "model folder "
@@ -101,7 +129,12 @@ record ModelFolder(
       }
     }
     return new ModelFolder(
-        dir, djl, dir.resolve(ScoringJob.FEATURE_PIPELINE).toUri().toString(), manifest, profile);
+        dir,
+        djl,
+        dir.resolve(ScoringJob.FEATURE_PIPELINE).toUri().toString(),
+        manifest,
+        profile,
+        predictions);
   }
 
   static Path localPath(String dir) {

@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.when;
 
 import dev.trainyard.spark.drift.DriftBins;
+import dev.trainyard.spark.drift.PopulationStability;
 import dev.trainyard.spark.features.FeatureJob;
 import dev.trainyard.spark.features.FeatureManifest;
 import dev.trainyard.spark.io.DataInputException;
@@ -14,6 +15,7 @@ import dev.trainyard.spark.io.JobCancelledException;
 import dev.trainyard.spark.io.JobControl;
 import dev.trainyard.spark.io.Outputs;
 import dev.trainyard.spark.io.Publisher;
+import dev.trainyard.training.PredictionReference;
 import dev.trainyard.training.SavedModel;
 import dev.trainyard.training.TrainingTask;
 import java.nio.file.Path;
@@ -70,9 +72,10 @@ import org.apache.spark.sql.types.StructType;
  * </ol>
  *
  * <p>One pass over the input, nothing cached: the scoring function ({@link PartitionScorer}) counts
- * rows per failed check, PSI bins ({@link DriftBins}) and the prediction distribution while the
- * output is written, into a {@link ScoringTotals} accumulator, so only those aggregates reach the
- * driver and memory does not grow with the input.
+ * rows per failed check, PSI bins ({@link DriftBins}) and the prediction distribution (per class,
+ * or per bin of the version's {@link PredictionReference} for regression: prediction drift) while
+ * the output is written, into a {@link ScoringTotals} accumulator, so only those aggregates reach
+ * the driver and memory does not grow with the input.
  *
  * <p>The model files: in local mode executors share the driver's file system and load {@code
  * modelDir/djl} directly. On a cluster the driver zips {@code djl/} and ships it with {@code
@@ -210,7 +213,11 @@ public final class ScoringJob {
             : DriftBins.of(model.profile(), manifest.numeric(), manifest.categorical());
     ScoringTotals.Accumulator totals =
         new ScoringTotals.Accumulator(
-            new ScoringTotals(checks.size(), regression ? 0 : manifest.labels().size(), drift));
+            new ScoringTotals(
+                checks.size(),
+                regression ? 0 : manifest.labels().size(),
+                drift,
+                model.predictions()));
     // Unnamed: the Spark UI lists named accumulators' values, and this one's is no number.
     spark.sparkContext().register(totals);
     String location = modelLocation;
@@ -299,6 +306,7 @@ public final class ScoringJob {
         .optPsi(psi)
         .optMissingChange(counted == null ? Map.of() : counted.missingChange(model.profile()))
         .optUnseenShare(counted == null ? Map.of() : counted.unseenShare(model.profile()))
+        .optPredictionPsi(predictionPsi(totals.value(), model.predictions()))
         .setSeconds(seconds)
         .setOutputUri(request.outputUri())
         .setModelVersion(request.modelVersion())
@@ -565,6 +573,22 @@ public final class ScoringJob {
       columns.put(name, c);
     }
     return columns;
+  }
+
+  /**
+   * Prediction drift: the PSI of the scored rows' predictions (classes, or regression's reference
+   * bins) against the model's test-split predictions; null without a reference or scored rows.
+   */
+  static Double predictionPsi(ScoringTotals totals, PredictionReference reference) {
+    long[] counts = totals.classes != null ? totals.classes : totals.predictionBins;
+    if (reference == null || counts == null || totals.scored == 0) {
+      return null;
+    }
+    double[] actual = new double[counts.length];
+    for (int i = 0; i < counts.length; i++) {
+      actual[i] = (double) counts[i] / totals.scored;
+    }
+    return PopulationStability.psi(reference.shares(), actual);
   }
 
   /** Scored rows and the prediction distribution. */

@@ -24,6 +24,9 @@ import java.util.Objects;
  *     the training profile's ({@code DriftBins#missingChange})
  * @param unseenShare per profiled categorical feature: the share of its values training never saw
  *     ({@code DriftBins#unseenShare})
+ * @param predictionPsi prediction drift: PSI of the scored rows' predictions against the model
+ *     version's test-split predictions ({@code PredictionReference}); null when the version has no
+ *     reference or nothing was scored
  * @param seconds wall time of the run
  * @param rowsPerSecond {@code rowsIn / seconds}
  * @param outputUri where the output was published
@@ -40,6 +43,7 @@ public record ScoringReport(
     Map<String, Double> psi,
     Map<String, Double> missingChange,
     Map<String, Double> unseenShare,
+    Double predictionPsi,
     double seconds,
     double rowsPerSecond,
     String outputUri,
@@ -83,6 +87,7 @@ public record ScoringReport(
     private Map<String, Double> psi = Map.of();
     private Map<String, Double> missingChange = Map.of();
     private Map<String, Double> unseenShare = Map.of();
+    private Double predictionPsi;
     private double seconds;
     private String outputUri;
     private String modelVersion;
@@ -135,6 +140,11 @@ public record ScoringReport(
       return this;
     }
 
+    public Builder optPredictionPsi(Double predictionPsi) {
+      this.predictionPsi = predictionPsi;
+      return this;
+    }
+
     /** The run's wall time; {@code rowsPerSecond} is {@code rowsIn / seconds} (0 for no time). */
     public Builder setSeconds(double seconds) {
       this.seconds = seconds;
@@ -166,6 +176,7 @@ public record ScoringReport(
           psi,
           missingChange,
           unseenShare,
+          predictionPsi,
           seconds,
           seconds > 0 ? rowsIn / seconds : 0,
           outputUri,

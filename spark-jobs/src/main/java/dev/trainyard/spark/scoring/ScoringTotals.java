@@ -1,6 +1,7 @@
 package dev.trainyard.spark.scoring;
 
 import dev.trainyard.spark.drift.DriftBins;
+import dev.trainyard.training.PredictionReference;
 import java.io.IOException;
 import java.io.ObjectOutputStream;
 import java.io.Serializable;
@@ -41,10 +42,19 @@ final class ScoringTotals implements Serializable {
   /** Null when the model has no training profile (no drift). */
   final DriftBins drift;
 
+  /** Regression with a prediction reference: the reference, whose bins are counted; else null. */
+  private final PredictionReference reference;
+
+  /** Regression predictions per bin of {@code reference}; null without one. */
+  final long[] predictionBins;
+
   /**
    * @param classes number of classes; 0 for regression
+   * @param reference the model's test-split prediction distribution; regression counts its
+   *     predictions in the reference's bins (classification's class counts serve as they are); null
+   *     for none
    */
-  ScoringTotals(int checks, int classes, DriftBins drift) {
+  ScoringTotals(int checks, int classes, DriftBins drift, PredictionReference reference) {
     this.failedChecks = new long[checks];
     this.classes = classes == 0 ? null : new long[classes];
     this.quantiles =
@@ -53,11 +63,14 @@ final class ScoringTotals implements Serializable {
                 .quantileSummaries()
             : null;
     this.drift = drift == null ? null : drift.empty();
+    this.reference = classes == 0 && reference != null && !reference.classes() ? reference : null;
+    this.predictionBins = this.reference == null ? null : new long[reference.shares().length];
   }
 
   /** Zero counts of the same shape. */
   ScoringTotals empty() {
-    return new ScoringTotals(failedChecks.length, classes == null ? 0 : classes.length, drift);
+    return new ScoringTotals(
+        failedChecks.length, classes == null ? 0 : classes.length, drift, reference);
   }
 
   /** Counts one regression prediction. */
@@ -67,6 +80,9 @@ final class ScoringTotals implements Serializable {
     }
     digest.add(value);
     sum += value;
+    if (predictionBins != null) {
+      predictionBins[reference.bin(value)]++;
+    }
   }
 
   /** The regression predictions' quantile summary (compressed). */
@@ -112,6 +128,11 @@ final class ScoringTotals implements Serializable {
     }
     if (drift != null) {
       drift.merge(other.drift);
+    }
+    if (predictionBins != null) {
+      for (int b = 0; b < predictionBins.length; b++) {
+        predictionBins[b] += other.predictionBins[b];
+      }
     }
   }
 

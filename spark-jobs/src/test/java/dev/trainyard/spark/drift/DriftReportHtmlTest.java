@@ -30,7 +30,7 @@ public class DriftReportHtmlTest {
     DriftLimits limits = DriftLimits.defaults();
     Map<String, Double> missing = Map.of("age", 0.4, hostile, 0.0);
     Map<String, Double> unseen = Map.of(hostile, 0.5);
-    List<DriftLimits.Violation> flagged = limits.violations(missing, unseen);
+    List<DriftLimits.Violation> flagged = limits.violations(missing, unseen, 0.7);
 
     String html =
         DriftReportHtml.render(
@@ -38,6 +38,7 @@ public class DriftReportHtmlTest {
             Map.of("age", 0.01, hostile, 0.3),
             missing,
             unseen,
+            0.7,
             limits,
             0.2,
             flagged);
@@ -50,6 +51,10 @@ public class DriftReportHtmlTest {
     assertThat(xpath.evaluate("//tr[@class='flagged'][td[1]='age']/td[3]", doc))
         .startsWith("+0.4000");
     assertThat(xpath.evaluate("//li", doc)).isEqualTo("age: missing +0.400 > 0.100");
+    // Prediction drift: in the flagged list and on its own line, with its number, highlighted.
+    assertThat(xpath.evaluate("//li[last()]", doc)).isEqualTo("predictions: psi 0.700 > 0.250");
+    assertThat(xpath.evaluate("//p[@id='prediction-drift' and @class='bad']", doc))
+        .contains("0.7000");
     // The hostile name is text, never markup.
     assertThat(xpath.evaluate("count(//script)", doc)).isEqualTo("0");
     assertThat(xpath.evaluate("//title", doc)).isEqualTo("Drift: churn/3 on s3://lake/<in>");
@@ -66,11 +71,17 @@ public class DriftReportHtmlTest {
             Map.of("x", 0.01),
             Map.of("x", 0.0),
             Map.of(),
+            0.01,
             DriftLimits.defaults(),
             null,
             List.of());
     Document doc = parse(html);
     assertThat(XPathFactory.newInstance().newXPath().evaluate("//p[@class='ok']", doc))
         .isEqualTo("No feature over the limits.");
+    assertThat(
+            XPathFactory.newInstance()
+                .newXPath()
+                .evaluate("count(//p[@id='prediction-drift' and not(@class)])", doc))
+        .isEqualTo("1");
   }
 }

@@ -1,5 +1,6 @@
 package dev.trainyard.spark.scoring;
 
+import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -16,7 +17,10 @@ import dev.trainyard.spark.io.DatasetInput;
 import dev.trainyard.spark.validation.DataProfile;
 import dev.trainyard.spark.validation.DataValidation;
 import dev.trainyard.training.EpochListener;
+import dev.trainyard.training.Evaluation;
 import dev.trainyard.training.ModelSpec;
+import dev.trainyard.training.PredictionReference;
+import dev.trainyard.training.Predictions;
 import dev.trainyard.training.SavedModel;
 import dev.trainyard.training.Trainer;
 import dev.trainyard.training.TrainingResult;
@@ -51,6 +55,7 @@ class ScoringJobTest {
   static String trainingInput;
   static Path modelDir;
   static FeatureManifest manifest;
+  static long testRows;
 
   static final FeatureColumns COLUMNS =
       new FeatureColumns("churn", "binary", List.of("x", "n"), List.of("color"), List.of("id"));
@@ -106,6 +111,12 @@ class ScoringJobTest {
     copyTree(features.resolve("pipeline"), modelDir.resolve("feature-pipeline"));
     Files.copy(features.resolve("features.json"), modelDir.resolve("features.json"));
     Files.writeString(modelDir.resolve("training-profile.json"), profile.toJson());
+    // As the pipeline's evaluate step leaves it beside the parameters: prediction drift's
+    // reference.
+    Evaluation.evaluateWithCurves(trained.modelDir(), features.resolve("test"))
+        .reference()
+        .writeTo(modelDir.resolve("djl"));
+    testRows = spark.read().parquet(features.resolve("test").toString()).count();
   }
 
   static void copyTree(Path from, Path to) throws IOException {
@@ -220,7 +231,11 @@ class ScoringJobTest {
     assertThat(report.missingChange()).containsOnlyKeys("x", "n", "color");
     assertThat(report.missingChange().values()).allSatisfy(v -> assertThat(v).isZero());
     assertThat(report.unseenShare()).containsOnlyKeys("color").containsEntry("color", 0.0);
-    assertThat(DriftLimits.defaults().violations(report.missingChange(), report.unseenShare()))
+    // Predictions distributed like the test split's: small prediction drift, not flagged.
+    assertThat(report.predictionPsi()).isNotNull().isLessThan(0.1);
+    assertThat(
+            DriftLimits.defaults()
+                .violations(report.missingChange(), report.unseenShare(), report.predictionPsi()))
         .isEmpty();
     assertThat(report.modelVersion()).isEqualTo("3");
     assertThat(report.outputUri()).isEqualTo(request.outputUri());
@@ -485,7 +500,7 @@ class ScoringJobTest {
     assertThat(unseen).isEqualTo(1.0 / 3);
 
     List<DriftLimits.Violation> flagged =
-        DriftLimits.defaults().violations(report.missingChange(), report.unseenShare());
+        DriftLimits.defaults().violations(report.missingChange(), report.unseenShare(), null);
     assertThat(flagged)
         .extracting(DriftLimits.Violation::feature, DriftLimits.Violation::measure)
         .containsExactly(
@@ -494,7 +509,68 @@ class ScoringJobTest {
     assertThat(flagged.get(0).describe()).isEqualTo("x: missing +0.400 > 0.100");
     assertThat(flagged.get(1).describe()).isEqualTo("color: unseen 0.333 > 0.050");
     // Looser limits let the same batch through.
-    assertThat(new DriftLimits(0.5, 0.5).violations(report.missingChange(), report.unseenShare()))
+    assertThat(
+            new DriftLimits(0.5, 0.5, 100)
+                .violations(report.missingChange(), report.unseenShare(), report.predictionPsi()))
+        .isEmpty();
+  }
+
+  @Test
+  void aShiftedPredictionDistributionIsFlaggedWithItsNumber() {
+    // Every x over 100: the model predicts churn for every row, where its test split had both
+    // classes. Nothing goes missing and no category is new: only the predictions flag the batch.
+    String input =
+        TestData.parquet(
+            dir,
+            "all-churn",
+            TestData.rows(
+                300,
+                "id",
+                X + " + 100 AS x",
+                "CAST(pmod(id, 7) AS INT) AS n",
+                COLOR + " AS color"));
+    ScoringRequest request = request(input, "all-churn", 0);
+    ScoringReport report = ScoringJob.score(spark, request);
+
+    // Independently: the reference as the evaluation wrote it (checked against the model's own
+    // test predictions), and the published predictions' class shares by SQL.
+    PredictionReference reference = PredictionReference.readFrom(modelDir.resolve("djl"));
+    Path test = dir.resolve("features").resolve("test");
+    Predictions predictions = Evaluation.predict(modelDir.resolve("djl"), test);
+    long yes = 0;
+    for (int row = 0; row < predictions.rows(); row++) {
+      if (predictions.values()[row * 2 + 1] > predictions.values()[row * 2]) {
+        yes++;
+      }
+    }
+    assertThat(reference.rows()).isEqualTo(testRows).isEqualTo(predictions.rows());
+    assertThat(reference.shares())
+        .containsExactly(
+            new double[] {1 - (double) yes / testRows, (double) yes / testRows}, within(1e-12));
+    assertThat(yes).isBetween(1L, testRows - 1);
+    Dataset<Row> out = spark.read().parquet(request.outputUri());
+    double[] actual = new double[manifest.labels().size()];
+    for (int c = 0; c < actual.length; c++) {
+      actual[c] =
+          (double) out.where(col("prediction").equalTo(manifest.labels().get(c))).count()
+              / out.count();
+    }
+    assertThat(actual[manifest.labels().indexOf("yes")]).isEqualTo(1.0);
+    double expected = PopulationStability.psi(reference.shares(), actual);
+
+    assertThat(report.predictionPsi()).isCloseTo(expected, within(1e-12));
+    assertThat(expected).isGreaterThan(DriftLimits.DEFAULT_MAX_PREDICTION_PSI);
+    List<DriftLimits.Violation> flagged =
+        DriftLimits.defaults()
+            .violations(report.missingChange(), report.unseenShare(), report.predictionPsi());
+    assertThat(flagged)
+        .extracting(DriftLimits.Violation::describe)
+        .containsExactly(
+            String.format(java.util.Locale.ROOT, "predictions: psi %.3f > 0.250", expected));
+    // A spec's own limit above it lets the batch through.
+    assertThat(
+            DriftLimits.of(null, null, expected + 0.01)
+                .violations(report.missingChange(), report.unseenShare(), report.predictionPsi()))
         .isEmpty();
   }
 
@@ -553,9 +629,14 @@ class ScoringJobTest {
                 features.resolve("validation"),
                 dir.resolve("spend-checkpoints"),
                 EpochListener.NONE);
-    // No training-profile.json: the report has no drift then.
+    // No training-profile.json: the report has no feature drift then. The prediction reference
+    // (taken here from the validation split, the only held-out one) gives prediction drift.
     Path folder = dir.resolve("spend-model");
     copyTree(trained.modelDir(), folder.resolve("djl"));
+    PredictionReference reference =
+        Evaluation.evaluateWithCurves(trained.modelDir(), features.resolve("validation"))
+            .reference();
+    reference.writeTo(folder.resolve("djl"));
     copyTree(features.resolve("pipeline"), folder.resolve("feature-pipeline"));
     Files.copy(features.resolve("features.json"), folder.resolve("features.json"));
     ScoringRequest request =
@@ -595,6 +676,21 @@ class ScoringJobTest {
     assertThat(d.get("p95")).isEqualTo(quantiles.get(2));
     assertThat(d.get("mean")).isCloseTo(sql.getDouble(1), within(1e-9));
     assertThat(report.psi()).isEmpty();
+    // Regression's prediction drift: the written predictions counted in the reference's decile
+    // bins by SQL (a value's bin = how many edges lie below it).
+    assertThat(reference.edges().length).isBetween(5, 9);
+    String bin =
+        Arrays.stream(reference.edges())
+            .mapToObj(e -> "IF(prediction > " + e + ", 1, 0)")
+            .reduce((a, b) -> a + " + " + b)
+            .orElseThrow();
+    double[] actual = new double[reference.shares().length];
+    for (Row r : out.selectExpr(bin + " AS bin").groupBy("bin").count().collectAsList()) {
+      actual[r.getInt(0)] = r.getLong(1) / 300.0;
+    }
+    assertThat(report.predictionPsi())
+        .isCloseTo(PopulationStability.psi(reference.shares(), actual), within(1e-12));
+    assertThat(report.predictionPsi()).isLessThan(DriftLimits.DEFAULT_MAX_PREDICTION_PSI);
   }
 
   @Test

@@ -137,6 +137,9 @@ public class BatchScoringWorkflowImpl implements BatchScoringWorkflow {
       latest.put("scored", (double) r.scored());
       latest.put("quarantined", (double) r.quarantined());
       latest.put("max_psi", r.maxPsi());
+      if (r.predictionPsi() != null) {
+        latest.put("prediction_psi", r.predictionPsi());
+      }
       if (r.shadow() != null) {
         if (r.shadow().agreement() != null) {
           latest.put("shadow_agreement", r.shadow().agreement());

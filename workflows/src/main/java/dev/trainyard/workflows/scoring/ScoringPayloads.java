@@ -73,7 +73,10 @@ public final class ScoringPayloads {
    * @param maxPsi the largest per-feature PSI (0 when the model has no training profile)
    * @param maxPsiFeature the feature with that PSI, or null
    * @param driftFlags features over the spec's {@link ScoringSpec.Drift} limits, in words (e.g.
-   *     {@code income: missing +0.400 > 0.100}); empty when none is
+   *     {@code income: missing +0.400 > 0.100}, {@code predictions: psi 0.812 > 0.250}); empty when
+   *     none is
+   * @param predictionPsi prediction drift: PSI of the batch's predictions against the model
+   *     version's test-split predictions; null when the version has no reference (or skipped)
    * @param reportUri the full JSON report (an MLflow artifact of the scoring run); null when
    *     skipped
    * @param shadow the shadow comparison; null without a shadow (or when skipped)
@@ -89,6 +92,7 @@ public final class ScoringPayloads {
       double maxPsi,
       String maxPsiFeature,
       List<String> driftFlags,
+      Double predictionPsi,
       double rowsPerSecond,
       String outputUri,
       String quarantineUri,
@@ -128,6 +132,7 @@ public final class ScoringPayloads {
       private double maxPsi;
       private String maxPsiFeature;
       private List<String> driftFlags = List.of();
+      private Double predictionPsi;
       private double rowsPerSecond;
       private String outputUri;
       private String quarantineUri;
@@ -189,6 +194,11 @@ public final class ScoringPayloads {
         return this;
       }
 
+      public Builder optPredictionPsi(Double predictionPsi) {
+        this.predictionPsi = predictionPsi;
+        return this;
+      }
+
       public Builder setRowsPerSecond(double rowsPerSecond) {
         this.rowsPerSecond = rowsPerSecond;
         return this;
@@ -225,6 +235,7 @@ public final class ScoringPayloads {
             maxPsi,
             maxPsiFeature,
             driftFlags,
+            predictionPsi,
             rowsPerSecond,
             outputUri,
             quarantineUri,

@@ -14,6 +14,8 @@ import java.util.Objects;
  *     retraining started}
  * @param driftFlags features over the spec's drift limits, in words ({@link
  *     ScoreBatchResult#driftFlags()})
+ * @param predictionPsi prediction drift against the version's test-split predictions; null when the
+ *     version has no reference or nothing was scored
  * @param retrainWorkflowId the retraining pipeline started because of drift, or null
  * @param shadow how the shadow model compared with the champion; null without one
  */
@@ -30,6 +32,7 @@ public record ScoringResult(
     Map<String, Double> psi,
     double maxPsi,
     List<String> driftFlags,
+    Double predictionPsi,
     double rowsPerSecond,
     String mlflowRunId,
     String retrainWorkflowId,
@@ -58,6 +61,7 @@ public record ScoringResult(
     private long scored;
     private long quarantined;
     private Map<String, Double> psi = Map.of();
+    private Double predictionPsi;
     private double maxPsi;
     private List<String> driftFlags = List.of();
     private double rowsPerSecond;
@@ -89,6 +93,7 @@ public record ScoringResult(
       this.psi = r.psi();
       this.maxPsi = r.maxPsi();
       this.driftFlags = r.driftFlags();
+      this.predictionPsi = r.predictionPsi();
       this.rowsPerSecond = r.rowsPerSecond();
       this.shadow = r.shadow();
       return this;
@@ -139,6 +144,11 @@ public record ScoringResult(
       return this;
     }
 
+    public Builder optPredictionPsi(Double predictionPsi) {
+      this.predictionPsi = predictionPsi;
+      return this;
+    }
+
     public Builder optRowsPerSecond(double rowsPerSecond) {
       this.rowsPerSecond = rowsPerSecond;
       return this;
@@ -176,6 +186,7 @@ public record ScoringResult(
           psi,
           maxPsi,
           driftFlags,
+          predictionPsi,
           rowsPerSecond,
           mlflowRunId,
           retrainWorkflowId,

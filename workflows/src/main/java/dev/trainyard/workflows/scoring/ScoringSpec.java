@@ -83,8 +83,11 @@ public record ScoringSpec(
    *     absolute (null: 0.1, i.e. 10 percentage points)
    * @param maxUnseenShare the largest share of a categorical feature's values that training never
    *     saw (null: 0.05)
+   * @param maxPredictionPsi the largest PSI of the batch's predictions against the model version's
+   *     predictions on its test split (null: 0.25); versions registered before the reference was
+   *     kept have none, and are not checked
    */
-  public record Drift(Double maxMissingChange, Double maxUnseenShare) {}
+  public record Drift(Double maxMissingChange, Double maxUnseenShare, Double maxPredictionPsi) {}
 
   public ScoringSpec {
     keys = keys == null ? List.of() : List.copyOf(keys);
@@ -400,6 +403,9 @@ public record ScoringSpec(
     if (drift != null) {
       share(p, "drift.maxMissingChange", drift.maxMissingChange());
       share(p, "drift.maxUnseenShare", drift.maxUnseenShare());
+      if (drift.maxPredictionPsi() != null && !(drift.maxPredictionPsi() > 0)) {
+        p.add("drift.maxPredictionPsi: must be positive, got " + drift.maxPredictionPsi());
+      }
     }
     if (retrain != null) {
       if (!(retrain.maxPsi() > 0)) {

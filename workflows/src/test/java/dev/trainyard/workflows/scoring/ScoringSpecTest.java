@@ -59,7 +59,7 @@ class ScoringSpecTest {
             "append",
             "yesterday",
             new ScoringSpec.Retrain(0, null),
-            new ScoringSpec.Drift(-0.1, 2.0),
+            new ScoringSpec.Drift(-0.1, 2.0, 0.0),
             null,
             null);
 
@@ -81,7 +81,8 @@ class ScoringSpecTest {
             "retrain.maxPsi: must be positive, got 0.0",
             "retrain.pipeline: is required (the training pipeline spec to run)",
             "drift.maxMissingChange: must be a share within [0, 1], got -0.1",
-            "drift.maxUnseenShare: must be a share within [0, 1], got 2.0")) {
+            "drift.maxUnseenShare: must be a share within [0, 1], got 2.0",
+            "drift.maxPredictionPsi: must be positive, got 0.0")) {
       assertTrue(problems.contains(expected), "missing: " + expected + " in " + problems);
     }
     assertTrue(
