@@ -519,6 +519,26 @@ public final class ScheduleCommands implements Runnable {
                           + " with pipeline "
                           + spec.retrain().pipeline().name());
                 }
+              } else if (a.getWorkflowType().equals("EvaluateScoresWorkflow")) {
+                EvaluateScoresSpec spec = a.getArguments().get(0, EvaluateScoresSpec.class);
+                System.out.println("scores:      " + spec.scores());
+                System.out.println(
+                    "labels:      " + spec.labels() + " (column " + spec.label() + ")");
+                System.out.println("keys:        " + String.join(", ", spec.keys()));
+                System.out.println(
+                    "day:         the run's day"
+                        + (spec.labelDelayDays() == null || spec.labelDelayDays() == 0
+                            ? ""
+                            : " minus " + spec.labelDelayDays() + " (labels arrive late)"));
+                if (spec.retrain() != null) {
+                  System.out.println(
+                      "retrain:     when "
+                          + spec.retrain().metric()
+                          + " "
+                          + spec.retrain().bound()
+                          + " with pipeline "
+                          + spec.retrain().pipeline().name());
+                }
               } else {
                 PipelineSpec spec = a.getArguments().get(0, PipelineSpec.class);
                 System.out.println("pipeline:    " + spec.name() + " → " + spec.registeredModel());
