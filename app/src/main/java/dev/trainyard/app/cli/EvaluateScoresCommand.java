@@ -20,7 +20,9 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Realized performance: join labels that arrived to published scores by key,",
-      "compute how the version that scored each day did (accuracy; mae, rmse) and",
+      "compute how the version that scored each day did (binary: roc_auc, pr_auc,",
+      "accuracy, f1, log_loss; multiclass: accuracy, macro_f1, log_loss; regression:",
+      "rmse, mae, r2 — as the training evaluation computes them) and",
       "log it to that day's scoring run in MLflow (realized_<metric>, one point per",
       "day). Optionally retrain when a day's metric crosses a bound. URIs may",
       "contain {date}."
@@ -84,7 +86,8 @@ public final class EvaluateScoresCommand implements Callable<Integer> {
         names = "--retrain-metric",
         paramLabel = "NAME",
         defaultValue = "accuracy",
-        description = "The realized metric to watch: accuracy (default), mae or rmse.")
+        description = "The realized metric to watch: accuracy (default), roc_auc, log_loss, macro_f1, mae,"
+                + " rmse, …")
     String retrainMetric;
 
     @Option(

@@ -217,7 +217,7 @@ public final class ScheduleCommands implements Runnable {
     @Option(
         names = "--retrain-metric",
         paramLabel = "NAME",
-        description = "Realized performance: the metric to watch (accuracy; mae, rmse).")
+        description = "Realized performance: the metric to watch (accuracy, roc_auc, log_loss; mae, rmse, …).")
     String retrainMetric;
 
     @Option(

@@ -36,6 +36,8 @@ import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.Metadata;
+import org.apache.spark.sql.types.MetadataBuilder;
 import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -99,6 +101,9 @@ public final class ScoringJob {
   public static final String MODEL_NAME = "model_name";
   public static final String MODEL_VERSION = "model_version";
   public static final String SCORING_RUN_ID = "scoring_run_id";
+
+  /** The {@link #PROBABILITIES} column's metadata key: the classes, by position. */
+  public static final String CLASSES_METADATA = "classes";
 
   /** The column the quarantine output adds to the input columns. */
   public static final String REASON = "reason";
@@ -464,9 +469,7 @@ public final class ScoringJob {
     fields.add(
         DataTypes.createStructField(
             PREDICTION, regression ? DataTypes.DoubleType : DataTypes.StringType, false));
-    fields.add(
-        DataTypes.createStructField(
-            PROBABILITIES, new ArrayType(DataTypes.DoubleType, false), true));
+    fields.add(probabilities(PROBABILITIES, regression ? null : manifest.labels()));
     for (String constant : List.of(MODEL_NAME, MODEL_VERSION, SCORING_RUN_ID)) {
       fields.add(DataTypes.createStructField(constant, DataTypes.StringType, false));
     }
@@ -477,10 +480,9 @@ public final class ScoringJob {
               regression ? DataTypes.DoubleType : DataTypes.StringType,
               false));
       fields.add(
-          DataTypes.createStructField(
+          probabilities(
               ShadowComparison.SHADOW_PROBABILITIES,
-              new ArrayType(DataTypes.DoubleType, false),
-              true));
+              shadow.labels() == null ? null : List.of(shadow.labels())));
       for (String constant :
           List.of(ShadowComparison.SHADOW_MODEL_NAME, ShadowComparison.SHADOW_MODEL_VERSION)) {
         fields.add(DataTypes.createStructField(constant, DataTypes.StringType, false));
@@ -506,6 +508,22 @@ public final class ScoringJob {
     RDD<InternalRow> output = rows.queryExecution().toRdd().toJavaRDD().mapPartitions(scorer).rdd();
     return ((org.apache.spark.sql.classic.SparkSession) spark)
         .internalCreateDataFrame(output, DataTypes.createStructType(fields), false);
+  }
+
+  /**
+   * A probabilities column whose metadata names the class of each position ({@link
+   * #CLASSES_METADATA}), so a reader of the output (realized performance) knows which probability
+   * is which class without the model.
+   */
+  private static StructField probabilities(String name, List<String> classes) {
+    Metadata metadata =
+        classes == null
+            ? Metadata.empty()
+            : new MetadataBuilder()
+                .putStringArray(CLASSES_METADATA, classes.toArray(String[]::new))
+                .build();
+    return DataTypes.createStructField(
+        name, new ArrayType(DataTypes.DoubleType, false), true, metadata);
   }
 
   /**
