@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Runs Trainyard's benchmarks and writes bench/results/latest.json (see bench/README.md).
 #
-#   bench/run.sh [--quick] [--only training|pipeline|scoring|gpu] [--no-build]
+#   bench/run.sh [--quick] [--only training|pipeline|scoring|gpu] [--no-build] [--shadow]
 #
 # --quick: small sizes (training 50k rows x 32, 2 rounds; pipeline 50k rows; scoring 300k rows,
 # 1 round), a smoke run of ~4 min.
+# --shadow: the scoring benchmark also runs scoring_job_shadow (the job with a shadow model).
 # BENCH_SCORING_ARGS: extra ScoringBench options (later ones win), e.g. "--rounds 1" or
 # "--variants copy,scoring_job,mllib_lr".
 # The pipeline benchmark needs the local stack; it is started with `./trainyard dev up` when
@@ -16,12 +17,14 @@ cd "$root"
 mode=full
 only=all
 build=1
+shadow=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) mode=quick ;;
     --only) only="$2"; shift ;;
     --no-build) build=0 ;;
-    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --shadow) shadow=1 ;;
+    -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -37,6 +40,9 @@ else
   gpu_args=(--rows 200000 --large-rows 65536 --rounds 3 --steps 20)
   pipeline_rows=1000000
   scoring_args=(--rows 5000000 --train-rows 200000 --rounds 3 --warmup-rows 300000)
+fi
+if [ "$shadow" = 1 ]; then
+  scoring_args+=(--shadow true)
 fi
 
 java_bin="${JAVA_HOME:+$JAVA_HOME/bin/}java"

@@ -14,6 +14,7 @@ import dev.trainyard.spark.scoring.ScoringJob;
 import dev.trainyard.spark.scoring.ScoringPaths;
 import dev.trainyard.spark.scoring.ScoringReport;
 import dev.trainyard.spark.scoring.ScoringRequest;
+import dev.trainyard.spark.scoring.ShadowModel;
 import dev.trainyard.spark.validation.DataProfile;
 import dev.trainyard.spark.validation.DataValidation;
 import dev.trainyard.training.EpochListener;
@@ -73,7 +74,12 @@ import scala.jdk.javaapi.CollectionConverters;
  *   <li>{@code predict_only}: the job's own prediction path ({@code PartitionScorer} after {@code
  *       FeatureJob.applyPipeline}) and write, without checks, counts, PSI, quarantine or staging —
  *       what the job would cost with no safety passes;
- *   <li>{@code features_only}: the pipeline alone, keys + {@code features} written.
+ *   <li>{@code features_only}: the pipeline alone, keys + {@code features} written;
+ *   <li>{@code scoring_job_shadow} (with {@code --shadow true}, after {@code scoring_job}): the
+ *       same job with a shadow model (a second copy of the model) scored in the same pass — the
+ *       side-by-side output published, the champion's output written from it, the comparison
+ *       computed; {@code ratios.scoring_job_vs_scoring_job_shadow_median} is its cost as a multiple
+ *       of the plain job's time.
  * </ol>
  *
  * Round 0 is warm-up. Outputs are deleted before each timed run (outside the timing).
@@ -84,6 +90,10 @@ public final class ScoringBench {
   static final List<String> KEYS = List.of("customer_id");
   static final List<String> ALL_VARIANTS =
       List.of("copy", "scoring_job", "mllib_lr", "predict_only", "features_only");
+
+  /** Shadow scoring's cost, run with {@code --shadow true} (or named in {@code --variants}). */
+  static final String SHADOW = "scoring_job_shadow";
+
   static final double TARGET = 0.5;
 
   public static void main(String[] argv) throws Exception {
@@ -95,12 +105,16 @@ public final class ScoringBench {
     long warmupRows = Long.parseLong(args.get("warmup-rows", "0"));
     int batchSize = args.getInt("batch-size", ScoringRequest.DEFAULT_BATCH_SIZE);
     List<String> variants =
-        Arrays.asList(args.get("variants", String.join(",", ALL_VARIANTS)).split(","));
+        new ArrayList<>(
+            Arrays.asList(args.get("variants", String.join(",", ALL_VARIANTS)).split(",")));
+    if (Boolean.parseBoolean(args.get("shadow", "false")) && !variants.contains(SHADOW)) {
+      variants.add(variants.indexOf("scoring_job") + 1, SHADOW);
+    }
     Path dataRoot = Path.of(args.get("data", ".trainyard/bench/data")).toAbsolutePath();
     Path work = Path.of(args.get("work", ".trainyard/bench/scoring-work")).toAbsolutePath();
     Path out = Path.of(args.get("out", "bench/target/parts/scoring.json"));
     for (String v : variants) {
-      if (!ALL_VARIANTS.contains(v)) {
+      if (!ALL_VARIANTS.contains(v) && !v.equals(SHADOW)) {
         throw new IllegalArgumentException("unknown variant " + v + "; known: " + ALL_VARIANTS);
       }
     }
@@ -193,7 +207,17 @@ public final class ScoringBench {
         switch (variant) {
           case "copy" ->
               spark.read().parquet(roundInput).write().parquet(target.toUri().toString());
-          case "scoring_job" -> {
+          case "scoring_job", SHADOW -> {
+            // The shadow is a second copy of the same model (its own files, loaded and run
+            // separately): the cost of a second model of the same size in the same pass.
+            ShadowModel shadow =
+                variant.equals(SHADOW)
+                    ? new ShadowModel(
+                        model.dir.toString(),
+                        "bench-churn",
+                        "2",
+                        work.resolve(variant + "-side-by-side").toUri().toString())
+                    : null;
             ScoringReport report =
                 ScoringJob.score(
                     spark,
@@ -208,10 +232,13 @@ public final class ScoringBench {
                         .setQuarantineUri(quarantine.toUri().toString())
                         .optBatchSize(batchSize)
                         .optMaxQuarantineFraction(0.01)
+                        .optShadow(shadow)
                         .build());
-            lastReport = report;
-            if (round > 0) {
-              reportSeconds.add(report.seconds());
+            if (shadow == null) {
+              lastReport = report;
+              if (round > 0) {
+                reportSeconds.add(report.seconds());
+              }
             }
           }
           case "mllib_lr" -> model.mllib(spark, roundInput, target.toUri().toString(), round);
@@ -243,6 +270,7 @@ public final class ScoringBench {
         }
         deleteTree(target);
         deleteTree(quarantine);
+        deleteTree(work.resolve(variant + "-side-by-side"));
       }
       System.out.println(line);
       if (round > 0) {

@@ -6,10 +6,13 @@ import dev.trainyard.workflows.pipeline.PipelineSpec;
 import dev.trainyard.workflows.scoring.ScoringSpec;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Starting runs from the terminal, the same way in every command: connect to Temporal, name the
@@ -36,6 +39,58 @@ final class Launch {
     } finally {
       service.shutdown();
     }
+  }
+
+  /**
+   * Prints a request's problems the one way every command does ("error: the scoring request has 2
+   * problem(s): ..."), spec field names spelled as the options.
+   *
+   * @param request what was asked for, in words ("scoring", "evaluate-scores")
+   * @return true when there were problems: the command exits 2
+   */
+  static boolean refused(String request, List<String> problems) {
+    if (problems.isEmpty()) {
+      return false;
+    }
+    System.err.println(
+        "error: the "
+            + request
+            + " request has "
+            + problems.size()
+            + " problem(s):\n- "
+            + String.join("\n- ", problems.stream().map(Uris::asOption).toList()));
+    return true;
+  }
+
+  /**
+   * Starts {@code workflow} with {@code argument} on the control queue, prints its id and links,
+   * then follows it ({@code await}: a progress line, then {@code print} of its result) or says how
+   * to.
+   *
+   * @param experiment the MLflow experiment the run logs to
+   * @param what the kind of run in messages ("scoring run")
+   * @return the exit code
+   */
+  static <W, R> int start(
+      Context ctx,
+      Class<W> workflow,
+      WorkflowOptions options,
+      Object argument,
+      String experiment,
+      boolean await,
+      String what,
+      Class<R> result,
+      Consumer<R> print)
+      throws Exception {
+    return connected(
+        ctx,
+        (service, client) -> {
+          WorkflowStub stub = WorkflowStub.fromTyped(client.newWorkflowStub(workflow, options));
+          stub.start(argument);
+          String id = options.getWorkflowId();
+          return started(
+              ctx, id, experiment, await, () -> Follow.untilDone(stub, id, what, result, print));
+        });
   }
 
   /** The user's workflow id, else {@code KIND-NAME-yyyyMMdd-HHmmss} (UTC). */

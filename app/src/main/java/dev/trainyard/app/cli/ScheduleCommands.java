@@ -194,17 +194,7 @@ public final class ScheduleCommands implements Runnable {
                 + " with --labels, --label, --keys; see `trainyard evaluate-scores --help`.")
     String evaluateScores;
 
-    @Option(
-        names = "--labels",
-        paramLabel = "URI",
-        description = "Realized performance: the labels (with {date}).")
-    String labels;
-
-    @Option(
-        names = "--label",
-        paramLabel = "COLUMN",
-        description = "Realized performance: the labels' column holding the true value.")
-    String label;
+    @Mixin EvaluateScoresCommand.Realized realized;
 
     @Option(
         names = "--label-delay-days",
@@ -213,24 +203,6 @@ public final class ScheduleCommands implements Runnable {
             "Realized performance: evaluate the day N days before each run's day (labels"
                 + " arrive late; default 0).")
     Integer labelDelayDays;
-
-    @Option(
-        names = "--retrain-metric",
-        paramLabel = "NAME",
-        description = "Realized performance: the metric to watch (accuracy; mae, rmse).")
-    String retrainMetric;
-
-    @Option(
-        names = "--retrain-min",
-        paramLabel = "VALUE",
-        description = "Realized performance: retrain when the metric is below this.")
-    Double retrainMin;
-
-    @Option(
-        names = "--retrain-max",
-        paramLabel = "VALUE",
-        description = "Realized performance: retrain when the metric is above this.")
-    Double retrainMax;
 
     @Option(
         names = "--overlap",
@@ -276,30 +248,11 @@ public final class ScheduleCommands implements Runnable {
     }
 
     private Integer createEvaluation() throws Exception {
-      EvaluateScoresSpec.Retrain retrain =
-          retrainPipeline == null
-              ? null
-              : new EvaluateScoresSpec.Retrain(
-                  retrainMetric == null ? "accuracy" : retrainMetric,
-                  retrainMin,
-                  retrainMax,
-                  PipelineSpecFile.load(retrainPipeline));
+      List<String> problems = new java.util.ArrayList<>();
       EvaluateScoresSpec spec =
-          EvaluateScoresSpec.of(
-                  Uris.absolute(evaluateScores),
-                  Uris.absolute(labels),
-                  scoring.keys,
-                  label,
-                  List.of(),
-                  retrain)
-              .withLabelDelayDays(labelDelayDays);
-      List<String> problems = spec.problems();
-      if (!problems.isEmpty()) {
-        System.err.println(
-            "error: the evaluate-scores request has "
-                + problems.size()
-                + " problem(s):\n- "
-                + String.join("\n- ", problems.stream().map(Uris::asOption).toList()));
+          realized.spec(
+              evaluateScores, scoring.keys, List.of(), retrainPipeline, labelDelayDays, problems);
+      if (Launch.refused("evaluate-scores", problems)) {
         return 2;
       }
       return create(
@@ -363,12 +316,7 @@ public final class ScheduleCommands implements Runnable {
         }
         List<String> problems = new java.util.ArrayList<>(spec.problems());
         problems.addAll(OutputPlaces.problems(spec, ctx.stack()));
-        if (!problems.isEmpty()) {
-          System.err.println(
-              "error: the scoring request has "
-                  + problems.size()
-                  + " problem(s):\n- "
-                  + String.join("\n- ", problems.stream().map(Uris::asOption).toList()));
+        if (Launch.refused("scoring", problems)) {
           return 2;
         }
         kind = "scoring";
@@ -516,6 +464,26 @@ public final class ScheduleCommands implements Runnable {
                   System.out.println(
                       "retrain:     when max PSI > "
                           + spec.retrain().maxPsi()
+                          + " with pipeline "
+                          + spec.retrain().pipeline().name());
+                }
+              } else if (a.getWorkflowType().equals("EvaluateScoresWorkflow")) {
+                EvaluateScoresSpec spec = a.getArguments().get(0, EvaluateScoresSpec.class);
+                System.out.println("scores:      " + spec.scores());
+                System.out.println(
+                    "labels:      " + spec.labels() + " (column " + spec.label() + ")");
+                System.out.println("keys:        " + String.join(", ", spec.keys()));
+                System.out.println(
+                    "day:         the run's day"
+                        + (spec.labelDelayDays() == null || spec.labelDelayDays() == 0
+                            ? ""
+                            : " minus " + spec.labelDelayDays() + " (labels arrive late)"));
+                if (spec.retrain() != null) {
+                  System.out.println(
+                      "retrain:     when "
+                          + spec.retrain().metric()
+                          + " "
+                          + spec.retrain().bound()
                           + " with pipeline "
                           + spec.retrain().pipeline().name());
                 }

@@ -4,8 +4,6 @@ import dev.trainyard.workflows.scoring.BatchScoringWorkflow;
 import dev.trainyard.workflows.scoring.ModelRef;
 import dev.trainyard.workflows.scoring.ScoringResult;
 import dev.trainyard.workflows.scoring.ScoringSpec;
-import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowStub;
 import java.util.List;
 import java.util.Locale;
 import java.util.TreeMap;
@@ -150,38 +148,21 @@ public final class ScoreCommand implements Callable<Integer> {
     ScoringSpec spec = options.spec().withIfOutputExists(ifOutputExists).withDate(date);
     List<String> problems = new java.util.ArrayList<>(spec.problems());
     problems.addAll(OutputPlaces.problems(spec, ctx.stack()));
-    if (!problems.isEmpty()) {
-      System.err.println(
-          "error: the scoring request has "
-              + problems.size()
-              + " problem(s):\n- "
-              + String.join("\n- ", problems.stream().map(Uris::asOption).toList()));
+    if (Launch.refused("scoring", problems)) {
       return 2;
     }
     String name = ModelRef.parse(spec.model()).name();
     String id = Launch.workflowId(workflowId, "score", name);
-    return Launch.connected(
+    return Launch.start(
         ctx,
-        (service, client) -> {
-          BatchScoringWorkflow wf =
-              client.newWorkflowStub(
-                  BatchScoringWorkflow.class,
-                  Launch.options(
-                      id, "Score " + spec.input() + " with " + spec.model(), Launch.details(spec)));
-          WorkflowClient.start(wf::score, spec);
-          return Launch.started(
-              ctx,
-              id,
-              "trainyard/scoring/" + name,
-              await,
-              () ->
-                  Follow.untilDone(
-                      WorkflowStub.fromTyped(wf),
-                      id,
-                      "scoring run",
-                      ScoringResult.class,
-                      ScoreCommand::print));
-        });
+        BatchScoringWorkflow.class,
+        Launch.options(id, "Score " + spec.input() + " with " + spec.model(), Launch.details(spec)),
+        spec,
+        "trainyard/scoring/" + name,
+        await,
+        "scoring run",
+        ScoringResult.class,
+        ScoreCommand::print);
   }
 
   static void print(ScoringResult r) {

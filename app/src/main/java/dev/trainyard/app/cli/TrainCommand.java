@@ -4,7 +4,6 @@ import dev.trainyard.app.spec.PipelineSpecFile;
 import dev.trainyard.workflows.pipeline.PipelineResult;
 import dev.trainyard.workflows.pipeline.PipelineSpec;
 import dev.trainyard.workflows.pipeline.TrainingPipelineWorkflow;
-import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowStub;
 import java.nio.file.Path;
 import java.util.TreeMap;
@@ -44,19 +43,17 @@ public final class TrainCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PipelineSpec spec = PipelineSpecFile.load(pipeline);
     String id = Launch.workflowId(workflowId, "train", spec.name());
-    return Launch.connected(
+    return Launch.start(
         ctx,
-        (service, client) -> {
-          TrainingPipelineWorkflow wf =
-              client.newWorkflowStub(
-                  TrainingPipelineWorkflow.class,
-                  Launch.options(
-                      id,
-                      "Train " + spec.name() + " → " + spec.registeredModel(),
-                      Launch.details(spec)));
-          WorkflowClient.start(wf::run, spec);
-          return Launch.started(ctx, id, "trainyard/" + spec.name(), await, () -> follow(wf, id));
-        });
+        TrainingPipelineWorkflow.class,
+        Launch.options(
+            id, "Train " + spec.name() + " → " + spec.registeredModel(), Launch.details(spec)),
+        spec,
+        "trainyard/" + spec.name(),
+        await,
+        "pipeline",
+        PipelineResult.class,
+        TrainCommand::print);
   }
 
   static int follow(TrainingPipelineWorkflow wf, String id) throws Exception {

@@ -23,6 +23,9 @@ final class Uris {
         .replaceFirst("^batchSize:", "--batch-size:")
         .replaceFirst("^maxQuarantineFraction:", "--max-quarantine:")
         .replaceFirst("^ifOutputExists:", "--if-output-exists:")
+        .replaceFirst("^labelDelayDays:", "--label-delay-days:")
+        .replaceFirst("^retrain\\.(metric|min|max):", "--retrain-$1:")
+        .replaceFirst("^(scores|labels|label):", "--$1:")
         .replaceFirst("^(model|input|output|quarantine|format|partitions|date|keys)", "--$1");
   }
 }

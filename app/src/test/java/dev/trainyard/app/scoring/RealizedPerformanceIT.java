@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.trainyard.app.cli.Cli;
 import dev.trainyard.app.demo.ChurnData;
 import dev.trainyard.app.pipeline.PipelineStack;
 import dev.trainyard.app.worker.TrainyardWorker;
@@ -31,9 +32,13 @@ import dev.trainyard.workflows.scoring.ScoringSpec;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
+import io.temporal.client.schedules.ScheduleActionExecutionStartWorkflow;
+import io.temporal.client.schedules.ScheduleClient;
+import io.temporal.client.schedules.ScheduleClientOptions;
 import io.temporal.failure.ApplicationFailure;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -53,7 +58,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Realized performance on the real Temporal dev server, MLflow, Spark and DJL: a champion scores
  * three days; their labels arrive; {@code EvaluateScoresWorkflow} logs each day's realized accuracy
  * to that day's scoring run (a metric history by day, read back over MLflow's REST API), and the
- * day whose labels say the model got worse starts a retraining pipeline.
+ * day whose labels say the model got worse starts a retraining pipeline. A realized-performance
+ * schedule made with {@code trainyard schedule create --evaluate-scores} (in its own JVM) and
+ * triggered evaluates the day scored {@code --label-delay-days} before its run.
  */
 @ExtendWith({TemporalExtension.class, MlflowExtension.class})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -68,6 +75,7 @@ class RealizedPerformanceIT {
   private String model;
   private PipelineSpec trainSpec;
   private final Map<String, ScoringResult> scored = new HashMap<>();
+  private Map<String, String> env;
 
   @BeforeAll
   void scoreThreeDays(TemporalServer temporal, MlflowServer mlflowServer) throws Exception {
@@ -76,39 +84,50 @@ class RealizedPerformanceIT {
     mlflow = PipelineStack.mlflow(mlflowServer);
     spark = SparkSessions.local();
     dir = Files.createDirectories(config.stateDir().resolve("realized"));
+    env =
+        Map.of(
+            "TEMPORAL_ADDRESS", temporal.address(),
+            "TEMPORAL_NAMESPACE", temporal.namespace(),
+            "TRAINYARD_TEMPORAL_UI_URL", temporal.uiUri().toString(),
+            "MLFLOW_TRACKING_URI", mlflowServer.trackingUri().toString(),
+            "TRAINYARD_STATE_DIR", config.stateDir().toString());
     Champion champion = Champion.train(worker, dir);
     model = champion.model();
     trainSpec = champion.spec();
     for (int i = 0; i < DAYS.size(); i++) {
-      String day = DAYS.get(i);
-      String batch = dir.resolve("batch/" + day).toUri().toString();
-      ChurnData.write(batch, ROWS, 100 + i);
-      Dataset<Row> truth = spark.read().parquet(batch).select("customer_id", "churned");
-      if (i == 2) {
-        // The third day's world changed: every label is the other class.
-        truth =
-            truth.withColumn("churned", when(col("churned").equalTo("yes"), "no").otherwise("yes"));
-      }
-      truth.write().parquet(dir.resolve("labels/" + day).toUri().toString());
-      ScoringResult r =
-          worker
-              .client()
-              .newWorkflowStub(
-                  BatchScoringWorkflow.class,
-                  WorkflowOptions.newBuilder()
-                      .setTaskQueue(TaskQueues.CONTROL)
-                      .setWorkflowId("it-score-" + day + "-" + UUID.randomUUID())
-                      .build())
-              .score(
-                  ScoringSpec.builder()
-                      .setModel(model + "@champion")
-                      .setInput(dir.resolve("batch/{date}").toString())
-                      .setOutput(dir.resolve("scores/{date}").toString())
-                      .optKeys(List.of("customer_id"))
-                      .optDate(day)
-                      .build());
-      scored.put(day, r);
+      // The third day's world changed: every label is the other class.
+      scoreDayWithLabels(DAYS.get(i), 100 + i, i == 2);
     }
+  }
+
+  /** Scores {@code day}'s batch with the champion and writes its labels (flipped: all wrong). */
+  private void scoreDayWithLabels(String day, long seed, boolean flipped) {
+    String batch = dir.resolve("batch/" + day).toUri().toString();
+    ChurnData.write(batch, ROWS, seed);
+    Dataset<Row> truth = spark.read().parquet(batch).select("customer_id", "churned");
+    if (flipped) {
+      truth =
+          truth.withColumn("churned", when(col("churned").equalTo("yes"), "no").otherwise("yes"));
+    }
+    truth.write().parquet(dir.resolve("labels/" + day).toUri().toString());
+    ScoringResult r =
+        worker
+            .client()
+            .newWorkflowStub(
+                BatchScoringWorkflow.class,
+                WorkflowOptions.newBuilder()
+                    .setTaskQueue(TaskQueues.CONTROL)
+                    .setWorkflowId("it-score-" + day + "-" + UUID.randomUUID())
+                    .build())
+            .score(
+                ScoringSpec.builder()
+                    .setModel(model + "@champion")
+                    .setInput(dir.resolve("batch/{date}").toString())
+                    .setOutput(dir.resolve("scores/{date}").toString())
+                    .optKeys(List.of("customer_id"))
+                    .optDate(day)
+                    .build());
+    scored.put(day, r);
   }
 
   @AfterAll
@@ -228,6 +247,84 @@ class RealizedPerformanceIT {
                 new EvaluateScoresSpec.Retrain("accuracy", 0.5, null, trainSpec)));
     assertNull(result.retrainWorkflowId());
     assertEquals(2, result.days().size());
+  }
+
+  @Test
+  void aScheduleEvaluatesTheDayScoredLabelDelayDaysBeforeItsRun() throws Exception {
+    // A day of its own, so no other test logs realized metrics to its scoring run.
+    int delay = 30;
+    String day = LocalDate.now(java.time.ZoneOffset.UTC).minusDays(delay).toString();
+    scoreDayWithLabels(day, 500, false);
+    String id = "realized-" + UUID.randomUUID().toString().substring(0, 8);
+
+    Cli.Result created =
+        Cli.run(
+            env,
+            "schedule",
+            "create",
+            id,
+            "--every",
+            "1d",
+            "--evaluate-scores",
+            dir.resolve("scores/{date}").toString(),
+            "--labels",
+            dir.resolve("labels/{date}").toString(),
+            "--keys",
+            "customer_id",
+            "--label",
+            "churned",
+            "--label-delay-days",
+            String.valueOf(delay));
+    assertEquals(0, created.exitCode(), created.stderr());
+    assertThat(created.stdout())
+        .contains("schedule:    " + id + " (realized performance, every 1d)");
+    Cli.Result described = Cli.run(env, "schedule", "describe", id);
+    assertEquals(0, described.exitCode(), described.stderr());
+    assertThat(described.stdout())
+        .contains("EvaluateScoresWorkflow")
+        .contains("scores:      " + dir.resolve("scores/{date}"))
+        .contains("labels:      " + dir.resolve("labels/{date}") + " (column churned)")
+        .contains("minus " + delay + " (labels arrive late)");
+
+    // Triggered (nominal time: now), it evaluates the day scored `delay` days ago.
+    assertEquals(0, Cli.run(env, "schedule", "trigger", id).exitCode());
+    ScheduleClient schedules =
+        ScheduleClient.newInstance(
+            worker.client().getWorkflowServiceStubs(),
+            ScheduleClientOptions.newBuilder()
+                .setNamespace(worker.client().getOptions().getNamespace())
+                .build());
+    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+    while (schedules.getHandle(id).describe().getInfo().getRecentActions().isEmpty()) {
+      assertThat(System.nanoTime()).as("the schedule started no run").isLessThan(deadline);
+      Thread.sleep(500);
+    }
+    var started =
+        (ScheduleActionExecutionStartWorkflow)
+            schedules.getHandle(id).describe().getInfo().getRecentActions().get(0).getAction();
+    assertThat(started.getWorkflowId()).startsWith("evaluate-" + id);
+    EvaluateScoresResult result =
+        worker
+            .client()
+            .newUntypedWorkflowStub(
+                started.getWorkflowId(),
+                java.util.Optional.of(started.getFirstExecutionRunId()),
+                java.util.Optional.empty())
+            .getResult(4, java.util.concurrent.TimeUnit.MINUTES, EvaluateScoresResult.class);
+
+    assertEquals(1, result.days().size());
+    EvaluateScoresResult.EvaluatedDay d = result.days().get(0);
+    assertEquals(day, d.date());
+    assertEquals(scored.get(day).mlflowRunId(), d.mlflowRunId());
+    assertEquals(ROWS, d.labelled());
+    assertEquals(accuracy(day), d.metrics().get("accuracy"), 1e-12);
+    List<Metric> points = mlflow.tracking().getMetricHistory(d.mlflowRunId(), "realized_accuracy");
+    assertEquals(1, points.size());
+    assertEquals(LocalDate.parse(day).toEpochDay(), points.get(0).step());
+    assertEquals(accuracy(day), points.get(0).value(), 1e-9);
+    assertNull(result.retrainWorkflowId());
+
+    assertEquals(0, Cli.run(env, "schedule", "delete", id).exitCode());
   }
 
   private ApplicationFailure failure(EvaluateScoresSpec spec) {

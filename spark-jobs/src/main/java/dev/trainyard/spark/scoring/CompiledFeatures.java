@@ -55,6 +55,11 @@ final class CompiledFeatures implements Serializable {
     return width;
   }
 
+  /** Categorical features. */
+  int categories() {
+    return categoryLabels.size();
+  }
+
   /** The indexer's labels of categorical feature {@code j}: a value's one-hot slot by position. */
   List<String> labels(int j) {
     return categoryLabels.get(j);

@@ -38,8 +38,19 @@ final class InputChecks {
   private InputChecks() {}
 
   static void checkColumns(StructType schema, ScoringRequest request, FeatureManifest manifest) {
+    checkColumns(
+        schema,
+        request,
+        manifest,
+        "model '" + request.modelName() + "' version " + request.modelVersion());
+  }
+
+  /**
+   * @param what the model whose {@code manifest} it is, in words (the champion's or a shadow's)
+   */
+  static void checkColumns(
+      StructType schema, ScoringRequest request, FeatureManifest manifest, String what) {
     String uri = request.input().uri();
-    String what = "model '" + request.modelName() + "' version " + request.modelVersion();
     List<String> existing = Arrays.asList(schema.fieldNames());
     Set<String> needed = new LinkedHashSet<>(request.keyColumns());
     needed.addAll(manifest.numeric());

@@ -64,13 +64,25 @@ final class PartitionScorer implements FlatMapFunction<Iterator<InternalRow>, In
 
   /**
    * The second model of a shadow scoring run: it needs compiled features (its own fitted pipeline
-   * over the same raw columns).
+   * over the raw columns). Its features may be others than the champion's: the input carries the
+   * champion's numeric and categorical columns first, then the shadow's that the champion lacks,
+   * and the shadow reads its own by position.
    *
    * @param model as {@link PartitionScorer}'s {@code model}
    * @param labels class values by index; null for regression
    * @param constants the shadow's model name and version, written on every row
+   * @param numericAt per numeric feature of the shadow, its position among the input's numeric
+   *     columns
+   * @param categoricalAt per categorical feature of the shadow, its position among the input's
+   *     categorical columns
    */
-  record Shadow(String model, CompiledFeatures features, String[] labels, String[] constants)
+  record Shadow(
+      String model,
+      CompiledFeatures features,
+      String[] labels,
+      String[] constants,
+      int[] numericAt,
+      int[] categoricalAt)
       implements java.io.Serializable {}
 
   /** A row's category, looked up once, indexes its one-hot slot and its drift bin. */
@@ -85,6 +97,9 @@ final class PartitionScorer implements FlatMapFunction<Iterator<InternalRow>, In
   /**
    * @param model the {@code djl/} folder, or (shipped) the archive's name in {@link SparkFiles}
    * @param labels class values by index; null for regression
+   * @param numeric the input's numeric columns: the champion's features first, then (with a shadow)
+   *     the shadow's others
+   * @param categoryTypes the types of the input's categorical columns, in the same order
    * @param features the compiled feature pipeline; null: the last input column holds the pipeline's
    *     feature vector
    * @param constants model name, model version and scoring run id, written on every row
@@ -119,30 +134,37 @@ final class PartitionScorer implements FlatMapFunction<Iterator<InternalRow>, In
     this.constants = utf8(constants);
     this.totals = totals;
     DriftBins drift = totals.value().drift;
+    // The champion's categorical columns come first; a shadow's others follow them.
+    int own = features == null ? categoryTypes.length : features.categories();
     List<List<String>> known = new ArrayList<>();
     for (int j = 0; j < categoryTypes.length; j++) {
       List<String> values = new ArrayList<>();
-      if (features != null) {
+      if (features != null && j < own) {
         values.addAll(features.labels(j));
       }
       if (drift != null && drift.categories(j) != null) {
         values.addAll(drift.categories(j));
       }
-      if (shadow != null) {
-        values.addAll(shadow.features().labels(j));
-      }
       known.add(values);
+    }
+    if (shadow != null) {
+      for (int j = 0; j < shadow.categoricalAt().length; j++) {
+        known.get(shadow.categoricalAt()[j]).addAll(shadow.features().labels(j));
+      }
     }
     this.codes = new CategoryCodes(known);
     this.slots = new int[categoryTypes.length][];
     this.bins = new int[categoryTypes.length][];
-    this.shadowSlots = shadow == null ? null : new int[categoryTypes.length][];
-    for (int j = 0; j < categoryTypes.length; j++) {
-      if (features != null) {
-        slots[j] = codes.table(j, features.labels(j), -1, -1);
+    this.shadowSlots = shadow == null ? null : new int[shadow.categoricalAt().length][];
+    if (shadow != null) {
+      for (int j = 0; j < shadowSlots.length; j++) {
+        shadowSlots[j] =
+            codes.table(shadow.categoricalAt()[j], shadow.features().labels(j), -1, -1);
       }
-      if (shadow != null) {
-        shadowSlots[j] = codes.table(j, shadow.features().labels(j), -1, -1);
+    }
+    for (int j = 0; j < categoryTypes.length; j++) {
+      if (features != null && j < own) {
+        slots[j] = codes.table(j, features.labels(j), -1, -1);
       }
       if (drift != null && drift.categories(j) != null) {
         bins[j] = codes.table(j, drift.categories(j), DriftBins.MISSING, DriftBins.OTHER);
@@ -177,7 +199,11 @@ final class PartitionScorer implements FlatMapFunction<Iterator<InternalRow>, In
     private final int[] rowBins = new int[categoryTypes.length];
     private final float[][] batch = new float[batchSize][];
     private final Object[][] keys = new Object[batchSize][];
-    private final int[] rowShadowSlots = new int[categoryTypes.length];
+    private final int[] rowCodes = new int[categoryTypes.length];
+    private final int[] rowShadowSlots =
+        new int[shadow == null ? 0 : shadow.categoricalAt().length];
+    private final double[] shadowNumbers =
+        new double[shadow == null ? 0 : shadow.numericAt().length];
     private final float[][] shadowBatch = new float[shadow == null ? 0 : batchSize][];
     private final UTF8String[] shadowLabels =
         shadow == null || shadow.labels() == null ? null : utf8(shadow.labels());
@@ -249,9 +275,7 @@ final class PartitionScorer implements FlatMapFunction<Iterator<InternalRow>, In
           }
           int code =
               codes.code(j, InputData.categoryText(row, first + numeric + j, categoryTypes[j]));
-          if (shadow != null) {
-            rowShadowSlots[j] = shadowSlots[j][code];
-          }
+          rowCodes[j] = code;
           rowSlots[j] = slots[j] == null ? -1 : slots[j][code];
           rowBins[j] = bins[j] == null ? DriftBins.MISSING : bins[j][code];
         }
@@ -261,7 +285,13 @@ final class PartitionScorer implements FlatMapFunction<Iterator<InternalRow>, In
         if (features != null) {
           features.fill(numbers, rowSlots, batch[n]);
           if (shadow != null) {
-            shadow.features().fill(numbers, rowShadowSlots, shadowBatch[n]);
+            for (int j = 0; j < shadowNumbers.length; j++) {
+              shadowNumbers[j] = numbers[shadow.numericAt()[j]];
+            }
+            for (int j = 0; j < rowShadowSlots.length; j++) {
+              rowShadowSlots[j] = shadowSlots[j][rowCodes[shadow.categoricalAt()[j]]];
+            }
+            shadow.features().fill(shadowNumbers, rowShadowSlots, shadowBatch[n]);
           }
         } else {
           double[] values =

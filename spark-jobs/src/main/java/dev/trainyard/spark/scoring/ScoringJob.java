@@ -1,6 +1,7 @@
 package dev.trainyard.spark.scoring;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.isnan;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.when;
@@ -38,6 +39,8 @@ import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.Metadata;
+import org.apache.spark.sql.types.MetadataBuilder;
 import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -102,6 +105,9 @@ public final class ScoringJob {
   public static final String MODEL_NAME = "model_name";
   public static final String MODEL_VERSION = "model_version";
   public static final String SCORING_RUN_ID = "scoring_run_id";
+
+  /** The {@link #PROBABILITIES} column's metadata key: the classes, by position. */
+  public static final String CLASSES_METADATA = "classes";
 
   /** The column the quarantine output adds to the input columns. */
   public static final String REASON = "reason";
@@ -175,7 +181,7 @@ public final class ScoringJob {
             ? null
             : ModelFolder.open(shadow.modelDir(), shadow.modelName(), shadow.modelVersion());
     if (shadowFolder != null) {
-      requireSameInputs(request, manifest, shadowFolder.manifest());
+      requireComparable(request, manifest, shadowFolder.manifest());
     }
     // The spec's transform steps (saved in front of the feature stages) on the raw rows: the
     // checks and the features below see the columns training saw.
@@ -189,6 +195,22 @@ public final class ScoringJob {
                 request.input().uri());
     StructType schema = raw.schema();
     InputChecks.checkColumns(schema, request, manifest);
+    if (shadowFolder != null) {
+      InputChecks.checkColumns(
+          schema,
+          request,
+          shadowFolder.manifest(),
+          "shadow model '" + shadow.modelName() + "' version " + shadow.modelVersion());
+    }
+    // The scoring function's raw feature columns: the champion's, then a shadow's others.
+    List<String> numericIn =
+        shadowFolder == null
+            ? manifest.numeric()
+            : union(manifest.numeric(), shadowFolder.manifest().numeric());
+    List<String> categoricalIn =
+        shadowFolder == null
+            ? manifest.categorical()
+            : union(manifest.categorical(), shadowFolder.manifest().categorical());
     List<InputChecks.Check> checks = InputChecks.checks(schema, request, manifest);
     String modelLocation = model.djl().toString();
     String shadowLocation = shadowFolder == null ? null : shadowFolder.djl().toString();
@@ -234,7 +256,18 @@ public final class ScoringJob {
             InputData.action(
                 request.input(),
                 () -> {
-                  scored(spark, raw, checks, request, model, location, shipModel, totals, null)
+                  scored(
+                          spark,
+                          raw,
+                          checks,
+                          request,
+                          model,
+                          location,
+                          shipModel,
+                          totals,
+                          null,
+                          numericIn,
+                          categoricalIn)
                       .write()
                       .parquet(staging);
                   return null;
@@ -246,7 +279,15 @@ public final class ScoringJob {
             // Both models in one pass, published side by side; over the quarantine limit, neither
             // output is published.
             PartitionScorer.Shadow second =
-                shadowOf(spark, shadow, shadowFolder, shadowModel, regression);
+                shadowOf(
+                    spark,
+                    request,
+                    shadow,
+                    shadowFolder,
+                    shadowModel,
+                    regression,
+                    numericIn,
+                    categoricalIn);
             Outputs.publish(
                 spark,
                 shadow.outputUri(),
@@ -257,8 +298,17 @@ public final class ScoringJob {
                       request.input(),
                       () -> {
                         scored(
-                                spark, raw, checks, request, model, location, shipModel, totals,
-                                second)
+                                spark,
+                                raw,
+                                checks,
+                                request,
+                                model,
+                                location,
+                                shipModel,
+                                totals,
+                                second,
+                                numericIn,
+                                categoricalIn)
                             .write()
                             .parquet(sideBySide);
                         return null;
@@ -315,10 +365,11 @@ public final class ScoringJob {
   }
 
   /**
-   * A shadow scores the champion's rows through the champion's checks and raw columns, so it must
-   * take the same inputs and predict the same kind of thing.
+   * A shadow scores the champion's rows after the champion's transform steps, with its own fitted
+   * feature pipeline over its own raw columns (which may be others than the champion's), so it must
+   * predict the same kind of thing and transform the rows the same way.
    */
-  private static void requireSameInputs(
+  private static void requireComparable(
       ScoringRequest request, FeatureManifest champion, FeatureManifest shadow) {
     List<String> problems = new ArrayList<>();
     if (champion.kind() != shadow.kind()) {
@@ -328,61 +379,88 @@ public final class ScoringJob {
       problems.add(
           "it predicts the classes " + shadow.labels() + ", the champion " + champion.labels());
     }
-    if (!champion.numeric().equals(shadow.numeric())) {
+    if (!champion.transformOrNone().steps().equals(shadow.transformOrNone().steps())) {
       problems.add(
-          "its numeric features are "
-              + shadow.numeric()
+          "its transform steps are "
+              + shadow.transformOrNone().steps()
               + ", the champion's "
-              + champion.numeric());
-    }
-    if (!champion.categorical().equals(shadow.categorical())) {
-      problems.add(
-          "its categorical features are "
-              + shadow.categorical()
-              + ", the champion's "
-              + champion.categorical());
+              + champion.transformOrNone().steps()
+              + " (a shadow scores the rows the champion's steps made)");
     }
     if (!problems.isEmpty()) {
-      ShadowModel s = request.shadow();
-      throw new DataInputException(
-          "cannot score '"
-              + s.modelName()
-              + "' version "
-              + s.modelVersion()
-              + " as a shadow of '"
-              + request.modelName()
-              + "' version "
-              + request.modelVersion()
-              + ": "
-              + String.join("; ", problems)
-              + ". A shadow scores the champion's rows with the same input columns; choose a"
-              + " version trained on the same features");
+      throw new DataInputException(shadowRefused(request, String.join("; ", problems)));
     }
   }
 
-  /** The shadow's part of the scoring function: its compiled pipeline, classes and names. */
+  /** Why {@code request}'s shadow cannot be scored beside its champion, naming both. */
+  private static String shadowRefused(ScoringRequest request, String why) {
+    ShadowModel s = request.shadow();
+    return "cannot score '"
+        + s.modelName()
+        + "' version "
+        + s.modelVersion()
+        + " as a shadow of '"
+        + request.modelName()
+        + "' version "
+        + request.modelVersion()
+        + ": "
+        + why
+        + ". Choose a shadow version of the same task and classes, trained with the same"
+        + " transform steps (its features and their encodings may differ)";
+  }
+
+  /** {@code first}, then the values of {@code second} it lacks. */
+  private static List<String> union(List<String> first, List<String> second) {
+    Set<String> all = new LinkedHashSet<>(first);
+    all.addAll(second);
+    return List.copyOf(all);
+  }
+
+  /**
+   * The shadow's part of the scoring function: its compiled pipeline, classes, names, and where its
+   * raw features sit among the input's columns.
+   */
   private static PartitionScorer.Shadow shadowOf(
       SparkSession spark,
+      ScoringRequest request,
       ShadowModel shadow,
       ModelFolder folder,
       String location,
-      boolean regression) {
+      boolean regression,
+      List<String> numericIn,
+      List<String> categoricalIn) {
+    FeatureManifest manifest = folder.manifest();
     CompiledFeatures compiled =
         CompiledFeatures.compile(
-            PipelineStages.load(spark, folder.pipelineUri()), folder.manifest());
+            FeatureJob.featureStages(PipelineStages.load(spark, folder.pipelineUri()), manifest),
+            manifest);
     if (compiled == null) {
-      throw new DataInputException(
-          "shadow scoring needs the shadow's feature pipeline in the feature job's shape, and '"
-              + shadow.modelName()
-              + "' version "
-              + shadow.modelVersion()
-              + " has another; choose a version trained by this Trainyard");
+      throw new DataInputException(shadowRefused(request, notCompiled(manifest, "its")));
     }
     return new PartitionScorer.Shadow(
         location,
         compiled,
-        regression ? null : folder.manifest().labels().toArray(String[]::new),
-        new String[] {shadow.modelName(), shadow.modelVersion()});
+        regression ? null : manifest.labels().toArray(String[]::new),
+        new String[] {shadow.modelName(), shadow.modelVersion()},
+        manifest.numeric().stream().mapToInt(numericIn::indexOf).toArray(),
+        manifest.categorical().stream().mapToInt(categoricalIn::indexOf).toArray());
+  }
+
+  /**
+   * Why a model's feature pipeline does not compile, for a shadow run's refusal: shadow scoring
+   * computes both models' features in the scoring function, from the raw columns.
+   */
+  private static String notCompiled(FeatureManifest manifest, String whose) {
+    Map<String, ?> encodings = manifest.transformOrNone().encodings();
+    return encodings == null || encodings.isEmpty()
+        ? whose
+            + " feature pipeline is not in this Trainyard's feature job shape (saved by another"
+            + " version?); retrain it"
+        : whose
+            + " categories are encoded "
+            + encodings
+            + " by a SQL stage of its pipeline, which shadow scoring does not run; a shadow and"
+            + " its champion need one-hot (default) encodings";
   }
 
   /** The quarantine's columns: the input's and {@code reason}. */
@@ -411,20 +489,16 @@ public final class ScoringJob {
       String modelLocation,
       boolean shipped,
       ScoringTotals.Accumulator totals,
-      PartitionScorer.Shadow shadow) {
+      PartitionScorer.Shadow shadow,
+      List<String> numericIn,
+      List<String> categoricalIn) {
     FeatureManifest manifest = model.manifest();
     StructType schema = raw.schema();
     Transformer[] featureStages =
         FeatureJob.featureStages(PipelineStages.load(spark, model.pipelineUri()), manifest);
     CompiledFeatures compiled = CompiledFeatures.compile(featureStages, manifest);
     if (shadow != null && compiled == null) {
-      throw new DataInputException(
-          "shadow scoring needs the champion's feature pipeline in the feature job's shape, and '"
-              + request.modelName()
-              + "' version "
-              + request.modelVersion()
-              + " has another (a pipeline saved by another version of Trainyard?); score"
-              + " without a shadow, or retrain it");
+      throw new DataInputException(shadowRefused(request, notCompiled(manifest, "the champion's")));
     }
     List<Column> checked = new ArrayList<>();
     for (int i = 0; i < checks.size(); i++) {
@@ -434,7 +508,7 @@ public final class ScoringJob {
     if (compiled != null) {
       // The version's fitted pipeline as arithmetic inside the scoring function: the raw
       // feature values go in.
-      rows = raw.select(scoringInput(request, manifest, schema, checked, false));
+      rows = raw.select(scoringInput(request, manifest, numericIn, categoricalIn, checked, false));
     } else {
       // The pipeline itself, on every row: a flagged row's values are nulled first (nulls are
       // valid pipeline input, NaN or junk may not be), and the scoring function drops it.
@@ -463,7 +537,9 @@ public final class ScoringJob {
               ? FeatureJob.applyPipelineAsVectors(spark, model.pipelineUri(), rows)
               : new PipelineModel(Identifiable.randomUID("features"), featureStages)
                   .transform(rows);
-      rows = withFeatures.select(scoringInput(request, manifest, schema, checked, true));
+      rows =
+          withFeatures.select(
+              scoringInput(request, manifest, numericIn, categoricalIn, checked, true));
     }
 
     boolean regression = manifest.kind() == TrainingTask.Kind.REGRESSION;
@@ -477,9 +553,7 @@ public final class ScoringJob {
     fields.add(
         DataTypes.createStructField(
             PREDICTION, regression ? DataTypes.DoubleType : DataTypes.StringType, false));
-    fields.add(
-        DataTypes.createStructField(
-            PROBABILITIES, new ArrayType(DataTypes.DoubleType, false), true));
+    fields.add(probabilities(PROBABILITIES, regression ? null : manifest.labels()));
     for (String constant : List.of(MODEL_NAME, MODEL_VERSION, SCORING_RUN_ID)) {
       fields.add(DataTypes.createStructField(constant, DataTypes.StringType, false));
     }
@@ -490,10 +564,9 @@ public final class ScoringJob {
               regression ? DataTypes.DoubleType : DataTypes.StringType,
               false));
       fields.add(
-          DataTypes.createStructField(
+          probabilities(
               ShadowComparison.SHADOW_PROBABILITIES,
-              new ArrayType(DataTypes.DoubleType, false),
-              true));
+              shadow.labels() == null ? null : List.of(shadow.labels())));
       for (String constant :
           List.of(ShadowComparison.SHADOW_MODEL_NAME, ShadowComparison.SHADOW_MODEL_VERSION)) {
         fields.add(DataTypes.createStructField(constant, DataTypes.StringType, false));
@@ -506,10 +579,8 @@ public final class ScoringJob {
             request.batchSize(),
             keyTypes,
             checks.size(),
-            manifest.numeric().size(),
-            manifest.categorical().stream()
-                .map(c -> schema.apply(c).dataType())
-                .toArray(DataType[]::new),
+            numericIn.size(),
+            categoricalIn.stream().map(c -> schema.apply(c).dataType()).toArray(DataType[]::new),
             regression ? null : manifest.labels().toArray(String[]::new),
             compiled,
             new String[] {request.modelName(), request.modelVersion(), request.scoringRunId()},
@@ -522,13 +593,34 @@ public final class ScoringJob {
   }
 
   /**
+   * A probabilities column whose metadata names the class of each position ({@link
+   * #CLASSES_METADATA}), so a reader of the output (realized performance) knows which probability
+   * is which class without the model.
+   */
+  private static StructField probabilities(String name, List<String> classes) {
+    Metadata metadata =
+        classes == null
+            ? Metadata.empty()
+            : new MetadataBuilder()
+                .putStringArray(CLASSES_METADATA, classes.toArray(String[]::new))
+                .build();
+    return DataTypes.createStructField(
+        name, new ArrayType(DataTypes.DoubleType, false), true, metadata);
+  }
+
+  /**
    * The scoring function's input columns (see {@link PartitionScorer}): keys, check results,
-   * numeric features as double, categorical features, then (pipeline) the feature vector.
+   * numeric features as double, categorical features, then (pipeline) the feature vector. The
+   * numeric and categorical columns are the champion's features, then a shadow's others: those the
+   * champion's checks do not cover, so a value there that is not a finite number counts as missing
+   * for the shadow instead of sending the row to the quarantine (the champion's output stays as
+   * without a shadow).
    */
   private static Column[] scoringInput(
       ScoringRequest request,
       FeatureManifest manifest,
-      StructType schema,
+      List<String> numericIn,
+      List<String> categoricalIn,
       List<Column> checked,
       boolean afterPipeline) {
     List<Column> input = new ArrayList<>();
@@ -538,14 +630,21 @@ public final class ScoringJob {
     for (int i = 0; i < checked.size(); i++) {
       input.add(afterPipeline ? col(FeatureJob.WORK + "check" + i) : checked.get(i));
     }
-    for (int j = 0; j < manifest.numeric().size(); j++) {
-      input.add(
-          col(InputData.quoted(manifest.numeric().get(j)))
-              .try_cast("double")
-              .as(FeatureJob.WORK + "n" + j));
+    for (int j = 0; j < numericIn.size(); j++) {
+      Column x = col(InputData.quoted(numericIn.get(j))).try_cast("double");
+      if (!manifest.numeric().contains(numericIn.get(j))) {
+        x =
+            when(
+                    isnan(x)
+                        .or(x.equalTo(lit(Double.POSITIVE_INFINITY)))
+                        .or(x.equalTo(lit(Double.NEGATIVE_INFINITY))),
+                    lit(null).cast("double"))
+                .otherwise(x);
+      }
+      input.add(x.as(FeatureJob.WORK + "n" + j));
     }
-    for (int j = 0; j < manifest.categorical().size(); j++) {
-      input.add(col(InputData.quoted(manifest.categorical().get(j))).as(FeatureJob.WORK + "c" + j));
+    for (int j = 0; j < categoricalIn.size(); j++) {
+      input.add(col(InputData.quoted(categoricalIn.get(j))).as(FeatureJob.WORK + "c" + j));
     }
     if (afterPipeline) {
       input.add(col("features"));

@@ -9,6 +9,7 @@ import dev.trainyard.spark.drift.PopulationStability;
 import dev.trainyard.spark.features.FeatureColumns;
 import dev.trainyard.spark.features.FeatureJob;
 import dev.trainyard.spark.features.FeatureManifest;
+import dev.trainyard.spark.features.FeatureTransform;
 import dev.trainyard.spark.features.SplitSpec;
 import dev.trainyard.spark.io.DataInputException;
 import dev.trainyard.spark.io.DatasetInput;
@@ -31,9 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Shadow scoring on real models: two versions trained on the same features (one well, one barely),
- * scored in one pass; the champion's output is what a run without a shadow publishes, the
- * side-by-side output holds the shadow's own predictions, and the agreement and prediction PSI are
- * checked against a computation over the published rows.
+ * and one on other features, scored in one pass; the champion's output is what a run without a
+ * shadow publishes, the side-by-side output holds the shadow's own predictions, and the agreement
+ * and prediction PSI are checked against a computation over the published rows.
  */
 class ShadowScoringTest {
   @TempDir static Path dir;
@@ -42,6 +43,7 @@ class ShadowScoringTest {
   static Path good;
   static Path weak;
   static Path otherFeatures;
+  static Path hashed;
 
   @BeforeAll
   static void trainModels() throws IOException {
@@ -58,6 +60,25 @@ class ShadowScoringTest {
                 "features-x",
                 new FeatureColumns("churn", "binary", List.of("x"), List.of(), List.of("id"))),
             3,
+            0.05);
+    // The champion's columns, its color hashed into buckets instead of one-hot.
+    hashed =
+        model(
+            "hashed",
+            fit(
+                "features-hashed",
+                new FeatureColumns(
+                    "churn",
+                    "binary",
+                    List.of("x", "n"),
+                    List.of("color"),
+                    List.of("id"),
+                    new FeatureTransform(
+                        List.of(),
+                        null,
+                        null,
+                        Map.of("color", new FeatureTransform.Encoding(8, null))))),
+            1,
             0.05);
   }
 
@@ -183,14 +204,47 @@ class ShadowScoringTest {
         .isCloseTo(PopulationStability.psi(expected, actual), within(1e-9));
   }
 
+  /**
+   * Champion and shadow trained on different feature sets, both ways round (the shadow's features a
+   * subset of the champion's, and a superset): each model scores with its own fitted pipeline,
+   * exactly as when it scores alone.
+   */
   @Test
-  void aShadowTrainedOnOtherFeaturesIsRefusedBeforeAnythingIsPublished() {
-    ScoringRequest request = request("other", good, shadow("other", otherFeatures)).build();
+  void aShadowTrainedOnOtherFeaturesScoresWithItsOwn() {
+    ScoringRequest fewer = request("fewer", good, shadow("fewer", otherFeatures)).build();
+    ScoringJob.score(spark, fewer);
+    ScoringRequest more = request("more", otherFeatures, shadow("more", good)).build();
+    ScoringReport report = ScoringJob.score(spark, more);
+
+    ScoringRequest goodAlone = request("good-alone-2", good, null).build();
+    ScoringJob.score(spark, goodAlone);
+    ScoringRequest otherAlone = request("other-alone", otherFeatures, null).build();
+    ScoringJob.score(spark, otherAlone);
+    Map<Long, String> good = predictions(goodAlone.outputUri(), "prediction");
+    Map<Long, String> other = predictions(otherAlone.outputUri(), "prediction");
+    assertThat(good).hasSize(600).isNotEqualTo(other);
+
+    assertThat(predictions(fewer.outputUri(), "prediction")).isEqualTo(good);
+    assertThat(predictions(fewer.shadow().outputUri(), "shadow_prediction")).isEqualTo(other);
+    assertThat(predictions(more.outputUri(), "prediction")).isEqualTo(other);
+    assertThat(predictions(more.shadow().outputUri(), "shadow_prediction")).isEqualTo(good);
+    long same = good.keySet().stream().filter(id -> good.get(id).equals(other.get(id))).count();
+    assertThat(report.shadow().agreement()).isCloseTo(same / 600.0, within(1e-12));
+    // The champion's output has the champion's columns only, as without a shadow.
+    assertThat(spark.read().parquet(more.outputUri()).columns())
+        .containsExactly(
+            "id", "prediction", "probabilities", "model_name", "model_version", "scoring_run_id");
+  }
+
+  @Test
+  void aShadowWithHashedCategoriesIsRefusedNamingBothBeforeAnythingIsPublished() {
+    ScoringRequest request = request("hashed", good, shadow("hashed", hashed)).build();
     assertThatThrownBy(() -> ScoringJob.score(spark, request))
         .isInstanceOf(DataInputException.class)
-        .hasMessageContaining("as a shadow of 'churn' version 1")
-        .hasMessageContaining("its numeric features are [x], the champion's [x, n]");
-    assertThat(Files.exists(dir.resolve("out-other/_SUCCESS"))).isFalse();
-    assertThat(Files.exists(dir.resolve("shadow-other/_SUCCESS"))).isFalse();
+        .hasMessageContaining("cannot score 'churn' version 2 as a shadow of 'churn' version 1")
+        .hasMessageContaining("its categories are encoded {color=")
+        .hasMessageContaining("need one-hot (default) encodings");
+    assertThat(Files.exists(dir.resolve("out-hashed/_SUCCESS"))).isFalse();
+    assertThat(Files.exists(dir.resolve("shadow-hashed/_SUCCESS"))).isFalse();
   }
 }
