@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Runs Trainyard's benchmarks and writes bench/results/latest.json (see bench/README.md).
 #
-#   bench/run.sh [--quick] [--only training|pipeline|scoring|gpu] [--no-build] [--shadow]
+#   bench/run.sh [--quick] [--only training|pipeline|scoring|gpu|transforms] [--no-build] [--shadow]
 #
 # --quick: small sizes (training 50k rows x 32, 2 rounds; pipeline 50k rows; scoring 300k rows,
 # 1 round), a smoke run of ~4 min.
 # --shadow: the scoring benchmark also runs scoring_job_shadow (the job with a shadow model).
 # BENCH_SCORING_ARGS: extra ScoringBench options (later ones win), e.g. "--rounds 1" or
-# "--variants copy,scoring_job,mllib_lr".
+# "--variants copy,scoring_job,mllib_lr". BENCH_TRANSFORMS_ARGS: the same for TransformBench.
 # The pipeline benchmark needs the local stack; it is started with `./trainyard dev up` when
 # Temporal does not answer on TEMPORAL_ADDRESS (default 127.0.0.1:7233).
 set -euo pipefail
@@ -35,11 +35,13 @@ if [ "$mode" = quick ]; then
   gpu_args=(--rows 50000 --large-rows 16384 --rounds 1 --steps 5)
   pipeline_rows=50000
   scoring_args=(--rows 300000 --train-rows 50000 --rounds 1)
+  transforms_args=(--rows 200000 --scoring-rows 300000 --train-rows 50000 --rounds 1)
 else
   train_args=(--rows 200000 --features 32 --rounds 7)
   gpu_args=(--rows 200000 --large-rows 65536 --rounds 3 --steps 20)
   pipeline_rows=1000000
   scoring_args=(--rows 5000000 --train-rows 200000 --rounds 3 --warmup-rows 300000)
+  transforms_args=(--rows 1000000 --scoring-rows 1000000 --train-rows 200000 --rounds 3)
 fi
 if [ "$shadow" = 1 ]; then
   scoring_args+=(--shadow true)
@@ -124,6 +126,15 @@ if [ "$only" = all ] || [ "$only" = scoring ]; then
   "$java_bin" -Xmx4g "${threads[@]}" "${opens[@]}" ${BENCH_JAVA_OPTS:-} -cp "$cp" \
     dev.trainyard.bench.ScoringBench "${scoring_args[@]}" ${BENCH_SCORING_ARGS:-} \
     --data "$state/bench/data" --work "$state/bench/scoring-work" --out "$parts/scoring.json"
+fi
+
+if [ "$only" = all ] || [ "$only" = transforms ]; then
+  echo "== transforms: feature job vs hand-written Spark SQL, scoring with transforms ($mode) ==" >&2
+  # shellcheck disable=SC2086
+  "$java_bin" -Xmx4g "${threads[@]}" "${opens[@]}" ${BENCH_JAVA_OPTS:-} -cp "$cp" \
+    dev.trainyard.bench.TransformBench "${transforms_args[@]}" ${BENCH_TRANSFORMS_ARGS:-} \
+    --home "$root" --data "$state/bench/data" --work "$state/bench/transforms-work" \
+    --out "$parts/transforms.json"
 fi
 
 commit="$(git rev-parse HEAD 2>/dev/null || echo unknown)"

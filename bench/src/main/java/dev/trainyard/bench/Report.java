@@ -40,7 +40,16 @@ public final class Report {
           new Object[] {"scoring_throughput.mllib_lr.samples_per_s_median", true},
           new Object[] {"scoring_throughput.predict_only.samples_per_s_median", true},
           new Object[] {"scoring_throughput.ratios.scoring_job_vs_copy_median", true},
-          new Object[] {"scoring_throughput.ratios.scoring_job_vs_mllib_lr_median", true});
+          new Object[] {"scoring_throughput.ratios.scoring_job_vs_mllib_lr_median", true},
+          new Object[] {"transforms.feature_job.samples_per_s_median", true},
+          new Object[] {"transforms.spark_sql.samples_per_s_median", true},
+          new Object[] {"transforms.ratios.feature_job_vs_spark_sql_median", true},
+          new Object[] {"transforms.scoring_job_plain.samples_per_s_median", true},
+          new Object[] {"transforms.scoring_job_sql.samples_per_s_median", true},
+          new Object[] {"transforms.scoring_job_sql_pipeline.samples_per_s_median", true},
+          new Object[] {"transforms.scoring_job_flights.samples_per_s_median", true},
+          new Object[] {"transforms.ratios.scoring_job_plain_vs_copy_median", true},
+          new Object[] {"transforms.ratios.scoring_job_sql_vs_plain_median", true});
 
   public static void main(String[] argv) throws Exception {
     Args args = new Args(argv);
@@ -53,7 +62,7 @@ public final class Report {
     report.put("commit", args.get("commit", "unknown"));
     report.put("mode", args.get("mode", "full"));
     report.put("machine", Machine.describe());
-    for (String name : List.of("training", "pipeline", "scoring", "gpu")) {
+    for (String name : List.of("training", "pipeline", "scoring", "gpu", "transforms")) {
       Path part = parts.resolve(name + ".json");
       if (Files.exists(part)) {
         JsonNode o = JsonFiles.read(part);

@@ -7,7 +7,6 @@ import static org.apache.spark.sql.functions.lit;
 
 import dev.trainyard.spark.features.FeatureJob;
 import dev.trainyard.spark.features.FeatureManifest;
-import dev.trainyard.spark.features.SplitSpec;
 import dev.trainyard.spark.io.DatasetInput;
 import dev.trainyard.spark.io.SparkSessions;
 import dev.trainyard.spark.scoring.ScoringJob;
@@ -15,13 +14,7 @@ import dev.trainyard.spark.scoring.ScoringPaths;
 import dev.trainyard.spark.scoring.ScoringReport;
 import dev.trainyard.spark.scoring.ScoringRequest;
 import dev.trainyard.spark.scoring.ShadowModel;
-import dev.trainyard.spark.validation.DataProfile;
-import dev.trainyard.spark.validation.DataValidation;
-import dev.trainyard.training.EpochListener;
-import dev.trainyard.training.ModelSpec;
 import dev.trainyard.training.Trainer;
-import dev.trainyard.training.TrainingResult;
-import dev.trainyard.training.TrainingTask;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -368,38 +361,9 @@ public final class ScoringBench {
       Model m = new Model();
       m.dir = dir;
       String sampleUri = sample.toUri().toString();
-      Path features = build.resolve("features");
-      FeatureJob.fitAndWrite(
-          spark,
-          DatasetInput.parquet(sampleUri),
-          ScoringData.COLUMNS,
-          new SplitSpec(0.8, 0.2, 0, 42),
-          features.toUri().toString());
-      m.manifest = FeatureManifest.fromJson(Files.readString(features.resolve("features.json")));
-      TrainingResult trained =
-          new Trainer(
-                  ModelSpec.mlp(List.of(32, 16))
-                      .withEpochs(3)
-                      .withBatchSize(512)
-                      .withLearningRate(0.005)
-                      .withEarlyStoppingPatience(0)
-                      .withDevice(ModelSpec.DeviceChoice.CPU)
-                      .withSeed(7),
-                  TrainingTask.binary(m.manifest.numFeatures()))
-              .train(
-                  features.resolve("train"),
-                  features.resolve("validation"),
-                  build.resolve("checkpoints"),
-                  EpochListener.NONE);
-      m.validationMetrics = trained.bestValidationMetrics();
-      DataProfile profile =
-          DataValidation.validate(
-                  spark, DatasetInput.parquet(sampleUri), ScoringData.COLUMNS, null, null)
-              .profile();
-      copyTree(trained.modelDir(), dir.resolve("djl"));
-      copyTree(features.resolve("pipeline"), dir.resolve("feature-pipeline"));
-      Files.copy(features.resolve("features.json"), dir.resolve("features.json"));
-      Files.writeString(dir.resolve("training-profile.json"), profile.toJson());
+      ScoringModel built = ScoringModel.build(spark, sample, ScoringData.COLUMNS, build, dir);
+      m.manifest = built.manifest();
+      m.validationMetrics = built.validationMetrics();
 
       m.pipeline = PipelineModel.load(dir.resolve("feature-pipeline").toUri().toString());
       Dataset<Row> train =

@@ -29,6 +29,8 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 @Command(
     name = "demo",
@@ -39,7 +41,8 @@ import picocli.CommandLine.Mixin;
       "task queue, generates the demo churn dataset (if absent), trains it to a champion in",
       "MLflow with examples/churn/pipeline.yaml, scores a fresh batch with the new champion,",
       "and prints the links to both UIs and where the scores are."
-    })
+    },
+    subcommands = DemoCommand.Data.class)
 public final class DemoCommand implements Callable<Integer> {
   @Mixin Context ctx;
 
@@ -155,6 +158,44 @@ public final class DemoCommand implements Callable<Integer> {
               + spec.registeredModel()
               + ")");
       return code;
+    }
+  }
+
+  /**
+   * The demo's churn rows ({@link ChurnData}) written anywhere, with no stack: the data behind
+   * {@code examples/churn} and {@code examples/churn-ratio} for a user who runs them by hand.
+   */
+  @Command(
+      name = "data",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Write the demo's churn dataset (seeded, Parquet) without starting anything.",
+        "The data of examples/churn and examples/churn-ratio: point the spec's dataset.uri",
+        "at it. Columns: customer_id, age, tenure_months, plan, region, payment_method,",
+        "monthly_charges (3% null), support_calls (5% null), churned (yes/no)."
+      })
+  static final class Data implements Callable<Integer> {
+    @Parameters(
+        index = "0",
+        paramLabel = "OUT",
+        description = "Parquet folder to write (replaced).")
+    String out;
+
+    @Option(names = "--rows", paramLabel = "N", description = "Rows (default 100000).")
+    long rows = 100_000;
+
+    @Option(names = "--seed", paramLabel = "S", description = "Random seed (default 42).")
+    long seed = 42;
+
+    @Override
+    public Integer call() {
+      if (rows < 1) {
+        throw new IllegalArgumentException("--rows must be positive, got " + rows);
+      }
+      String uri = out.contains("://") ? out : Path.of(out).toAbsolutePath().toUri().toString();
+      ChurnData.write(uri, rows, seed);
+      System.out.println("wrote " + rows + " churn rows to " + uri);
+      return 0;
     }
   }
 }
