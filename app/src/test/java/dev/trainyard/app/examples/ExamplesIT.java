@@ -18,6 +18,7 @@ import dev.trainyard.testing.MlflowServer;
 import dev.trainyard.testing.TemporalExtension;
 import dev.trainyard.testing.TemporalServer;
 import java.io.File;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -105,7 +106,21 @@ class ExamplesIT {
                 "dep_time_month",
                 "dep_time_hour_sin",
                 "dep_time_hour_cos",
-                "route=__other__")),
+                "route=__other__",
+                "fleet_size")),
+        new Example(
+            "reviews",
+            List.of(
+                "python3",
+                "examples/reviews/generate.py",
+                "--rows",
+                "{rows}",
+                "--seed",
+                "{seed}",
+                "{out}"),
+            "reviews.csv",
+            List.of("recommended"),
+            List.of("review_terms[0]", "review_terms[1023]")),
         new Example(
             "churn-ratio",
             List.of("trainyard", "demo", "data", "{out}", "--rows", "{rows}", "--seed", "{seed}"),
@@ -153,6 +168,21 @@ class ExamplesIT {
     @SuppressWarnings("unchecked")
     Map<String, Object> dataset = (Map<String, Object>) spec.get("dataset");
     dataset.put("uri", data.toUri().toString());
+    // A lookup step's reference table is written by the generator beside the data, under the
+    // spec's file name: point the copy of the spec at that one.
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> steps =
+        (List<Map<String, Object>>) spec.getOrDefault("transform", List.of());
+    for (Map<String, Object> step : steps) {
+      @SuppressWarnings("unchecked")
+      Map<String, Object> lookup = (Map<String, Object>) step.get("lookup");
+      if (lookup != null) {
+        String table = (String) lookup.get("table");
+        Path local = data.resolveSibling(Path.of(URI.create(table)).getFileName());
+        assertTrue(Files.exists(local), "the generator wrote no lookup table at " + local);
+        lookup.put("table", local.toUri().toString());
+      }
+    }
     String format = (String) dataset.get("format");
     @SuppressWarnings("unchecked")
     Map<String, Object> modelSection = (Map<String, Object>) spec.get("model");
