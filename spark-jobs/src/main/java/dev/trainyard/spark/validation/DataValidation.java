@@ -90,11 +90,21 @@ public final class DataValidation {
                   100 * fraction,
                   100 * transform.maxFilteredFraction())));
     }
-    return new ValidationRun(data, schema, input, columns, limits, championProfileOrNull)
-        .validate()
-        .withTrainingFilter(
-            new ValidationReport.TrainingFilter(
-                transform.trainingFilter(), inputRows, removed, transform.steps().size()),
-            found);
+    ValidationReport report =
+        new ValidationRun(data, schema, input, columns, limits, championProfileOrNull).validate();
+    // Rules may name raw or derived columns: the report says which of the checked ones the steps
+    // made (Spark resolves column names case-insensitively).
+    Set<String> rawColumns = new java.util.HashSet<>();
+    for (String name : read.schema().fieldNames()) {
+      rawColumns.add(name.toLowerCase(java.util.Locale.ROOT));
+    }
+    List<String> derived =
+        report.columns().keySet().stream()
+            .filter(c -> !rawColumns.contains(c.toLowerCase(java.util.Locale.ROOT)))
+            .toList();
+    return report.withTrainingFilter(
+        new ValidationReport.TrainingFilter(
+            transform.trainingFilter(), inputRows, removed, transform.steps().size(), derived),
+        found);
   }
 }

@@ -36,9 +36,19 @@ public record ValidationReport(
    * @param removedRows rows it removed
    * @param transformSteps how many transform steps ran before the checks (the columns checked are
    *     those the steps produce)
+   * @param derivedColumns the checked columns the steps made (not in the raw data); the others were
+   *     checked as the raw data has them
    */
   public record TrainingFilter(
-      String predicate, long inputRows, long removedRows, int transformSteps) {}
+      String predicate,
+      long inputRows,
+      long removedRows,
+      int transformSteps,
+      List<String> derivedColumns) {
+    public TrainingFilter {
+      derivedColumns = List.copyOf(derivedColumns == null ? List.of() : derivedColumns);
+    }
+  }
 
   /** This report with the filter's counts and any violation it causes. */
   ValidationReport withTrainingFilter(TrainingFilter filter, List<Violation> more) {
@@ -122,7 +132,14 @@ public record ValidationReport(
           .append(trainingFilter.inputRows())
           .append(" rows; columns checked after ")
           .append(trainingFilter.transformSteps())
-          .append(" transform step(s)\n");
+          .append(" transform step(s)")
+          .append(
+              trainingFilter.derivedColumns().isEmpty()
+                  ? ""
+                  : "; derived by the transform: "
+                      + String.join(", ", trainingFilter.derivedColumns())
+                      + " (the other columns are raw)")
+          .append('\n');
     }
     for (Violation violation : violations) {
       out.append("  - [").append(violation.check()).append("] ").append(violation.message());

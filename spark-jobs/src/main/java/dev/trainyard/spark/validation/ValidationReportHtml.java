@@ -6,6 +6,7 @@ import static dev.trainyard.spark.drift.DriftReportHtml.num;
 
 import dev.trainyard.spark.drift.DriftReportHtml;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -56,12 +57,15 @@ public final class ValidationReportHtml {
         .append("<th>values (current")
         .append(reference == null ? "" : " / reference")
         .append(")</th></tr>");
+    List<String> derived =
+        report.trainingFilter() == null ? List.of() : report.trainingFilter().derivedColumns();
     for (Map.Entry<String, ValidationReport.ColumnStats> e : report.columns().entrySet()) {
       String column = e.getKey();
       ValidationReport.ColumnStats s = e.getValue();
       h.append(broken.contains(column) ? "<tr class=\"flagged\">" : "<tr>")
           .append("<td>")
           .append(escape(column))
+          .append(derived.contains(column) ? " <small>(derived by the transform)</small>" : "")
           .append("</td><td>")
           .append(escape(s.kind()))
           .append("</td><td>")

@@ -12,6 +12,7 @@ import dev.trainyard.spark.features.SplitSpec;
 import dev.trainyard.spark.io.DatasetInput;
 import dev.trainyard.spark.validation.DataValidation;
 import dev.trainyard.spark.validation.ValidationReport;
+import dev.trainyard.spark.validation.ValidationReportHtml;
 import dev.trainyard.training.EpochListener;
 import dev.trainyard.training.ModelSpec;
 import dev.trainyard.training.SavedModel;
@@ -174,8 +175,16 @@ class TransformScoringTest {
     assertThat(report.trainingFilter().transformSteps()).isEqualTo(3);
     assertThat(report.columns())
         .containsKeys("distance_h", "dep_hour", "dep_dow", "delayed", "dep_time_hour_sin");
+    assertThat(report.trainingFilter().derivedColumns())
+        .contains("dep_hour", "dep_dow", "delayed", "dep_time_hour_sin")
+        .doesNotContain("carrier");
     assertThat(report.summary())
-        .contains("trainingFilter arr_delay IS NOT NULL: removed 67 of 600 rows");
+        .contains("trainingFilter arr_delay IS NOT NULL: removed 67 of 600 rows")
+        .contains("derived by the transform: ")
+        .contains("(the other columns are raw)");
+    assertThat(ValidationReportHtml.render("in", report, null))
+        .contains("dep_hour <small>(derived by the transform)</small>")
+        .doesNotContain("carrier <small>");
   }
 
   @Test
