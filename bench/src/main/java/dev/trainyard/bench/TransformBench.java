@@ -70,7 +70,8 @@ public final class TransformBench {
     SparkSession spark = SparkSessions.local();
     result.put("spark_master", spark.sparkContext().master());
 
-    FeatureColumns flights = SpecColumns.of(home.resolve("examples/flights/pipeline.yaml"));
+    String carriers = carriersCsv(home, dataRoot);
+    FeatureColumns flights = SpecColumns.of(flightsSpec(home, dataRoot, carriers));
     FeatureColumns churnRatio = SpecColumns.of(home.resolve("examples/churn-ratio/pipeline.yaml"));
     FeatureTransform ratio = churnRatio.transform();
     FeatureColumns churnRatioPipeline =
@@ -173,7 +174,7 @@ public final class TransformBench {
           case "feature_job" ->
               FeatureJob.fitAndWrite(
                   spark, DatasetInput.parquet(flightsUri), flights, flightsSplit, targetUri);
-          case "spark_sql" -> handWritten(spark, flightsUri, targetUri);
+          case "spark_sql" -> handWritten(spark, flightsUri, carriers, targetUri);
           case "copy" ->
               spark.read().parquet(scoringInput.toUri().toString()).write().parquet(targetUri);
           case "copy_flights" ->
@@ -325,17 +326,75 @@ public final class TransformBench {
   }
 
   /**
+   * The carriers reference table {@code examples/flights/generate.py} writes for the spec's lookup
+   * step (fixed content), at {@code .trainyard/bench/data/flights-carriers.csv}.
+   */
+  private static String carriersCsv(Path home, Path dataRoot) throws Exception {
+    Path carriers = dataRoot.resolve("flights-carriers.csv");
+    if (!Files.exists(carriers)) {
+      Files.createDirectories(dataRoot);
+      Path one = dataRoot.resolve("flights-carriers-only.csv");
+      Process p =
+          new ProcessBuilder(
+                  "python3",
+                  "examples/flights/generate.py",
+                  "--rows",
+                  "1",
+                  "--carriers",
+                  carriers.toString(),
+                  one.toString())
+              .directory(home.toFile())
+              .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+              .inheritIO()
+              .start();
+      if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
+        throw new IllegalStateException("examples/flights/generate.py failed");
+      }
+      Files.deleteIfExists(one);
+    }
+    return carriers.toUri().toString();
+  }
+
+  /**
+   * {@code examples/flights/pipeline.yaml} with its lookup step reading {@code carriers}, not the
+   * example's {@code /tmp} path: the spec as the example has it otherwise.
+   */
+  private static Path flightsSpec(Path home, Path dataRoot, String carriers) throws Exception {
+    String example = Files.readString(home.resolve("examples/flights/pipeline.yaml"));
+    String table = "file:///tmp/flights-carriers.csv";
+    if (!example.contains(table)) {
+      throw new IllegalStateException(
+          "examples/flights/pipeline.yaml no longer reads " + table + ": update TransformBench");
+    }
+    Path spec = dataRoot.resolve("flights-pipeline.yaml");
+    Files.writeString(spec, example.replace(table, carriers));
+    return spec;
+  }
+
+  /**
    * The flights feature job written by hand in Spark SQL: what a user would write without
    * Trainyard, doing the same work on the same rows. Output: {@code train}, {@code validation},
    * {@code test} Parquet with {@code flight_id}, {@code features} (array of float) and {@code
    * label}.
    */
-  static void handWritten(SparkSession spark, String input, String out) {
+  static void handWritten(SparkSession spark, String input, String carriers, String out) {
     String ts = "try_to_timestamp(dep_time, 'yyyy-MM-dd HH:mm')";
+    // The lookup: a left join on the small carriers table (a carrier it lacks gets nulls).
+    Dataset<Row> carrierTable =
+        spark
+            .read()
+            .option("header", "true")
+            .csv(carriers)
+            .selectExpr("carrier AS lookup_carrier", "alliance", "fleet_size");
     Dataset<Row> rows =
         spark
             .read()
             .parquet(input)
+            .join(
+                org.apache.spark.sql.functions.broadcast(carrierTable),
+                col("carrier").cast("string").equalTo(col("lookup_carrier")),
+                "left")
+            .drop("lookup_carrier")
             .selectExpr(
                 "*",
                 "IF(arr_delay > 15, 'late', 'on_time') AS delayed",
@@ -379,7 +438,8 @@ public final class TransformBench {
               "dep_time_dayofweek",
               "dep_time_month",
               "dep_time_hour_sin",
-              "dep_time_hour_cos");
+              "dep_time_hour_cos",
+              "fleet_size");
       Row medians =
           train
               .selectExpr(
@@ -394,7 +454,8 @@ public final class TransformBench {
       }
       List<String> moments = new ArrayList<>();
       imputed.forEach(x -> moments.addAll(List.of("avg(" + x + ")", "stddev_samp(" + x + ")")));
-      List<String> categorical = List.of("CAST(carrier AS STRING)", "tailnum_bucket", route);
+      List<String> categorical =
+          List.of("CAST(carrier AS STRING)", "tailnum_bucket", route, "CAST(alliance AS STRING)");
       categorical.forEach(c -> moments.add("array_sort(collect_set(" + c + "))"));
       Row fitted = train.selectExpr(moments.toArray(String[]::new)).first();
       List<String> labels = rows.selectExpr("array_sort(collect_set(delayed))").first().getList(0);
