@@ -246,6 +246,33 @@ public final class ScoringJob {
 
     InputChecks.Counts[] counts = new InputChecks.Counts[1];
     ShadowComparison[] comparison = new ShadowComparison[1];
+    // One pass writes the scored rows (with the shadow's beside them when there is one) to a
+    // staging folder; the counts are checked before that folder is moved into place, so over the
+    // quarantine limit nothing is published.
+    java.util.function.BiConsumer<String, PartitionScorer.Shadow> scoreInto =
+        (target, second) -> {
+          InputData.action(
+              request.input(),
+              () -> {
+                scored(
+                        spark,
+                        raw,
+                        checks,
+                        request,
+                        model,
+                        location,
+                        shipModel,
+                        totals,
+                        second,
+                        numericIn,
+                        categoricalIn)
+                    .write()
+                    .parquet(target);
+                return null;
+              });
+          counts[0] = InputChecks.Counts.of(totals.value(), checks);
+          counts[0].requireWithinLimit(request);
+        };
     Outputs.publish(
         spark,
         request.outputUri(),
@@ -253,28 +280,7 @@ public final class ScoringJob {
         control,
         staging -> {
           if (shadow == null) {
-            InputData.action(
-                request.input(),
-                () -> {
-                  scored(
-                          spark,
-                          raw,
-                          checks,
-                          request,
-                          model,
-                          location,
-                          shipModel,
-                          totals,
-                          null,
-                          numericIn,
-                          categoricalIn)
-                      .write()
-                      .parquet(staging);
-                  return null;
-                });
-            // Checked before the output is moved into place: over the limit, nothing is published.
-            counts[0] = InputChecks.Counts.of(totals.value(), checks);
-            counts[0].requireWithinLimit(request);
+            scoreInto.accept(staging, null);
           } else {
             // Both models in one pass, published side by side; over the quarantine limit, neither
             // output is published.
@@ -293,29 +299,7 @@ public final class ScoringJob {
                 shadow.outputUri(),
                 request.publisher(Publisher.SHADOW),
                 control,
-                sideBySide -> {
-                  InputData.action(
-                      request.input(),
-                      () -> {
-                        scored(
-                                spark,
-                                raw,
-                                checks,
-                                request,
-                                model,
-                                location,
-                                shipModel,
-                                totals,
-                                second,
-                                numericIn,
-                                categoricalIn)
-                            .write()
-                            .parquet(sideBySide);
-                        return null;
-                      });
-                  counts[0] = InputChecks.Counts.of(totals.value(), checks);
-                  counts[0].requireWithinLimit(request);
-                });
+                sideBySide -> scoreInto.accept(sideBySide, second));
             Dataset<Row> published = spark.read().parquet(shadow.outputUri());
             comparison[0] =
                 ShadowComparison.of(published, regression ? null : manifest.labels(), shadow);
